@@ -1,0 +1,11 @@
+//! envdeck: a terminal console for multi-stage platforms, and an embedded control plane.
+
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod domain;
+pub mod secret;
+pub mod server;
+pub mod store;
+pub mod ui;
+pub mod wire;

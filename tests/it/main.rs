@@ -1,0 +1,7 @@
+//! One integration-test binary (one link of the crate on 2 cores), a module per area.
+
+mod client;
+mod e2e;
+mod server;
+mod support;
+mod ui;
