@@ -3,7 +3,9 @@
 pub mod api;
 pub mod app;
 pub mod cli;
+pub mod auth;
 pub mod domain;
+pub mod net;
 pub mod secret;
 pub mod server;
 pub mod store;

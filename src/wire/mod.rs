@@ -3,6 +3,7 @@
 //! response types default every missing field, statuses stay strings (the real service
 //! may add values), and envelopes come in several layouts (see [`page`]).
 
+pub mod convert;
 pub mod error;
 pub mod page;
 pub mod time;

@@ -1,0 +1,125 @@
+//! Command-line arguments (clap derive).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "envdeck",
+    version,
+    about = "A terminal console for multi-stage platforms: stages, resources and promotions",
+    after_help = "Run `envdeck demo` to try it against an embedded control plane with demo data."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Control plane URL for one-off use (with --tenant and ENVDECK_TOKEN).
+    #[arg(long, global = true, env = "ENVDECK_SERVER", value_name = "URL")]
+    pub server: Option<String>,
+    /// Tenant to work in.
+    #[arg(long, global = true, env = "ENVDECK_TENANT", value_name = "T")]
+    pub tenant: Option<String>,
+    /// Context from config.toml (issue 6 brings contexts; accepted now for forward compatibility).
+    #[arg(long, global = true, env = "ENVDECK_CONTEXT", value_name = "NAME")]
+    pub context: Option<String>,
+    /// Make every stage read-only for this session.
+    #[arg(long, global = true)]
+    pub readonly: bool,
+    /// No colours (NO_COLOR is honoured too).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// ASCII symbols instead of Unicode (automatic on non-UTF-8 terminals).
+    #[arg(long, global = true)]
+    pub ascii: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The console against an embedded control plane seeded with demo data.
+    Demo(DemoArgs),
+    /// Run the embedded control plane alone (for other clients, scripts and CI).
+    Serve(ServeArgs),
+    /// Print the active stage, or set it (aliases such as prod or stg are accepted).
+    Env(EnvArgs),
+    /// Print a stage's resources for scripts.
+    Get(GetArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Demo user to sign in as: ada (cpi-admin), tess (tenant-admin), dave, dora (devops), vic (viewer), gus (globex).
+    #[arg(long = "as", default_value = "dave", value_name = "USER")]
+    pub user: String,
+    /// Start from freshly seeded demo data.
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeedArg {
+    Demo,
+    None,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8421", value_name = "ADDR")]
+    pub listen: SocketAddr,
+    /// Where the database and signing key live (default: the user data dir).
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Data to seed a new database with.
+    #[arg(long, value_enum, default_value = "none")]
+    pub seed: SeedArg,
+    /// Start from an empty database.
+    #[arg(long)]
+    pub fresh: bool,
+    /// A stages file replacing the default dev, staging, production.
+    #[arg(long, value_name = "FILE")]
+    pub stages: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EnvArgs {
+    /// Stage to make active; without it, print the active stage.
+    pub name: Option<String>,
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Apis,
+    Deployments,
+    Gateways,
+    Subscriptions,
+    Promotions,
+    Audit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    #[arg(value_enum)]
+    pub kind: Kind,
+    /// Stage (any alias); default: the active stage.
+    #[arg(long = "env", short = 'e', value_name = "STAGE")]
+    pub stage: Option<String>,
+    /// Output format; default: table on a terminal, json otherwise.
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}

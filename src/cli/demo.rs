@@ -1,0 +1,115 @@
+//! `envdeck demo`: the embedded control plane in-process on a loopback port, seeded with demo
+//! data, the console signed in as a demo user, and the server stopped on quit.
+
+use std::collections::BTreeMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use super::args::{DemoArgs, Global};
+use super::caps;
+use super::error::CliError;
+use crate::api::Client;
+use crate::app::{AppConfig, run as run_console};
+use crate::auth::{TokenSet, password_grant, refresh_grant, token_endpoint};
+use crate::secret::Secret;
+use crate::server::{self, RunningServer, Seed, ServerOptions};
+use crate::store::Paths;
+
+const DEMO_PASSWORD: &str = "demo";
+const CLIENT_ID: &str = "stoactl";
+const DEMO_USERS: &[&str] = &["ada", "tess", "dave", "dora", "vic", "gus"];
+
+pub async fn run(global: &Global, args: &DemoArgs, paths: Paths) -> Result<(), CliError> {
+    let user = args.user.trim().to_ascii_lowercase();
+    if !DEMO_USERS.contains(&user.as_str()) {
+        return Err(CliError::misuse(format!(
+            "no demo user {:?}; pick one of {}",
+            args.user,
+            DEMO_USERS.join(", ")
+        )));
+    }
+    let server = server::start(ServerOptions {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        data_dir: paths.data_dir.join("demo"),
+        seed: Seed::Demo,
+        fresh: args.fresh,
+        stages_file: None,
+    })
+    .await
+    .map_err(|e| CliError::general(format!("the demo control plane did not start: {e}")))?;
+    let outcome = console(global, &user, &server, paths).await;
+    let stopped = server.shutdown().await;
+    outcome?;
+    stopped.map_err(|e| CliError::general(format!("stopping the demo control plane: {e}")))
+}
+
+async fn console(
+    global: &Global,
+    user: &str,
+    server: &RunningServer,
+    paths: Paths,
+) -> Result<(), CliError> {
+    let http = crate::net::http_client_builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .map_err(|e| CliError::general(format!("cannot build an HTTP client: {e}")))?;
+    let token_url = token_endpoint(server.url(), "stoa");
+    let password = Secret::new(DEMO_PASSWORD);
+    let tokens = password_grant(&http, &token_url, CLIENT_ID, user, &password).await?;
+    let client = Client::new(server.url(), "", Some(tokens.access_token.clone()))?;
+    let tenant = home_tenant(&client).await?;
+    let client = Client::new(server.url(), &tenant, Some(tokens.access_token.clone()))?;
+    let refresher = tokio::spawn(keep_fresh(http, token_url, tokens, client.clone()));
+    let config = AppConfig {
+        client,
+        control_plane: format!("demo#{tenant}"),
+        context_name: "demo".to_string(),
+        paths,
+        session_readonly: global.readonly,
+        no_color: caps::no_color(global.no_color),
+        ascii: caps::ascii(global.ascii),
+        local_tightening: BTreeMap::new(),
+        notices: vec![format!("demo control plane at {}, signed in as {user}", server.url())],
+    };
+    let result = run_console(config).await;
+    refresher.abort();
+    result.map_err(|e| CliError::general(format!("the console stopped: {e}")))
+}
+
+/// The user's own tenant, or the first one for a cpi-admin who has none.
+async fn home_tenant(client: &Client) -> Result<String, CliError> {
+    let me = client.me().await?;
+    if let Some(t) = me.tenant_id.filter(|t| !t.is_empty()) {
+        return Ok(t);
+    }
+    let tenants = client.tenants().await?;
+    tenants
+        .into_iter()
+        .map(|t| t.id)
+        .min()
+        .ok_or_else(|| CliError::general("the demo control plane has no tenant"))
+}
+
+/// Access tokens live five minutes: refresh a minute before they expire, for as long as the
+/// console runs. (Issue 6 brings the general refresh-on-401 and the token store.)
+async fn keep_fresh(http: reqwest::Client, token_url: String, mut tokens: TokenSet, client: Client) {
+    loop {
+        let lifetime = tokens.expires_in.unwrap_or(300);
+        tokio::time::sleep(Duration::from_secs(lifetime.saturating_sub(60).max(10))).await;
+        let Some(refresh) = tokens.refresh_token.clone() else {
+            tracing::warn!("no refresh token: the demo session will expire");
+            return;
+        };
+        match refresh_grant(&http, &token_url, CLIENT_ID, &refresh).await {
+            Ok(fresh) => {
+                client.set_token(Some(fresh.access_token.clone()));
+                tokens = TokenSet {
+                    refresh_token: fresh.refresh_token.clone().or(Some(refresh)),
+                    ..fresh
+                };
+                tracing::info!("demo session token refreshed");
+            }
+            Err(e) => tracing::warn!("refreshing the demo session failed: {e}"),
+        }
+    }
+}

@@ -1,0 +1,40 @@
+//! Logs go to a file while the console runs (never to the screen), to stderr for `serve`.
+
+use std::path::Path;
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+fn filter() -> EnvFilter {
+    EnvFilter::try_from_env("ENVDECK_LOG").unwrap_or_else(|_| EnvFilter::new("info"))
+}
+
+/// Appends to `log_file`; returns the guard that flushes on drop. A log file that cannot be
+/// opened is not fatal: the console runs without logs and says why.
+pub fn to_file(log_file: &Path) -> Result<WorkerGuard, String> {
+    let dir = log_file
+        .parent()
+        .ok_or_else(|| format!("log file {} has no folder", log_file.display()))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create log folder {}: {e}", dir.display()))?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log_file)
+        .map_err(|e| format!("cannot open log file {}: {e}", log_file.display()))?;
+    let (writer, guard) = tracing_appender::non_blocking(file);
+    tracing_subscriber::fmt()
+        .with_env_filter(filter())
+        .with_writer(writer)
+        .with_ansi(false)
+        .try_init()
+        .map_err(|e| format!("cannot start logging: {e}"))?;
+    Ok(guard)
+}
+
+pub fn to_stderr() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter())
+        .with_writer(std::io::stderr)
+        .try_init();
+}
