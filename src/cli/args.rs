@@ -51,6 +51,74 @@ pub enum Command {
     Env(EnvArgs),
     /// Print a stage's resources for scripts.
     Get(GetArgs),
+    /// Create, review, approve, complete and roll back promotions.
+    #[command(subcommand)]
+    Promote(PromoteCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PromoteCommand {
+    /// Ask to promote an API into the next stage (from the stage before STAGE).
+    Create {
+        /// API name or id.
+        api: String,
+        /// Target stage (any alias).
+        #[arg(long = "to", value_name = "STAGE")]
+        to: String,
+        /// Why: the mandatory audit text (1 to 1000 characters).
+        #[arg(short = 'm', long)]
+        message: Option<String>,
+        #[arg(short = 'o', long, value_enum)]
+        output: Option<OutputFormat>,
+    },
+    /// List promotions.
+    List {
+        /// pending, promoting, promoted, failed or rolled_back.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only promotions of this API (name or id).
+        #[arg(long)]
+        api: Option<String>,
+        /// Only promotions into this stage.
+        #[arg(long = "to", value_name = "STAGE")]
+        to: Option<String>,
+        #[arg(short = 'o', long, value_enum)]
+        output: Option<OutputFormat>,
+    },
+    /// Show one promotion, and with --diff what it changes.
+    Show {
+        id: String,
+        #[arg(long)]
+        diff: bool,
+        #[arg(short = 'o', long, value_enum)]
+        output: Option<OutputFormat>,
+    },
+    /// Approve a pending promotion (into a read-only stage: --confirm STAGE is required).
+    Approve {
+        id: String,
+        /// The target stage's name, typed to confirm an approval into a read-only stage.
+        #[arg(long, value_name = "STAGE")]
+        confirm: Option<String>,
+        #[arg(short = 'o', long, value_enum)]
+        output: Option<OutputFormat>,
+    },
+    /// Complete an approved promotion.
+    Complete {
+        id: String,
+        /// Wait until it is promoted or failed.
+        #[arg(long)]
+        wait: bool,
+        #[arg(short = 'o', long, value_enum)]
+        output: Option<OutputFormat>,
+    },
+    /// Roll back a promoted promotion (creates the reverse promotion).
+    Rollback {
+        id: String,
+        #[arg(short = 'm', long)]
+        message: Option<String>,
+        #[arg(short = 'o', long, value_enum)]
+        output: Option<OutputFormat>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -49,6 +49,21 @@ impl EnvironmentList {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::Me;
+
+    #[test]
+    fn me_becomes_an_actor_with_server_permissions() {
+        let me = Me {
+            username: "dave".into(),
+            roles: vec!["devops".into(), "auditor".into()],
+            permissions: vec!["apis:promote".into()],
+            ..Me::default()
+        };
+        let actor = me.actor();
+        assert_eq!(actor.username, "dave");
+        assert!(actor.may("apis:promote") && !actor.may("apis:create"));
+        assert_eq!(actor.roles[0], crate::domain::Role::Devops);
+    }
 
     fn env(name: &str, mode: &str) -> Environment {
         Environment {
@@ -75,5 +90,20 @@ mod tests {
         assert_eq!(names, ["dev", "staging", "production"]);
         assert_eq!(pipeline.stages()[1].mode, Mode::ReadOnly);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
+    }
+}
+
+impl super::types::Me {
+    /// Who acts, as the policy sees it: roles and permissions exactly as the server computed them.
+    pub fn actor(&self) -> crate::domain::policy::Actor {
+        crate::domain::policy::Actor {
+            username: self.username.clone(),
+            roles: self
+                .roles
+                .iter()
+                .map(|r| crate::domain::Role::parse(r))
+                .collect(),
+            permissions: self.permissions.iter().cloned().collect(),
+        }
     }
 }

@@ -1,0 +1,286 @@
+//! `envdeck promote …`: the promotion lifecycle for scripts and CI. Every step asks the domain
+//! policy first (the same rules the console's keys follow), then the server.
+
+use std::time::Duration;
+
+use super::args::{OutputFormat, PromoteCommand};
+use super::connect::Connection;
+use super::error::{CONFLICT, CliError, GENERAL, MISUSE, NOT_FOUND, VALIDATION};
+use super::output::{self, or_dash};
+use super::stages::{find, pipeline};
+use crate::api::PromotionFilter;
+use crate::domain::policy::{Actor, PolicyInput, PromotionFacts, decide, needs_typed_confirmation};
+use crate::domain::{Operation, Pipeline, PromotionStatus, Stage, StageName, validate_message};
+use crate::wire::{Api, Promotion, PromotionCreate};
+
+pub async fn run(conn: &Connection, cmd: &PromoteCommand, readonly: bool) -> Result<String, CliError> {
+    match cmd {
+        PromoteCommand::Create { api, to, message, output } => {
+            let p = create(conn, api, to, message.as_deref(), readonly).await?;
+            one(*output, &p)
+        }
+        PromoteCommand::List { status, api, to, output } => {
+            let pipeline = pipeline(conn).await?;
+            let status = match status {
+                Some(raw) => Some(
+                    PromotionStatus::parse(raw)
+                        .ok_or_else(|| CliError::misuse(format!("unknown status {raw:?}; use pending, promoting, promoted, failed or rolled_back")))?
+                        .as_str()
+                        .to_string(),
+                ),
+                None => None,
+            };
+            let target = to.as_deref().map(|t| find(&pipeline, t)).transpose()?.map(|s| s.name);
+            let api_id = match api {
+                Some(a) => Some(resolve_api_id(conn, &pipeline, a).await?),
+                None => None,
+            };
+            let list = conn
+                .client
+                .promotions(&PromotionFilter { api_id, status, target })
+                .await?;
+            many(*output, &list)
+        }
+        PromoteCommand::Show { id, diff, output } => {
+            let p = conn.client.promotion(id).await?;
+            if !*diff {
+                return one(*output, &p);
+            }
+            let d = conn.client.promotion_diff(id).await?;
+            match output::resolve(*output) {
+                OutputFormat::Json => output::json(&serde_json::json!({ "promotion": p, "diff": d })),
+                OutputFormat::Table => Ok(format!(
+                    "{}\n{}",
+                    promotions_table(std::slice::from_ref(&p)),
+                    crate::domain::text::sanitize(&render_diff(&d))
+                )),
+            }
+        }
+        PromoteCommand::Approve { id, confirm, output } => {
+            let p = approve(conn, id, confirm.as_deref(), readonly).await?;
+            one(*output, &p)
+        }
+        PromoteCommand::Complete { id, wait, output } => {
+            let p = act(conn, id, Operation::CompletePromotion, readonly).await?;
+            let mut p = conn.client.complete_promotion(&p.id).await?;
+            if *wait {
+                p = wait_until_settled(conn, p).await?;
+            }
+            one(*output, &p)
+        }
+        PromoteCommand::Rollback { id, message, output } => {
+            let message = required_message(message.as_deref())?;
+            let p = act(conn, id, Operation::RollbackPromotion, readonly).await?;
+            let reverse = conn.client.rollback_promotion(&p.id, &message).await?;
+            one(*output, &reverse)
+        }
+    }
+}
+
+fn required_message(message: Option<&str>) -> Result<String, CliError> {
+    let Some(message) = message else {
+        return Err(CliError::misuse("a message is required: -m \"why\""));
+    };
+    validate_message(message).map_err(|e| CliError::new(VALIDATION, e.to_string()))?;
+    Ok(message.to_string())
+}
+
+async fn actor(conn: &Connection) -> Result<Actor, CliError> {
+    Ok(conn.client.me().await?.actor())
+}
+
+fn check(
+    op: Operation,
+    actor: &Actor,
+    stage: &Stage,
+    readonly: bool,
+    promotion: Option<&Promotion>,
+) -> Result<(), CliError> {
+    let facts = promotion.map(|p| PromotionFacts {
+        status: PromotionStatus::parse(&p.status).unwrap_or(PromotionStatus::Failed),
+        requested_by: &p.requested_by,
+    });
+    let input = PolicyInput {
+        actor,
+        stage,
+        local_mode: None,
+        session_readonly: readonly,
+        override_active: false,
+        offline: false,
+        promotion: facts,
+    };
+    match decide(op, &input).denial() {
+        Some(denial) => Err(denial.clone().into()),
+        None => Ok(()),
+    }
+}
+
+fn stage_of(pipeline: &Pipeline, wire_name: &str) -> Result<Stage, CliError> {
+    find(pipeline, wire_name)
+}
+
+async fn create(
+    conn: &Connection,
+    api: &str,
+    to: &str,
+    message: Option<&str>,
+    readonly: bool,
+) -> Result<Promotion, CliError> {
+    let message = required_message(message)?;
+    let pipeline = pipeline(conn).await?;
+    let target = find(&pipeline, to)?;
+    let source = pipeline.previous(&target.name).cloned().ok_or_else(|| {
+        CliError::new(VALIDATION, format!("{} is the first stage: nothing promotes into it", target.label))
+    })?;
+    check(Operation::CreatePromotion, &actor(conn).await?, &target, readonly, None)?;
+    let api = find_api(conn, &source.name, api).await?;
+    let client = &conn.client;
+    let open = client
+        .promotions(&PromotionFilter { api_id: Some(api.id.clone()), status: None, target: Some(target.name.clone()) })
+        .await?;
+    if let Some(p) = open.iter().find(|p| PromotionStatus::parse(&p.status).is_some_and(|s| s.is_open())) {
+        return Err(CliError::new(
+            CONFLICT,
+            format!("an open promotion of {} into {} exists already: {} ({})", api.name, target.name, p.id, p.status),
+        ));
+    }
+    let synced = client.gateway_deployments(Some(&source.name), Some("synced")).await?;
+    let source_deployment = synced
+        .iter()
+        .find(|d| d.api_id == api.id || d.api_name == api.name)
+        .ok_or_else(|| CliError::new(VALIDATION, format!("{} has no synced deployment in {} to promote from", api.name, source.label)))?;
+    let gateways = client.gateways(Some(&target.name)).await?;
+    if gateways.is_empty() {
+        return Err(CliError::new(VALIDATION, format!("{} has no gateway to promote to", target.label)));
+    }
+    let body = PromotionCreate {
+        source_deployment_id: source_deployment.id.clone(),
+        target_gateway_ids: gateways.into_iter().map(|g| g.id).collect(),
+        source_environment: source.name.wire(crate::domain::WireSpelling::Long).to_string(),
+        target_environment: target.name.wire(crate::domain::WireSpelling::Long).to_string(),
+        message,
+    };
+    Ok(client.create_promotion(&api.id, &body).await?)
+}
+
+async fn find_api(conn: &Connection, stage: &StageName, wanted: &str) -> Result<Api, CliError> {
+    let apis = conn.client.apis(stage).await?;
+    apis.into_iter()
+        .find(|a| a.id == wanted || a.name.eq_ignore_ascii_case(wanted))
+        .ok_or_else(|| CliError::new(NOT_FOUND, format!("no API {wanted:?} in {stage}")))
+}
+
+async fn resolve_api_id(conn: &Connection, pipeline: &Pipeline, wanted: &str) -> Result<String, CliError> {
+    for stage in pipeline.stages() {
+        if let Ok(api) = find_api(conn, &stage.name, wanted).await {
+            return Ok(api.id);
+        }
+    }
+    Err(CliError::new(NOT_FOUND, format!("no API {wanted:?} in any stage")))
+}
+
+/// Fetches the promotion and checks the policy for `op` against its target stage.
+async fn act(conn: &Connection, id: &str, op: Operation, readonly: bool) -> Result<Promotion, CliError> {
+    let pipeline = pipeline(conn).await?;
+    let p = conn.client.promotion(id).await?;
+    let target = stage_of(&pipeline, &p.target_environment)?;
+    check(op, &actor(conn).await?, &target, readonly, Some(&p))?;
+    Ok(p)
+}
+
+async fn approve(conn: &Connection, id: &str, confirm: Option<&str>, readonly: bool) -> Result<Promotion, CliError> {
+    let pipeline = pipeline(conn).await?;
+    let p = conn.client.promotion(id).await?;
+    let target = stage_of(&pipeline, &p.target_environment)?;
+    check(Operation::ApprovePromotion, &actor(conn).await?, &target, readonly, Some(&p))?;
+    if needs_typed_confirmation(&target) {
+        let typed = confirm.map(|c| StageName::parse(c).ok());
+        match typed {
+            Some(Some(name)) if name == target.name => {}
+            Some(_) => {
+                return Err(CliError::new(
+                    MISUSE,
+                    format!("--confirm does not name the target stage: type --confirm {}", target.name),
+                ));
+            }
+            None => {
+                return Err(CliError::new(
+                    MISUSE,
+                    format!("approving into {} (read-only) needs --confirm {}", target.label, target.name),
+                ));
+            }
+        }
+    }
+    // The hash of the spec the approver could review: a spec changed since is refused (409).
+    let diff = conn.client.promotion_diff(id).await?;
+    Ok(conn.client.approve_promotion(id, diff.reviewed_spec_hash.as_deref()).await?)
+}
+
+/// Polls with back-off until the promotion leaves `promoting`, for at most two minutes.
+async fn wait_until_settled(conn: &Connection, mut p: Promotion) -> Result<Promotion, CliError> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    let mut delay = Duration::from_millis(250);
+    while p.status == PromotionStatus::Promoting.as_str() {
+        if tokio::time::Instant::now() > deadline {
+            return Err(CliError::new(GENERAL, format!("promotion {} is still promoting after 2 minutes", p.id)));
+        }
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
+        p = conn.client.promotion(&p.id).await?;
+    }
+    if p.status == PromotionStatus::Failed.as_str() {
+        return Err(CliError::new(GENERAL, format!("promotion {} failed", p.id)));
+    }
+    Ok(p)
+}
+
+fn one(format: Option<OutputFormat>, p: &Promotion) -> Result<String, CliError> {
+    match output::resolve(format) {
+        OutputFormat::Json => output::json(p),
+        OutputFormat::Table => Ok(promotions_table(std::slice::from_ref(p))),
+    }
+}
+
+fn many(format: Option<OutputFormat>, list: &[Promotion]) -> Result<String, CliError> {
+    match output::resolve(format) {
+        OutputFormat::Json => output::json(list),
+        OutputFormat::Table => Ok(promotions_table(list)),
+    }
+}
+
+fn promotions_table(list: &[Promotion]) -> String {
+    let rows: Vec<Vec<String>> = list
+        .iter()
+        .map(|p| {
+            vec![
+                p.id.clone(),
+                p.api_id.clone(),
+                format!("{}→{}", p.source_environment, p.target_environment),
+                p.status.clone(),
+                p.requested_by.clone(),
+                or_dash(p.approved_by.as_deref()),
+                p.message.clone(),
+            ]
+        })
+        .collect();
+    output::table(&["ID", "API", "CHAIN", "STATUS", "REQUESTED", "APPROVED", "MESSAGE"], &rows)
+}
+
+/// Source vs target spec as a unified diff of pretty JSON.
+pub fn render_diff(d: &crate::wire::PromotionDiff) -> String {
+    let pretty = |v: &Option<serde_json::Value>| {
+        v.as_ref()
+            .and_then(|v| serde_json::to_string_pretty(v).ok())
+            .map(|s| s + "\n")
+            .unwrap_or_default()
+    };
+    let target = pretty(&d.target_spec);
+    let source = pretty(&d.source_spec);
+    similar::TextDiff::from_lines(&target, &source)
+        .unified_diff()
+        .header(
+            &format!("{} (now)", d.target_environment),
+            &format!("{} (after promotion)", d.source_environment),
+        )
+        .to_string()
+}
