@@ -1,13 +1,27 @@
-//! The control-plane client: one `reqwest::Client`, tolerant of the real service's quirks.
-//! SKELETON: signatures agreed between the console and the client; bodies being written.
+//! The control-plane client: one `reqwest::Client`, tolerant of the real service's quirks
+//! (CONTRACT.md): stage spellings per endpoint, envelopes, error shapes, 400-as-not-found,
+//! 429 with Retry-After, reset keep-alive connections. Bounded in time and in body size.
 
 pub mod error;
+mod paging;
+mod token;
+mod transport;
 
-use crate::domain::StageName;
+use std::sync::{Arc, Once, PoisonError, RwLock};
+use std::time::Duration;
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use crate::domain::text::sanitize;
+use crate::domain::{StageName, WireSpelling};
 use crate::secret::Secret;
 use crate::wire::*;
 
 pub use error::ApiError;
+pub use token::TokenRefresher;
+use transport::Request;
 
 pub type Result<T> = std::result::Result<T, ApiError>;
 
@@ -19,100 +33,500 @@ pub struct PromotionFilter {
     pub target: Option<StageName>,
 }
 
+/// Bounds and identity of the client. The defaults suit an interactive console.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Whole exchange: connecting, waiting and reading the body.
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    /// Larger answers are refused with [`ApiError::TooLarge`].
+    pub max_body_bytes: u64,
+    /// Hard cap on pages fetched for one list (100 items each).
+    pub max_pages: u32,
+    /// How many times a throttled (429) read is retried, and the longest wait accepted.
+    pub max_throttle_retries: u32,
+    pub max_throttle_wait: Duration,
+    pub user_agent: String,
+}
+
+impl Default for ClientOptions {
+    fn default() -> ClientOptions {
+        ClientOptions {
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            max_body_bytes: 16 * 1024 * 1024,
+            max_pages: 1000,
+            max_throttle_retries: 3,
+            max_throttle_wait: Duration::from_secs(30),
+            user_agent: concat!("envdeck/", env!("CARGO_PKG_VERSION")).to_string(),
+        }
+    }
+}
+
 /// Cheap to clone: clones share one connection pool and one token.
 #[derive(Clone)]
 pub struct Client {
-    _private: (),
+    inner: Arc<Inner>,
 }
 
-#[allow(unused_variables)]
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("tenant", &self.inner.tenant)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Inner {
+    http: reqwest::Client,
+    base: Url,
+    base_url: String,
+    tenant: String,
+    token: RwLock<Option<Secret>>,
+    refresher: RwLock<Option<Arc<dyn TokenRefresher>>>,
+    /// One refresh at a time: calls refused together wait for the first refresh.
+    refresh_lock: tokio::sync::Mutex<()>,
+    options: ClientOptions,
+}
+
+static CRYPTO_PROVIDER: Once = Once::new();
+
+/// reqwest is built with `rustls-no-provider`: ring must be installed once per process.
+fn install_crypto_provider() {
+    CRYPTO_PROVIDER.call_once(|| {
+        // An Err means a provider is installed already, which serves as well.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl Client {
     /// `base_url` is the control plane root (`http://127.0.0.1:8421`), `tenant` the tenant id.
     pub fn new(base_url: &str, tenant: &str, token: Option<Secret>) -> Result<Client> {
-        todo!()
+        Client::with_options(base_url, tenant, token, ClientOptions::default())
     }
+
+    pub fn with_options(
+        base_url: &str,
+        tenant: &str,
+        token: Option<Secret>,
+        options: ClientOptions,
+    ) -> Result<Client> {
+        let base = parse_base_url(base_url)?;
+        install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .user_agent(options.user_agent.clone())
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| ApiError::Invalid(format!("cannot set up the HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url: base.as_str().trim_end_matches('/').to_string(),
+                base,
+                tenant: tenant.trim().to_string(),
+                token: RwLock::new(token.filter(|t| !t.is_empty())),
+                refresher: RwLock::new(None),
+                refresh_lock: tokio::sync::Mutex::new(()),
+                options,
+            }),
+        })
+    }
+
     pub fn base_url(&self) -> &str {
-        todo!()
+        &self.inner.base_url
     }
+
     pub fn tenant(&self) -> &str {
-        todo!()
+        &self.inner.tenant
     }
+
+    pub fn options(&self) -> &ClientOptions {
+        &self.inner.options
+    }
+
+    /// Replaces the bearer token for every clone of this client.
     pub fn set_token(&self, token: Option<Secret>) {
-        todo!()
+        *self
+            .inner
+            .token
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = token.filter(|t| !t.is_empty());
     }
+
+    pub fn has_token(&self) -> bool {
+        self.inner.token().is_some()
+    }
+
+    /// Installs the hook asked once for a fresh token when the server answers 401.
+    pub fn set_token_refresher(&self, refresher: Option<Arc<dyn TokenRefresher>>) {
+        *self
+            .inner
+            .refresher
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = refresher;
+    }
+
     pub async fn health(&self) -> Result<Health> {
-        todo!()
+        let request = Request::new(Method::GET, &["health"]).public();
+        self.inner.get_json(&request).await
     }
+
     pub async fn environments(&self) -> Result<EnvironmentList> {
-        todo!()
+        let request = Request::new(Method::GET, &["v1", "environments"]);
+        self.inner.get_json(&request).await
     }
+
+    /// The stages without their endpoints; needs no token.
+    pub async fn public_environments(&self) -> Result<PublicEnvironmentList> {
+        let request = Request::new(Method::GET, &["v1", "environments", "public"]).public();
+        self.inner.get_json(&request).await
+    }
+
     pub async fn me(&self) -> Result<Me> {
-        todo!()
+        self.inner
+            .get_json(&Request::new(Method::GET, &["v1", "me"]))
+            .await
     }
+
+    /// The tenants the caller may see (the real service sends a bare array).
     pub async fn tenants(&self) -> Result<Vec<Tenant>> {
-        todo!()
+        let request = Request::new(Method::GET, &["v1", "tenants"]);
+        let page: Page<Tenant> = self.inner.get_json(&request).await?;
+        Ok(page.items)
     }
+
+    /// cpi-admin only. The real service answers 200, not 201.
+    pub async fn create_tenant(&self, body: &TenantCreate) -> Result<Tenant> {
+        let request = Request::new(Method::POST, &["v1", "tenants"]).json(body)?;
+        self.inner.send_json(&request).await
+    }
+
     /// Every page of the stage's APIs (never trusts `total`).
     pub async fn apis(&self, stage: &StageName) -> Result<Vec<Api>> {
-        todo!()
+        let request = Request::new(Method::GET, &["v1", "tenants", self.tenant_id()?, "apis"])
+            .query("environment", stage.wire(WireSpelling::Short));
+        self.get_all::<Page<Api>>(request).await
     }
+
+    /// One API of the tenant's catalog.
+    pub async fn api(&self, id: &str) -> Result<Api> {
+        let request = Request::new(
+            Method::GET,
+            &["v1", "tenants", self.tenant_id()?, "apis", id],
+        );
+        self.inner.get_json(&request).await
+    }
+
     pub async fn create_api(&self, stage: &StageName, body: &ApiCreate) -> Result<Api> {
-        todo!()
+        let request = Request::new(Method::POST, &["v1", "tenants", self.tenant_id()?, "apis"])
+            .query("environment", stage.wire(WireSpelling::Short))
+            .json(body)?;
+        self.inner.send_json(&request).await
     }
+
     pub async fn update_api(&self, stage: &StageName, id: &str, body: &ApiUpdate) -> Result<Api> {
-        todo!()
+        let path = ["v1", "tenants", self.tenant_id()?, "apis", id];
+        let request = Request::new(Method::PUT, &path)
+            .query("environment", stage.wire(WireSpelling::Short))
+            .json(body)?;
+        self.inner.send_json(&request).await
     }
+
     pub async fn delete_api(&self, stage: &StageName, id: &str) -> Result<Deleted> {
-        todo!()
+        let path = ["v1", "tenants", self.tenant_id()?, "apis", id];
+        let request = Request::new(Method::DELETE, &path)
+            .query("environment", stage.wire(WireSpelling::Short));
+        let body = transport::execute(&self.inner, &request).await?;
+        if body.iter().all(u8::is_ascii_whitespace) {
+            // 204 No Content is a success too.
+            return Ok(Deleted {
+                message: String::new(),
+                id: id.to_string(),
+            });
+        }
+        decode(&request, &body)
     }
+
     pub async fn deployments(&self, stage: &StageName) -> Result<Vec<Deployment>> {
-        todo!()
+        let path = ["v1", "tenants", self.tenant_id()?, "deployments"];
+        let request =
+            Request::new(Method::GET, &path).query("environment", stage.wire(WireSpelling::Long));
+        self.get_all::<Page<Deployment>>(request).await
     }
+
     /// Gateways are global; `stage` narrows the list.
     pub async fn gateways(&self, stage: Option<&StageName>) -> Result<Vec<Gateway>> {
-        todo!()
+        let request = Request::new(Method::GET, &["v1", "admin", "gateways"])
+            .query_opt("environment", stage.map(|s| s.wire(WireSpelling::Long)));
+        self.get_all::<Page<Gateway>>(request).await
     }
+
     pub async fn gateway_deployments(
         &self,
         stage: Option<&StageName>,
         sync_status: Option<&str>,
     ) -> Result<Vec<GatewayDeployment>> {
-        todo!()
+        let request = Request::new(Method::GET, &["v1", "admin", "deployments"])
+            .query_opt("environment", stage.map(|s| s.wire(WireSpelling::Long)))
+            .query_opt("sync_status", sync_status);
+        self.get_all::<Page<GatewayDeployment>>(request).await
     }
+
     pub async fn subscriptions(&self, stage: &StageName) -> Result<Vec<Subscription>> {
-        todo!()
+        let path = ["v1", "subscriptions", "tenant", self.tenant_id()?];
+        let request =
+            Request::new(Method::GET, &path).query("environment", stage.wire(WireSpelling::Long));
+        self.get_all::<Page<Subscription>>(request).await
     }
-    /// Audit is per tenant; `search` filters server-side.
+
+    /// Audit is per tenant; `search` filters server-side. An empty list is a normal answer
+    /// (the real service has none without its search backend).
     pub async fn audit(&self, search: Option<&str>) -> Result<Vec<AuditEntry>> {
-        todo!()
+        let request = Request::new(Method::GET, &["v1", "audit", self.tenant_id()?])
+            .query_opt("search", search.filter(|s| !s.trim().is_empty()));
+        self.get_all::<AuditPage>(request).await
     }
+
     pub async fn promotions(&self, filter: &PromotionFilter) -> Result<Vec<Promotion>> {
-        todo!()
+        let path = ["v1", "tenants", self.tenant_id()?, "promotions"];
+        let request = Request::new(Method::GET, &path)
+            .query_opt("api_id", filter.api_id.as_deref())
+            .query_opt("status", filter.status.as_deref())
+            .query_opt(
+                "target_environment",
+                filter.target.as_ref().map(|s| s.wire(WireSpelling::Long)),
+            );
+        self.get_all::<Page<Promotion>>(request).await
     }
+
     pub async fn promotion(&self, id: &str) -> Result<Promotion> {
-        todo!()
+        let path = ["v1", "tenants", self.tenant_id()?, "promotions", id];
+        self.inner.get_json(&Request::new(Method::GET, &path)).await
     }
+
     pub async fn promotion_diff(&self, id: &str) -> Result<PromotionDiff> {
-        todo!()
+        let path = ["v1", "tenants", self.tenant_id()?, "promotions", id, "diff"];
+        self.inner.get_json(&Request::new(Method::GET, &path)).await
     }
+
+    /// Sends `?environment=` with the target stage, like every write.
     pub async fn create_promotion(
         &self,
         api_id: &str,
         body: &PromotionCreate,
     ) -> Result<Promotion> {
-        todo!()
+        let target = StageName::parse(&body.target_environment)
+            .map_err(|e| ApiError::Invalid(format!("target stage: {e}")))?;
+        let path = ["v1", "tenants", self.tenant_id()?, "promotions", api_id];
+        let request = Request::new(Method::POST, &path)
+            .query("environment", target.wire(WireSpelling::Long))
+            .json(body)?;
+        self.inner.send_json(&request).await
     }
+
+    /// `reviewed_spec_hash` ties the approval to the diff that was shown (envdeck's control
+    /// plane refuses with 409 when the spec changed since; the real service ignores it).
     pub async fn approve_promotion(
         &self,
         id: &str,
         reviewed_spec_hash: Option<&str>,
     ) -> Result<Promotion> {
-        todo!()
+        let path = [
+            "v1",
+            "tenants",
+            self.tenant_id()?,
+            "promotions",
+            id,
+            "approve",
+        ];
+        let body = ApproveRequest {
+            reviewed_spec_hash: reviewed_spec_hash.map(str::to_string),
+        };
+        let request = Request::new(Method::POST, &path).json(&body)?;
+        self.inner.send_json(&request).await
     }
+
     pub async fn complete_promotion(&self, id: &str) -> Result<Promotion> {
-        todo!()
+        let path = [
+            "v1",
+            "tenants",
+            self.tenant_id()?,
+            "promotions",
+            id,
+            "complete",
+        ];
+        self.inner
+            .send_json(&Request::new(Method::POST, &path))
+            .await
     }
+
+    /// Answers with the NEW reverse promotion; the original becomes `rolled_back`.
     pub async fn rollback_promotion(&self, id: &str, message: &str) -> Result<Promotion> {
-        todo!()
+        let path = [
+            "v1",
+            "tenants",
+            self.tenant_id()?,
+            "promotions",
+            id,
+            "rollback",
+        ];
+        let body = RollbackRequest {
+            message: message.to_string(),
+        };
+        let request = Request::new(Method::POST, &path).json(&body)?;
+        self.inner.send_json(&request).await
+    }
+
+    fn tenant_id(&self) -> Result<&str> {
+        if self.inner.tenant.is_empty() {
+            return Err(ApiError::Invalid(
+                "no tenant chosen: pass --tenant or choose a context".to_string(),
+            ));
+        }
+        Ok(&self.inner.tenant)
+    }
+}
+
+impl Inner {
+    fn token(&self) -> Option<Secret> {
+        self.token
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn refresher(&self) -> Option<Arc<dyn TokenRefresher>> {
+        self.refresher
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// After a 401 on a call sent with `sent`: true when a fresh token is in place to resend.
+    async fn refresh_token_after_401(&self, sent: Option<&Secret>) -> bool {
+        let Some(refresher) = self.refresher() else {
+            return false;
+        };
+        let _one_at_a_time = self.refresh_lock.lock().await;
+        if self.token().as_ref() != sent {
+            // Another call refreshed while this one waited.
+            return true;
+        }
+        match refresher.refresh().await {
+            Ok(token) if !token.is_empty() => {
+                *self.token.write().unwrap_or_else(PoisonError::into_inner) = Some(token);
+                tracing::info!("access token refreshed after a 401");
+                true
+            }
+            Ok(_) => false,
+            Err(reason) => {
+                tracing::warn!(reason = %sanitize(&reason), "token refresh failed; sign in again");
+                false
+            }
+        }
+    }
+
+    fn url_for(&self, request: &Request) -> Result<Url> {
+        let mut url = self.base.clone();
+        url.path_segments_mut()
+            .map_err(|_| ApiError::Invalid(format!("{} cannot take a path", self.base_url)))?
+            .pop_if_empty()
+            .extend(&request.segments);
+        if !request.query.is_empty() {
+            url.query_pairs_mut()
+                .extend_pairs(request.query.iter().map(|(k, v)| (*k, v.as_str())));
+        }
+        Ok(url)
+    }
+
+    async fn get_json<T: DeserializeOwned>(&self, request: &Request) -> Result<T> {
+        let body = transport::execute(self, request).await?;
+        decode(request, &body)
+    }
+
+    /// A write: sent once, its answer decoded.
+    async fn send_json<T: DeserializeOwned>(&self, request: &Request) -> Result<T> {
+        let body = transport::execute(self, request).await?;
+        decode(request, &body)
+    }
+}
+
+fn decode<T: DeserializeOwned>(request: &Request, body: &[u8]) -> Result<T> {
+    serde_json::from_slice(body).map_err(|e| ApiError::Decode {
+        what: request.what(),
+        reason: sanitize(&e.to_string()).into_owned(),
+    })
+}
+
+fn parse_base_url(raw: &str) -> Result<Url> {
+    let mut url = Url::parse(raw.trim())
+        .map_err(|e| ApiError::Invalid(format!("invalid control plane URL {raw:?}: {e}")))?;
+    let has_credentials = !url.username().is_empty() || url.password().is_some();
+    // Credentials in a URL would end up in logs and error texts: never echo them.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    let invalid = |why: &str| ApiError::Invalid(format!("invalid control plane URL {url}: {why}"));
+    if has_credentials {
+        return Err(invalid("credentials do not belong in the URL; use a token"));
+    }
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("use http:// or https://"));
+    }
+    if url.cannot_be_a_base() || url.host().is_none() {
+        return Err(invalid("no host"));
+    }
+    url.set_query(None);
+    url.set_fragment(None);
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_checked_and_normalised() {
+        let c = Client::new("http://127.0.0.1:8421/", "acme", None).unwrap();
+        assert_eq!(c.base_url(), "http://127.0.0.1:8421");
+        let c = Client::new("https://cp.example.test/api/", "acme", None).unwrap();
+        assert_eq!(c.base_url(), "https://cp.example.test/api");
+        for bad in ["ftp://x", "not a url", "http://user:pw@host", "mailto:a@b"] {
+            let err = Client::new(bad, "acme", None).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{bad}: {err}");
+            assert!(!err.to_string().contains("pw@"), "{err}");
+        }
+    }
+
+    #[test]
+    fn paths_are_joined_and_escaped() {
+        let c = Client::new("https://cp.example.test/api/", "ac me", None).unwrap();
+        let r = Request::new(Method::GET, &["v1", "tenants", "ac me", "apis", "a/b"])
+            .query("environment", "prod");
+        let url = c.inner.url_for(&r).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://cp.example.test/api/v1/tenants/ac%20me/apis/a%2Fb?environment=prod"
+        );
+    }
+
+    #[test]
+    fn tokens_are_shared_by_clones_and_never_printed() {
+        let c = Client::new("http://127.0.0.1:1", "acme", Some(Secret::new("tok-123"))).unwrap();
+        let clone = c.clone();
+        clone.set_token(Some(Secret::new("tok-456")));
+        assert_eq!(c.inner.token().unwrap().expose(), "tok-456");
+        assert!(!format!("{c:?}").contains("tok-"));
+        c.set_token(Some(Secret::new("")));
+        assert!(!clone.has_token());
+    }
+
+    #[test]
+    fn no_tenant_is_a_clear_misuse() {
+        let c = Client::new("http://127.0.0.1:1", " ", None).unwrap();
+        let err = c.tenant_id().unwrap_err();
+        assert_eq!(err.exit_code(), 2);
     }
 }
