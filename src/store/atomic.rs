@@ -1,0 +1,112 @@
+//! Atomic file replacement: readers see the old file or the new one, never a torn write,
+//! even when the process dies half way.
+
+use std::io::Write;
+use std::path::Path;
+
+/// Writes `bytes` to a temporary file in the same directory, applies `mode` (Unix permission
+/// bits), fsyncs it, renames it over `path`, then fsyncs the directory so the rename itself is
+/// durable. Missing parent directories are created (mode 0700). Without `mode` the file is
+/// private to the user (0600), the safe default for everything envdeck writes.
+pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    super::paths::create_private_dir(dir).map_err(|e| std::io::Error::other(e.to_string()))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "envdeck".to_string());
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    set_mode(temp.path(), mode)?;
+    temp.as_file().sync_all()?;
+    temp.persist(path).map_err(|e| e.error)?;
+    sync_dir(dir);
+    Ok(())
+}
+
+#[cfg(unix)]
+fn set_mode(path: &Path, mode: Option<u32>) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    // tempfile creates 0600 already; set it anyway so the result never depends on that.
+    let mode = mode.unwrap_or(0o600);
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_path: &Path, _mode: Option<u32>) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Makes the rename durable. Best effort: some filesystems refuse to fsync a directory, and
+/// the data itself is already safe on disk.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Err(e) = std::fs::File::open(dir).and_then(|d| d.sync_all()) {
+        tracing::debug!(dir = %dir.display(), error = %e, "could not fsync the directory");
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_the_whole_file_and_leaves_no_temporary_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nested/state.json");
+        write_atomic(&path, b"old old old old", None).unwrap();
+        write_atomic(&path, b"new", None).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers, vec![std::ffi::OsString::from("state.json")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn applies_the_mode_before_the_file_appears() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tokens.json");
+        write_atomic(&path, b"{}", Some(0o600)).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        write_atomic(&path, b"{}", Some(0o644)).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        write_atomic(&path, b"old", None).unwrap();
+        // The target is now a directory: the rename fails, the old content survives elsewhere.
+        let blocked = dir.path().join("blocked");
+        std::fs::create_dir_all(blocked.join("child")).unwrap();
+        assert!(write_atomic(&blocked, b"new", None).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        assert!(blocked.join("child").is_dir());
+        let temporaries = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".tmp")
+            })
+            .count();
+        assert_eq!(temporaries, 0);
+    }
+}

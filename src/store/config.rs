@@ -1,0 +1,283 @@
+//! config.toml: contexts (control planes to connect to) and local tightening of stages.
+//! A malformed file is reported with its path, line and problem, and never rewritten here.
+//!
+//! ```toml
+//! current_context = "team"
+//!
+//! [tighten]               # this machine only; stricter, never looser
+//! staging = "read-only"
+//!
+//! [[context]]
+//! name = "team"
+//! server = "https://cp.example.test"
+//! tenant = "acme"
+//! identity_provider = "https://auth.example.test"   # optional
+//! realm = "stoa"                                     # optional
+//! client_id = "stoactl"                              # optional
+//! ```
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::error::StoreError;
+use crate::domain::{Mode, StageName};
+
+/// The file, understood. `warnings` are shown to the operator at start (entries ignored).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    pub current_context: Option<String>,
+    pub contexts: Vec<ContextConfig>,
+    /// Local tightening: only `read-only` and `promote-only` survive parsing.
+    pub tighten: BTreeMap<StageName, Mode>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContextConfig {
+    pub name: String,
+    pub server: String,
+    pub tenant: String,
+    pub identity_provider: Option<String>,
+    pub realm: Option<String>,
+    pub client_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawConfig {
+    #[serde(default)]
+    current_context: Option<Spanned<String>>,
+    #[serde(default)]
+    tighten: BTreeMap<String, Spanned<String>>,
+    #[serde(default, rename = "context")]
+    contexts: Vec<RawContext>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContext {
+    name: Spanned<String>,
+    server: Spanned<String>,
+    tenant: String,
+    #[serde(default)]
+    identity_provider: Option<String>,
+    #[serde(default)]
+    realm: Option<String>,
+    #[serde(default)]
+    client_id: Option<String>,
+}
+
+const KNOWN_TABLES: &[&str] = &["current_context", "tighten", "context", "keys"];
+
+impl Config {
+    /// Reads `path`; a missing file is an empty configuration.
+    pub fn load(path: &Path) -> Result<Config, StoreError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Config::parse(&text, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(StoreError::read(path, e)),
+        }
+    }
+
+    /// `path` only names the file in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, StoreError> {
+        let at = |span: Option<Range<usize>>, problem: &str| StoreError::Invalid {
+            path: path.to_path_buf(),
+            reason: match span {
+                Some(span) => format!("{}: {problem}", position(text, span.start)),
+                None => problem.to_string(),
+            },
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| at(e.span(), e.message().trim()))?;
+        let mut config = Config::default();
+
+        // A misspelt table would silently do nothing: say so.
+        if let Ok(table) = text.parse::<toml::Table>() {
+            for key in table.keys().filter(|k| !KNOWN_TABLES.contains(&k.as_str())) {
+                config.warnings.push(format!(
+                    "{}: unknown setting `{key}` ignored",
+                    path.display()
+                ));
+            }
+        }
+
+        for (stage, mode) in raw.tighten {
+            let name = StageName::parse(&stage)
+                .map_err(|e| at(Some(mode.span()), &format!("[tighten] {e}")))?;
+            let parsed = Mode::parse(mode.get_ref())
+                .map_err(|e| at(Some(mode.span()), &format!("[tighten] {stage}: {e}")))?;
+            if parsed == Mode::Full {
+                config.warnings.push(format!(
+                    "{}: {}: [tighten] {stage} = \"full\" ignored: local settings may make a stage stricter, never looser",
+                    path.display(),
+                    position(text, mode.span().start)
+                ));
+                continue;
+            }
+            config.tighten.insert(name, parsed);
+        }
+
+        for context in raw.contexts {
+            let name = context.name.get_ref().trim().to_string();
+            if name.is_empty() {
+                return Err(at(Some(context.name.span()), "a context needs a name"));
+            }
+            if config.contexts.iter().any(|c| c.name == name) {
+                return Err(at(
+                    Some(context.name.span()),
+                    &format!("context {name:?} is defined twice"),
+                ));
+            }
+            let server = context.server.get_ref().trim().to_string();
+            let scheme_ok = url::Url::parse(&server)
+                .map(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+                .unwrap_or(false);
+            if !scheme_ok {
+                return Err(at(
+                    Some(context.server.span()),
+                    &format!("context {name:?}: server must be an http:// or https:// URL"),
+                ));
+            }
+            config.contexts.push(ContextConfig {
+                name,
+                server,
+                tenant: context.tenant.trim().to_string(),
+                identity_provider: context.identity_provider,
+                realm: context.realm,
+                client_id: context.client_id,
+            });
+        }
+
+        if let Some(current) = raw.current_context {
+            let name = current.get_ref().trim().to_string();
+            if config.context(&name).is_none() {
+                return Err(at(
+                    Some(current.span()),
+                    &format!("current_context {name:?} names no [[context]]"),
+                ));
+            }
+            config.current_context = Some(name);
+        }
+        Ok(config)
+    }
+
+    pub fn context(&self, name: &str) -> Option<&ContextConfig> {
+        self.contexts.iter().find(|c| c.name == name)
+    }
+
+    /// The context named by `current_context`.
+    pub fn current(&self) -> Option<&ContextConfig> {
+        self.current_context
+            .as_deref()
+            .and_then(|n| self.context(n))
+    }
+}
+
+/// "line 3, column 9" for a byte offset (1-based, columns in characters).
+fn position(text: &str, offset: usize) -> String {
+    let offset = offset.min(text.len());
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {column}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, StoreError> {
+        Config::parse(text, Path::new("/home/op/.config/envdeck/config.toml"))
+    }
+
+    #[test]
+    fn reads_tightening_and_contexts() {
+        let config = parse(
+            r#"
+current_context = "team"
+
+[tighten]
+staging = "read-only"
+stg-eu = "promote-only"
+
+[[context]]
+name = "team"
+server = "https://cp.example.test"
+tenant = "acme"
+realm = "stoa"
+"#,
+        )
+        .unwrap();
+        let staging = StageName::parse("stage").unwrap();
+        assert_eq!(config.tighten.get(&staging), Some(&Mode::ReadOnly));
+        assert_eq!(config.tighten.len(), 2);
+        assert_eq!(config.current().map(|c| c.tenant.as_str()), Some("acme"));
+        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+    }
+
+    #[test]
+    fn a_loosening_entry_is_ignored_with_a_warning() {
+        let config = parse("[tighten]\nprod = \"full\"\ndev = \"read-only\"\n").unwrap();
+        assert_eq!(config.tighten.len(), 1);
+        assert_eq!(config.warnings.len(), 1);
+        let warning = &config.warnings[0];
+        assert!(warning.contains("config.toml: line 2"), "{warning}");
+        assert!(warning.contains("never looser"), "{warning}");
+    }
+
+    #[test]
+    fn errors_name_the_file_the_line_and_the_problem() {
+        let cases = [
+            (
+                "[tighten]\nstaging = \"readonyl\"\n",
+                "line 2",
+                "unknown stage mode",
+            ),
+            ("[tighten\nstaging = 1\n", "line 1", ""),
+            (
+                "\n\ncurrent_context = \"nope\"\n",
+                "line 3",
+                "names no [[context]]",
+            ),
+            (
+                "[[context]]\nname = \"a\"\nserver = \"ftp://x\"\ntenant = \"t\"\n",
+                "line 3",
+                "http:// or https://",
+            ),
+            (
+                "[[context]]\nname = \"a\"\nserver = \"http://x\"\ntenant = \"t\"\n[[context]]\nname = \"a\"\nserver = \"http://y\"\ntenant = \"t\"\n",
+                "line 6",
+                "defined twice",
+            ),
+            (
+                "[tighten]\n\"bad name!\" = \"read-only\"\n",
+                "line 2",
+                "stage name",
+            ),
+        ];
+        for (text, line, problem) in cases {
+            let err = parse(text).unwrap_err().to_string();
+            assert!(
+                err.starts_with("/home/op/.config/envdeck/config.toml: "),
+                "{err}"
+            );
+            assert!(err.contains(line), "{text:?} → {err}");
+            assert!(err.contains(problem), "{text:?} → {err}");
+        }
+    }
+
+    #[test]
+    fn unknown_settings_are_warned_about_and_a_missing_file_is_empty() {
+        let config = parse("[tigthen]\nstaging = \"read-only\"\n").unwrap();
+        assert!(config.tighten.is_empty());
+        assert!(config.warnings[0].contains("unknown setting `tigthen`"));
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(
+            Config::load(&dir.path().join("config.toml")).unwrap(),
+            Config::default()
+        );
+    }
+}
