@@ -278,6 +278,18 @@ impl Pipeline {
         Pipeline { stages }
     }
 
+    /// Keeps the given order as the promotion order (a stages file is written in that order).
+    /// Duplicates (after aliasing) are dropped.
+    pub fn in_order(stages: Vec<Stage>) -> Pipeline {
+        let mut seen = std::collections::HashSet::new();
+        Pipeline {
+            stages: stages
+                .into_iter()
+                .filter(|s| seen.insert(s.name.clone()))
+                .collect(),
+        }
+    }
+
     pub fn stages(&self) -> &[Stage] {
         &self.stages
     }

@@ -1,1 +1,181 @@
-//! (being written)
+//! The embedded control plane over real HTTP on 127.0.0.1:0.
+
+// mod apis;
+// mod errors;
+// mod openapi;
+// mod promotions;
+mod reads;
+// mod storage;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+
+use envdeck::server::{RunningServer, Seed, ServerOptions};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+pub struct Srv {
+    pub server: RunningServer,
+    pub dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+}
+
+pub fn options(dir: &Path, seed: Seed) -> ServerOptions {
+    ServerOptions {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        data_dir: dir.to_path_buf(),
+        seed,
+        fresh: false,
+        stages_file: None,
+    }
+}
+
+pub fn http() -> reqwest::Client {
+    envdeck::net::http_client_builder()
+        .build()
+        .expect("http client")
+}
+
+pub async fn start(seed: Seed) -> Srv {
+    let dir = tempfile::tempdir().expect("temp dir");
+    start_in(dir, seed).await
+}
+
+pub async fn start_in(dir: tempfile::TempDir, seed: Seed) -> Srv {
+    let server = envdeck::server::start(options(dir.path(), seed))
+        .await
+        .expect("server starts");
+    Srv {
+        server,
+        dir,
+        http: http(),
+    }
+}
+
+/// A bearer token for a demo user (password `demo`) through the password grant.
+pub async fn token(http: &reqwest::Client, url: &str, user: &str) -> String {
+    let resp = http
+        .post(format!("{url}/realms/stoa/protocol/openid-connect/token"))
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", "stoactl"),
+            ("username", user),
+            ("password", "demo"),
+        ])
+        .send()
+        .await
+        .expect("token request");
+    assert_eq!(resp.status(), StatusCode::OK, "password grant for {user}");
+    let body: Value = resp.json().await.expect("token json");
+    body["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_string()
+}
+
+/// A signed-in user of a test server.
+pub struct As<'a> {
+    pub srv: &'a Srv,
+    pub token: String,
+}
+
+impl Srv {
+    pub fn url(&self) -> &str {
+        self.server.url()
+    }
+
+    pub async fn login(&self, user: &str) -> As<'_> {
+        As {
+            srv: self,
+            token: token(&self.http, self.url(), user).await,
+        }
+    }
+
+    /// An unauthenticated request.
+    pub async fn anon(&self, method: Method, path: &str) -> (StatusCode, Value) {
+        let resp = self
+            .http
+            .request(method, format!("{}{path}", self.url()))
+            .send()
+            .await
+            .expect("request");
+        split(resp).await
+    }
+}
+
+pub async fn split(resp: reqwest::Response) -> (StatusCode, Value) {
+    let status = resp.status();
+    let text = resp.text().await.expect("body");
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"))
+    };
+    (status, body)
+}
+
+impl As<'_> {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .srv
+            .http
+            .request(method, format!("{}{path}", self.srv.url()))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        split(req.send().await.expect("request")).await
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PUT, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        self.call(Method::DELETE, path, None).await
+    }
+
+    /// Expects `status` and returns the body.
+    pub async fn ok(&self, method: Method, path: &str, body: Option<Value>, status: u16) -> Value {
+        let (got, body) = self.call(method.clone(), path, body).await;
+        assert_eq!(got.as_u16(), status, "{method} {path}: {body}");
+        body
+    }
+}
+
+/// The string detail of an error body.
+pub fn detail(body: &Value) -> &str {
+    body["detail"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no string detail in {body}"))
+}
+
+/// Creates an API in a stage as `who`, expecting 201.
+pub async fn create_api(who: &As<'_>, tenant: &str, stage: &str, name: &str) -> Value {
+    who.ok(
+        Method::POST,
+        &format!("/v1/tenants/{tenant}/apis?environment={stage}"),
+        Some(serde_json::json!({
+            "name": name,
+            "display_name": format!("{name} API"),
+            "version": "1.0.0",
+            "description": "test API",
+            "backend_url": format!("https://{name}.test"),
+        })),
+        201,
+    )
+    .await
+}

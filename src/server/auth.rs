@@ -1,0 +1,130 @@
+//! The caller of a request, from its bearer token (verified by the identity provider), and
+//! the checks every handler applies: tenant access and `domain::policy::decide`.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+
+use super::error::ApiError;
+use super::extract::StageRef;
+use super::identity::Principal;
+use super::state::AppState;
+use crate::domain::policy::{Actor, Decision, Denial, PolicyInput, PromotionFacts};
+use crate::domain::{Operation, Role, decide};
+
+/// The verified caller.
+pub struct Caller {
+    pub principal: Principal,
+    pub actor: Actor,
+    /// `X-Override-Reason`: why a cpi-admin writes into a read-only stage (audit-logged).
+    pub override_reason: Option<String>,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok());
+        let principal = state
+            .identity
+            .verify(header)
+            .map_err(IntoResponse::into_response)?;
+        let actor = principal.actor();
+        let override_reason = parts
+            .headers
+            .get("x-override-reason")
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.trim().chars().take(1000).collect::<String>())
+            .filter(|s| !s.is_empty());
+        Ok(Caller {
+            principal,
+            actor,
+            override_reason,
+        })
+    }
+}
+
+impl Caller {
+    pub fn is_cpi_admin(&self) -> bool {
+        self.principal.roles.contains(&Role::CpiAdmin)
+    }
+
+    pub fn username(&self) -> &str {
+        &self.principal.username
+    }
+
+    /// Non-admins reach only the tenant in their token.
+    pub fn check_tenant(&self, tenant: &str) -> Result<(), ApiError> {
+        if self.is_cpi_admin() || self.principal.tenant_id.as_deref() == Some(tenant) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden("Access denied to this tenant".into()))
+        }
+    }
+
+    pub fn require_permission(&self, permission: &'static str) -> Result<(), ApiError> {
+        if self.actor.may(permission) {
+            Ok(())
+        } else {
+            Err(permission_denied(permission))
+        }
+    }
+
+    /// Asks the policy whether `op` may land in `stage`; a cpi-admin always holds the
+    /// override, which the caller audit-logs when the decision says it was used.
+    pub fn authorize(
+        &self,
+        op: Operation,
+        stage: &StageRef<'_>,
+        promotion: Option<PromotionFacts<'_>>,
+    ) -> Result<Granted, ApiError> {
+        let input = PolicyInput {
+            actor: &self.actor,
+            stage: stage.stage,
+            local_mode: None,
+            session_readonly: false,
+            override_active: self.is_cpi_admin(),
+            offline: false,
+            promotion,
+        };
+        match decide(op, &input) {
+            Decision::Allowed { via_override } => Ok(Granted { via_override }),
+            Decision::Denied(denial) => Err(denial_error(&denial, stage)),
+        }
+    }
+}
+
+/// A write the policy allowed.
+#[derive(Clone, Copy, Debug)]
+pub struct Granted {
+    pub via_override: bool,
+}
+
+pub fn permission_denied(permission: &str) -> ApiError {
+    ApiError::Forbidden(format!("Permission denied: {permission} required"))
+}
+
+fn denial_error(denial: &Denial, stage: &StageRef<'_>) -> ApiError {
+    let spelled = &stage.spelled;
+    match denial {
+        Denial::ReadOnly { .. } => ApiError::Forbidden(format!(
+            "Environment '{spelled}' is read-only. Only cpi-admin can perform writes."
+        )),
+        Denial::PromoteOnly { .. } | Denial::LocallyTightened { .. } => ApiError::Forbidden(
+            format!("Environment '{spelled}' is promote-only. Changes arrive through promotions."),
+        ),
+        Denial::MissingPermission(p) => permission_denied(p),
+        Denial::FourEyes { .. } => ApiError::Forbidden(format!(
+            "Cannot approve your own promotion to {} (4-eyes principle). A different team member must approve {} deployments.",
+            stage.stage.name, stage.stage.name
+        )),
+        Denial::WrongStatus { status, needed } => ApiError::Conflict(format!(
+            "Promotion is in status '{status}' (expected '{needed}')"
+        )),
+        Denial::SessionReadOnly | Denial::Offline => ApiError::Forbidden(denial.to_string()),
+    }
+}

@@ -1,0 +1,169 @@
+//! SQLite access: one writer connection (IMMEDIATE transactions, so writers queue instead of
+//! failing) and a small pool of readers, all driven on tokio's blocking pool. WAL lets the
+//! readers run while the writer works.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use tokio::sync::Semaphore;
+
+/// How many reader connections serve GETs at once.
+const READERS: usize = 4;
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database worker stopped: {0}")]
+    Worker(String),
+    #[error("database pool is closed")]
+    Closed,
+}
+
+#[derive(Clone)]
+pub struct Db {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    reader_permits: Semaphore,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("path", &self.inner.path)
+            .finish()
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+impl Db {
+    /// Opens the writer (switching the file to WAL) and the readers. The caller has already
+    /// checked that the file is an envdeck database this binary may touch.
+    pub fn open(path: &Path) -> Result<Db, DbError> {
+        let writer = Connection::open(path)?;
+        configure(&writer)?;
+        writer.pragma_update(None, "journal_mode", "WAL")?;
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let reader = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            configure(&reader)?;
+            readers.push(reader);
+        }
+        Ok(Db {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(writer),
+                readers: Mutex::new(readers),
+                reader_permits: Semaphore::new(READERS),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, DbError> {
+        self.read_with(move |c| f(c).map_err(DbError::from)).await
+    }
+
+    pub async fn write<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<T> + Send + 'static,
+    ) -> Result<T, DbError> {
+        self.write_with(move |tx| f(tx).map_err(DbError::from))
+            .await
+    }
+
+    /// A read whose closure returns the caller's own error type.
+    pub async fn read_with<T, E>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let permit = self
+            .inner
+            .reader_permits
+            .acquire()
+            .await
+            .map_err(|_| E::from(DbError::Closed))?;
+        let inner = self.inner.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            // One permit per pooled connection, so a connection is always there.
+            let conn = lock(&inner.readers).pop();
+            let Some(conn) = conn else {
+                return Err(E::from(DbError::Closed));
+            };
+            let out = f(&conn);
+            lock(&inner.readers).push(conn);
+            out
+        })
+        .await;
+        drop(permit);
+        joined.map_err(|e| E::from(DbError::Worker(e.to_string())))?
+    }
+
+    /// A write in one IMMEDIATE transaction: committed when the closure returns Ok,
+    /// rolled back when it returns Err.
+    pub async fn write_with<T, E>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = lock(&inner.writer);
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(|e| E::from(DbError::from(e)))?;
+            let out = f(&tx)?;
+            tx.commit().map_err(|e| E::from(DbError::from(e)))?;
+            Ok(out)
+        })
+        .await
+        .map_err(|e| E::from(DbError::Worker(e.to_string())))?
+    }
+
+    /// Writes the WAL back into the main file (on shutdown), so the file alone is complete.
+    pub async fn checkpoint(&self) -> Result<(), DbError> {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = lock(&inner.writer);
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| DbError::Worker(e.to_string()))?
+    }
+}
+
+/// A poisoned lock only means another closure panicked; the connection itself is still usable.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}

@@ -1,0 +1,621 @@
+//! The promotion lifecycle: create → approve → complete, and rollback.
+//! Policy is asked before each step; the state change itself is a conditional UPDATE inside
+//! one IMMEDIATE transaction, so two concurrent approvals cannot both succeed.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use super::Written;
+use super::apis::ensure_tenant;
+use crate::domain::policy::PromotionFacts;
+use crate::domain::promotion::MessageError;
+use crate::domain::{Operation, PromotionStatus, validate_chain, validate_message};
+use crate::server::auth::Caller;
+use crate::server::error::{ApiError, ApiResult};
+use crate::server::extract::{JsonBody, Params, StageRef, parse_json, resolve_stage};
+use crate::server::repo::apis::{self, SpecRow};
+use crate::server::repo::promotions::{self as repo, NewPromotion, Stored};
+use crate::server::repo::resources;
+use crate::server::spec;
+use crate::server::state::AppState;
+use crate::wire::{ApproveRequest, ErrorBody, Page, Promotion, PromotionDiff, RollbackRequest};
+
+/// `POST /v1/tenants/{t}/promotions/{api_id}`. Unlike the real service, both
+/// `source_deployment_id` and `target_gateway_ids` may be left out: the server then picks the
+/// synced deployment in the source stage and every gateway of the target stage.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PromotionRequest {
+    #[serde(default)]
+    pub source_deployment_id: Option<String>,
+    #[serde(default)]
+    pub target_gateway_ids: Option<Vec<String>>,
+    pub source_environment: String,
+    pub target_environment: String,
+    pub message: String,
+}
+
+fn message_error(e: MessageError, input: &str) -> ApiError {
+    let kind = match e {
+        MessageError::Empty => "string_too_short",
+        MessageError::TooLong(_) => "string_too_long",
+    };
+    ApiError::invalid(
+        &["body", "message"],
+        kind,
+        e.to_string(),
+        Some(input.chars().take(80).collect::<String>().into()),
+    )
+}
+
+async fn load(state: &AppState, tenant: &str, id: &str) -> ApiResult<Stored> {
+    let (t, i) = (tenant.to_string(), id.to_string());
+    state
+        .db
+        .read(move |c| repo::get(c, &t, &i))
+        .await?
+        .ok_or_else(|| ApiError::NotFound("Promotion not found".into()))
+}
+
+fn stage_of<'p>(state: &'p AppState, name: &str) -> ApiResult<StageRef<'p>> {
+    // Stored names are canonical; a stage removed from the stages file since is a 409.
+    resolve_stage(&state.pipeline, name, &["path", "id"]).map_err(|_| {
+        ApiError::Conflict(format!(
+            "stage {name} is no longer part of this control plane"
+        ))
+    })
+}
+
+fn facts(stored: &Stored) -> ApiResult<PromotionFacts<'_>> {
+    let status = PromotionStatus::parse(&stored.promotion.status)
+        .ok_or_else(|| ApiError::Internal(format!("stored status {}", stored.promotion.status)))?;
+    Ok(PromotionFacts {
+        status,
+        requested_by: &stored.promotion.requested_by,
+    })
+}
+
+#[utoipa::path(get, path = "/v1/tenants/{tenant}/promotions", tag = "promotions",
+    security(("bearer" = [])),
+    params(("tenant" = String, Path), ("api_id" = Option<String>, Query),
+        ("status" = Option<String>, Query), ("target_environment" = Option<String>, Query),
+        ("page" = Option<u32>, Query), ("page_size" = Option<u32>, Query)),
+    responses((status = 200, body = Page<Promotion>), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(tenant): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Page<Promotion>>> {
+    let statuses: Vec<&str> = PromotionStatus::ALL.iter().map(|s| s.as_str()).collect();
+    let target = match params.get("target_environment") {
+        Some(raw) => Some(
+            resolve_stage(&state.pipeline, raw, &["query", "target_environment"])?
+                .stage
+                .name
+                .as_str()
+                .to_string(),
+        ),
+        None => None,
+    };
+    let filter = repo::Filter {
+        api_id: params.get("api_id").map(str::to_string),
+        status: params.one_of("status", &statuses)?,
+        target,
+    };
+    let paging = params.paging(20)?;
+    ensure_tenant(&state, &caller, &tenant).await?;
+    let page = state
+        .db
+        .read(move |c| repo::list(c, &tenant, &filter, paging))
+        .await?;
+    Ok(Json(page))
+}
+
+#[utoipa::path(get, path = "/v1/tenants/{tenant}/promotions/{id}", tag = "promotions",
+    security(("bearer" = [])), params(("tenant" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = Promotion), (status = 404, body = ErrorBody)))]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((tenant, id)): Path<(String, String)>,
+) -> ApiResult<Json<Promotion>> {
+    ensure_tenant(&state, &caller, &tenant).await?;
+    Ok(Json(load(&state, &tenant, &id).await?.promotion))
+}
+
+#[utoipa::path(get, path = "/v1/tenants/{tenant}/promotions/{id}/diff", tag = "promotions",
+    security(("bearer" = [])), params(("tenant" = String, Path), ("id" = String, Path)),
+    responses((status = 200, description = "Source and target specs as they are now; send reviewed_spec_hash back on approve",
+        body = PromotionDiff), (status = 404, body = ErrorBody)))]
+pub async fn diff(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((tenant, id)): Path<(String, String)>,
+) -> ApiResult<Json<PromotionDiff>> {
+    ensure_tenant(&state, &caller, &tenant).await?;
+    let stored = load(&state, &tenant, &id).await?;
+    let p = stored.promotion;
+    let (t, api, src, dst) = (
+        tenant.clone(),
+        p.api_id.clone(),
+        p.source_environment.clone(),
+        p.target_environment.clone(),
+    );
+    let (source, target) = state
+        .db
+        .read(move |c| {
+            Ok((
+                apis::spec(c, &t, &api, &src)?,
+                apis::spec(c, &t, &api, &dst)?,
+            ))
+        })
+        .await?;
+    let shown = |row: &Option<SpecRow>, stage: &str| {
+        row.as_ref().map(|r| {
+            let mut v = r.to_json();
+            if let Value::Object(m) = &mut v {
+                m.insert("environment".into(), Value::from(stage));
+            }
+            v
+        })
+    };
+    Ok(Json(PromotionDiff {
+        promotion_id: p.id,
+        diff_summary: Some(spec::diff(
+            source.as_ref().map(|r| &r.spec),
+            target.as_ref().map(|r| &r.spec),
+        )),
+        source_spec: shown(&source, &p.source_environment),
+        target_spec: shown(&target, &p.target_environment),
+        reviewed_spec_hash: source.map(|r| r.spec_hash),
+        source_environment: p.source_environment,
+        target_environment: p.target_environment,
+    }))
+}
+
+#[utoipa::path(post, path = "/v1/tenants/{tenant}/promotions/{api_id}", tag = "promotions",
+    security(("bearer" = [])), params(("tenant" = String, Path), ("api_id" = String, Path)),
+    request_body = PromotionRequest,
+    responses((status = 201, body = Promotion), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "An open promotion exists, or the source is not synced", body = ErrorBody),
+        (status = 422, description = "Unknown stage, not the next stage, bad message", body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((tenant, api_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<PromotionRequest>,
+) -> ApiResult<(StatusCode, Json<Promotion>)> {
+    let source = resolve_stage(
+        &state.pipeline,
+        &body.source_environment,
+        &["body", "source_environment"],
+    )?;
+    let target = resolve_stage(
+        &state.pipeline,
+        &body.target_environment,
+        &["body", "target_environment"],
+    )?;
+    validate_message(&body.message).map_err(|e| message_error(e, &body.message))?;
+    if body.target_gateway_ids.as_ref().is_some_and(Vec::is_empty) {
+        return Err(ApiError::invalid(
+            &["body", "target_gateway_ids"],
+            "too_short",
+            "List should have at least 1 item after validation, not 0",
+            Some(Value::Array(Vec::new())),
+        ));
+    }
+    validate_chain(&state.pipeline, &source.stage.name, &target.stage.name).map_err(|e| {
+        ApiError::invalid(
+            &["body", "target_environment"],
+            "value_error",
+            e.to_string(),
+            Some(body.target_environment.clone().into()),
+        )
+    })?;
+    ensure_tenant(&state, &caller, &tenant).await?;
+    let granted = caller.authorize(Operation::CreatePromotion, &target, None)?;
+    let written = Written::new(&caller, &target, granted);
+    let (src, dst) = (source.stage.name.to_string(), target.stage.name.to_string());
+    let promotion = state
+        .db
+        .write_with(move |tx| {
+            if !apis::catalog_exists(tx, &tenant, &api_id)? {
+                return Err(ApiError::NotFound("API not found".into()));
+            }
+            let source_deployment = pick_source(tx, &tenant, &api_id, &src, body.source_deployment_id.as_deref())?;
+            let targets = match body.target_gateway_ids {
+                Some(ids) => {
+                    for id in &ids {
+                        let ok = resources::gateway_stage(tx, id)?.is_some_and(|(stage, owner)| {
+                            stage == dst && owner.as_deref().is_none_or(|o| o == tenant)
+                        });
+                        if !ok {
+                            return Err(ApiError::invalid(&["body", "target_gateway_ids"], "value_error",
+                                format!("Gateway {id} is not a gateway of {dst}"), Some(id.clone().into())));
+                        }
+                    }
+                    ids
+                }
+                None => apis::stage_gateways(tx, &tenant, &dst)?,
+            };
+            if targets.is_empty() {
+                return Err(ApiError::Conflict(format!("{dst} has no gateway to promote onto")));
+            }
+            if let Some((id, status)) = repo::open_for(tx, &tenant, &api_id, &dst)? {
+                return Err(ApiError::Conflict(format!(
+                    "Active promotion already exists for {api_id} → {dst} (id={id}, status={status})"
+                )));
+            }
+            let id = repo::insert(tx, &NewPromotion {
+                tenant: &tenant,
+                api: &api_id,
+                source: &src,
+                target: &dst,
+                source_deployment_id: Some(&source_deployment),
+                target_gateway_ids: Some(&targets),
+                status: "pending",
+                message: &body.message,
+                requested_by: &written.username,
+                rollback_of: None,
+                created_at: None,
+            })?;
+            let mut details = Map::new();
+            details.insert("source_environment".into(), src.clone().into());
+            details.insert("message".into(), body.message.clone().into());
+            details.insert("api_id".into(), api_id.clone().into());
+            written.audit(tx, &tenant, "promotion.created", "promotion", &id, details)?;
+            repo::get(tx, &tenant, &id)?
+                .map(|s| s.promotion)
+                .ok_or_else(|| ApiError::Internal("promotion vanished".into()))
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(promotion)))
+}
+
+/// The source must be a synced deployment of this API on a gateway of the source stage.
+fn pick_source(
+    tx: &rusqlite::Connection,
+    tenant: &str,
+    api: &str,
+    stage: &str,
+    asked: Option<&str>,
+) -> ApiResult<String> {
+    let filter = resources::GatewayDeploymentFilter {
+        stage: Some(stage.to_string()),
+        tenant: Some(tenant.to_string()),
+        sync_status: None,
+        api_id: Some(api.to_string()),
+    };
+    let paging = crate::server::extract::Paging {
+        page: 1,
+        page_size: 100,
+    };
+    match asked {
+        Some(id) => {
+            let d = resources::gateway_deployment(tx, id)?
+                .filter(|d| d.tenant_id == tenant)
+                .ok_or_else(|| ApiError::NotFound("Source deployment not found".into()))?;
+            if d.api_id != api || d.environment != stage {
+                return Err(ApiError::invalid(
+                    &["body", "source_deployment_id"],
+                    "value_error",
+                    format!("deployment {id} is not a deployment of {api} in {stage}"),
+                    Some(id.into()),
+                ));
+            }
+            if d.sync_status != "synced" {
+                return Err(ApiError::Conflict(format!(
+                    "Source deployment is {} on {}, not synced",
+                    d.sync_status, d.gateway_name
+                )));
+            }
+            Ok(d.id)
+        }
+        None => resources::gateway_deployments(tx, &filter, paging)?
+            .items
+            .into_iter()
+            .find(|d| d.sync_status == "synced")
+            .map(|d| d.id)
+            .ok_or_else(|| {
+                ApiError::Conflict(format!("{api} has no synced deployment in {stage}"))
+            }),
+    }
+}
+
+#[utoipa::path(post, path = "/v1/tenants/{tenant}/promotions/{id}/approve", tag = "promotions",
+    security(("bearer" = [])), params(("tenant" = String, Path), ("id" = String, Path)),
+    request_body(content = Option<ApproveRequest>, description = "Optional: the spec hash the approver reviewed"),
+    responses((status = 200, body = Promotion),
+        (status = 403, description = "Four-eyes, permission", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "Not pending, or the source spec changed since it was reviewed", body = ErrorBody)))]
+pub async fn approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((tenant, id)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Json<Promotion>> {
+    let request: ApproveRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        ApproveRequest::default()
+    } else {
+        parse_json(&body)?
+    };
+    ensure_tenant(&state, &caller, &tenant).await?;
+    let stored = load(&state, &tenant, &id).await?;
+    let target = stage_of(&state, &stored.promotion.target_environment)?;
+    let granted = caller.authorize(Operation::ApprovePromotion, &target, Some(facts(&stored)?))?;
+    let written = Written::new(&caller, &target, granted);
+    let p = stored.promotion;
+    state
+        .db
+        .write_with(move |tx| {
+            if let Some(reviewed) = &request.reviewed_spec_hash {
+                let now = apis::spec(tx, &tenant, &p.api_id, &p.source_environment)?.map(|s| s.spec_hash);
+                if now.as_deref() != Some(reviewed.as_str()) {
+                    return Err(ApiError::Conflict(format!(
+                        "The source spec changed since it was reviewed (reviewed {}, now {}); review the diff again",
+                        short(reviewed), now.as_deref().map(short).unwrap_or("none")
+                    )));
+                }
+            }
+            if !repo::transition(tx, &p.id, "pending", "promoting", Some(&written.username))? {
+                let status = repo::get(tx, &tenant, &p.id)?.map(|s| s.promotion.status).unwrap_or_default();
+                return Err(ApiError::Conflict(format!(
+                    "Cannot approve promotion in status '{status}' (expected 'pending')"
+                )));
+            }
+            let mut details = Map::new();
+            details.insert("api_id".into(), p.api_id.clone().into());
+            if let Some(h) = &request.reviewed_spec_hash {
+                details.insert("reviewed_spec_hash".into(), h.clone().into());
+            }
+            written.audit(tx, &tenant, "promotion.approved", "promotion", &p.id, details)?;
+            reload(tx, &tenant, &p.id)
+        })
+        .await
+        .map(Json)
+}
+
+fn short(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
+fn reload(tx: &rusqlite::Connection, tenant: &str, id: &str) -> ApiResult<Promotion> {
+    repo::get(tx, tenant, id)?
+        .map(|s| s.promotion)
+        .ok_or_else(|| ApiError::Internal("promotion vanished".into()))
+}
+
+#[utoipa::path(post, path = "/v1/tenants/{tenant}/promotions/{id}/complete", tag = "promotions",
+    security(("bearer" = [])), params(("tenant" = String, Path), ("id" = String, Path)),
+    responses((status = 200, description = "promoted: the target stage now runs the source spec (failed when the source spec is gone)",
+        body = Promotion), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody)))]
+pub async fn complete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((tenant, id)): Path<(String, String)>,
+) -> ApiResult<Json<Promotion>> {
+    ensure_tenant(&state, &caller, &tenant).await?;
+    let stored = load(&state, &tenant, &id).await?;
+    let target = stage_of(&state, &stored.promotion.target_environment)?;
+    let granted = caller.authorize(Operation::CompletePromotion, &target, Some(facts(&stored)?))?;
+    let written = Written::new(&caller, &target, granted);
+    state
+        .db
+        .write_with(move |tx| {
+            let current = repo::get(tx, &tenant, &id)?
+                .ok_or_else(|| ApiError::NotFound("Promotion not found".into()))?;
+            if current.promotion.status != "promoting" {
+                return Err(ApiError::Conflict(format!(
+                    "Cannot complete promotion in status '{}' (expected 'promoting')",
+                    current.promotion.status
+                )));
+            }
+            let outcome = match &current.rollback_of {
+                Some(original) => undo(tx, &tenant, original, &written)?,
+                None => land(tx, &tenant, &current, &written)?,
+            };
+            let mut details = Map::new();
+            details.insert("api_id".into(), current.promotion.api_id.clone().into());
+            if let Some(err) = &outcome.error {
+                details.insert("error".into(), err.clone().into());
+            }
+            let action = if outcome.error.is_some() {
+                "promotion.failed"
+            } else {
+                "promotion.completed"
+            };
+            written.audit(tx, &tenant, action, "promotion", &id, details)?;
+            repo::finish(
+                tx,
+                &id,
+                if outcome.error.is_some() {
+                    "failed"
+                } else {
+                    "promoted"
+                },
+                outcome.target_deployment.as_deref(),
+                &outcome.previous,
+            )?;
+            reload(tx, &tenant, &id)
+        })
+        .await
+        .map(Json)
+}
+
+struct Outcome {
+    target_deployment: Option<String>,
+    previous: Value,
+    error: Option<String>,
+}
+
+/// Copies the source stage's spec into the target stage and syncs the target gateways.
+fn land(
+    tx: &rusqlite::Connection,
+    tenant: &str,
+    s: &Stored,
+    written: &Written,
+) -> ApiResult<Outcome> {
+    let p = &s.promotion;
+    let previous = apis::spec(tx, tenant, &p.api_id, &p.target_environment)?;
+    let previous_json = previous
+        .as_ref()
+        .map(SpecRow::to_json)
+        .unwrap_or(Value::Null);
+    let Some(source) = apis::spec(tx, tenant, &p.api_id, &p.source_environment)? else {
+        return Ok(Outcome {
+            target_deployment: None,
+            previous: previous_json,
+            error: Some(format!(
+                "{} is no longer in {}",
+                p.api_id, p.source_environment
+            )),
+        });
+    };
+    apis::put_spec(tx, tenant, &p.api_id, &p.target_environment, &source)?;
+    let gateways = match &p.target_gateway_ids {
+        Some(ids) if !ids.is_empty() => ids.clone(),
+        _ => apis::stage_gateways(tx, tenant, &p.target_environment)?,
+    };
+    let (_, ids) = apis::deploy(
+        tx,
+        &apis::Deploy {
+            tenant,
+            api: &p.api_id,
+            stage: &p.target_environment,
+            gateways: &gateways,
+            spec: &source,
+            deployed_by: &written.username,
+            rollback_of: None,
+        },
+    )?;
+    Ok(Outcome {
+        target_deployment: ids.into_iter().next(),
+        previous: previous_json,
+        error: None,
+    })
+}
+
+/// Completing a rollback: the original promotion's target gets back what it had before.
+fn undo(
+    tx: &rusqlite::Connection,
+    tenant: &str,
+    original: &str,
+    written: &Written,
+) -> ApiResult<Outcome> {
+    let orig = repo::get(tx, tenant, original)?
+        .ok_or_else(|| ApiError::Internal(format!("rolled-back promotion {original} vanished")))?;
+    let p = &orig.promotion;
+    let stage = &p.target_environment;
+    let current = apis::spec(tx, tenant, &p.api_id, stage)?;
+    let current_json = current
+        .as_ref()
+        .map(SpecRow::to_json)
+        .unwrap_or(Value::Null);
+    match orig.previous_target.as_ref().and_then(SpecRow::from_json) {
+        Some(previous) => {
+            apis::put_spec(tx, tenant, &p.api_id, stage, &previous)?;
+            let gateways = apis::deployed_gateways(tx, tenant, &p.api_id, stage)?;
+            let (_, ids) = apis::deploy(
+                tx,
+                &apis::Deploy {
+                    tenant,
+                    api: &p.api_id,
+                    stage,
+                    gateways: &gateways,
+                    spec: &previous,
+                    deployed_by: &written.username,
+                    rollback_of: p.target_deployment_id.as_deref(),
+                },
+            )?;
+            Ok(Outcome {
+                target_deployment: ids.into_iter().next(),
+                previous: current_json,
+                error: None,
+            })
+        }
+        None => {
+            // The API was new in that stage: rolling back takes it out again.
+            apis::remove_from_stage(tx, tenant, &p.api_id, stage)?;
+            Ok(Outcome {
+                target_deployment: None,
+                previous: current_json,
+                error: None,
+            })
+        }
+    }
+}
+
+#[utoipa::path(post, path = "/v1/tenants/{tenant}/promotions/{id}/rollback", tag = "promotions",
+    security(("bearer" = [])), params(("tenant" = String, Path), ("id" = String, Path)),
+    request_body = RollbackRequest,
+    responses((status = 201, description = "A new reverse promotion, already promoting; complete it to restore the target's previous spec. The original becomes rolled_back.",
+        body = Promotion), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn rollback(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((tenant, id)): Path<(String, String)>,
+    _params: Params,
+    JsonBody(body): JsonBody<RollbackRequest>,
+) -> ApiResult<(StatusCode, Json<Promotion>)> {
+    validate_message(&body.message).map_err(|e| message_error(e, &body.message))?;
+    ensure_tenant(&state, &caller, &tenant).await?;
+    let stored = load(&state, &tenant, &id).await?;
+    let target = stage_of(&state, &stored.promotion.target_environment)?;
+    let granted = caller.authorize(Operation::RollbackPromotion, &target, Some(facts(&stored)?))?;
+    let written = Written::new(&caller, &target, granted);
+    let p = stored.promotion;
+    let reverse = state
+        .db
+        .write_with(move |tx| {
+            if !repo::transition(tx, &p.id, "promoted", "rolled_back", None)? {
+                let status = repo::get(tx, &tenant, &p.id)?
+                    .map(|s| s.promotion.status)
+                    .unwrap_or_default();
+                return Err(ApiError::Conflict(format!(
+                    "Cannot roll back promotion in status '{status}' (expected 'promoted')"
+                )));
+            }
+            let reverse = repo::insert(
+                tx,
+                &NewPromotion {
+                    tenant: &tenant,
+                    api: &p.api_id,
+                    source: &p.target_environment,
+                    target: &p.source_environment,
+                    source_deployment_id: p.target_deployment_id.as_deref(),
+                    target_gateway_ids: None,
+                    status: "promoting",
+                    message: &body.message,
+                    requested_by: &written.username,
+                    rollback_of: Some(&p.id),
+                    created_at: None,
+                },
+            )?;
+            let mut details = Map::new();
+            details.insert("api_id".into(), p.api_id.clone().into());
+            details.insert("message".into(), body.message.clone().into());
+            details.insert("reverse_promotion_id".into(), reverse.clone().into());
+            written.audit(
+                tx,
+                &tenant,
+                "promotion.rolled_back",
+                "promotion",
+                &p.id,
+                details,
+            )?;
+            reload(tx, &tenant, &reverse)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(reverse)))
+}
