@@ -1,0 +1,92 @@
+//! Everything that can happen to the console: keys, ticks, resizes, and the results that
+//! effect tasks send back.
+
+use crossterm::event::KeyEvent;
+
+use super::state::ViewKind;
+use crate::api::ApiError;
+use crate::domain::StageName;
+use crate::wire::{
+    Api, AuditEntry, Deployment, EnvironmentList, Gateway, Me, Promotion, Subscription,
+    Timestamp,
+};
+
+/// A fetched list, typed by the view it belongs to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ListPayload {
+    Apis(Vec<Api>),
+    Deployments(Vec<Deployment>),
+    Gateways(Vec<Gateway>),
+    Subscriptions(Vec<Subscription>),
+    Promotions(Vec<Promotion>),
+    Audit(Vec<AuditEntry>),
+}
+
+impl ListPayload {
+    pub fn kind(&self) -> ViewKind {
+        match self {
+            ListPayload::Apis(_) => ViewKind::Apis,
+            ListPayload::Deployments(_) => ViewKind::Deployments,
+            ListPayload::Gateways(_) => ViewKind::Gateways,
+            ListPayload::Subscriptions(_) => ViewKind::Subscriptions,
+            ListPayload::Promotions(_) => ViewKind::Promotions,
+            ListPayload::Audit(_) => ViewKind::Audit,
+        }
+    }
+}
+
+/// What the persisted UI state held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SavedState {
+    Found {
+        stage: Option<String>,
+        view: Option<String>,
+    },
+    Missing,
+    Corrupt(String),
+}
+
+/// Which write came back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WriteKind {
+    Created { name: String },
+    Updated { name: String },
+    Deleted { name: String },
+}
+
+pub enum Action {
+    Key(KeyEvent),
+    Resize(u16, u16),
+    /// The clock moved on (the event loop sends the wall clock; tests send fixed times).
+    Tick(Timestamp),
+    SavedStateLoaded(SavedState),
+    /// The environment list, from the server (`cached: false`) or the cache.
+    Environments {
+        result: Result<EnvironmentList, ApiError>,
+        cached: bool,
+    },
+    Me(Result<Me, ApiError>),
+    /// A list fetched for `stage` under `generation` (both `None`/ignored for tenant lists).
+    List {
+        kind: ViewKind,
+        stage: Option<StageName>,
+        generation: u64,
+        result: Result<ListPayload, ApiError>,
+    },
+    /// A list from the cache, shown stale until the server answers.
+    CachedList {
+        stage: Option<StageName>,
+        generation: u64,
+        payload: ListPayload,
+        saved_at: Timestamp,
+    },
+    /// Pending promotions, for the "waiting for me" count.
+    Waiting(Result<Vec<Promotion>, ApiError>),
+    Written {
+        stage: StageName,
+        kind: WriteKind,
+        result: Result<(), ApiError>,
+    },
+    /// A persistence task failed (shown, never fatal).
+    StoreFailed(String),
+}

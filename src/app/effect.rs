@@ -1,0 +1,237 @@
+//! Effects: the work `update` asks for. The [`Runner`] executes each on a tokio task with
+//! the shared client and store, and sends the result back as an [`Action`]; the event loop
+//! never awaits any of it.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::AbortHandle;
+
+use super::action::{Action, ListPayload, WriteKind};
+use super::persist::Persist;
+use super::state::{PendingWrite, ViewKind};
+use crate::api::{ApiError, Client, PromotionFilter};
+use crate::domain::StageName;
+use crate::wire::EnvironmentList;
+
+/// No request may hang the console: switching stage never waits longer than this.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    LoadSavedState,
+    SaveState {
+        stage: Option<String>,
+        view: Option<String>,
+    },
+    FetchEnvironments,
+    LoadCachedEnvironments,
+    SaveEnvironments(EnvironmentList),
+    FetchMe,
+    FetchList {
+        kind: ViewKind,
+        stage: Option<StageName>,
+        generation: u64,
+    },
+    LoadCachedList {
+        kind: ViewKind,
+        stage: Option<StageName>,
+        generation: u64,
+    },
+    SaveCachedList {
+        stage: Option<StageName>,
+        payload: ListPayload,
+    },
+    FetchWaiting,
+    Write(PendingWrite),
+}
+
+pub struct Runner {
+    client: Client,
+    persist: Persist,
+    tx: UnboundedSender<Action>,
+    /// The latest fetch of each list: a newer one (or a stage switch) supersedes it.
+    in_flight: HashMap<ViewKind, AbortHandle>,
+}
+
+async fn bounded<T>(
+    fut: impl Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    tokio::time::timeout(REQUEST_TIMEOUT, fut)
+        .await
+        .unwrap_or(Err(ApiError::Timeout(REQUEST_TIMEOUT)))
+}
+
+impl Runner {
+    pub fn new(client: Client, persist: Persist, tx: UnboundedSender<Action>) -> Runner {
+        Runner {
+            client,
+            persist,
+            tx,
+            in_flight: HashMap::new(),
+        }
+    }
+
+    /// Starts the effect on a task and returns at once.
+    pub fn run(&mut self, effect: Effect) {
+        let tx = self.tx.clone();
+        let client = self.client.clone();
+        let persist = self.persist.clone();
+        let send = move |action: Action| {
+            // The loop is gone only when quitting: nothing left to tell.
+            let _ = tx.send(action);
+        };
+        match effect {
+            Effect::LoadSavedState => {
+                tokio::task::spawn_blocking(move || send(Action::SavedStateLoaded(persist.load_state())));
+            }
+            Effect::SaveState { stage, view } => {
+                tokio::task::spawn_blocking(move || {
+                    if let Err(e) = persist.save_state(stage, view) {
+                        send(Action::StoreFailed(e));
+                    }
+                });
+            }
+            Effect::LoadCachedEnvironments => {
+                tokio::task::spawn_blocking(move || {
+                    if let Some(list) = persist.load_environments() {
+                        send(Action::Environments {
+                            result: Ok(list),
+                            cached: true,
+                        });
+                    }
+                });
+            }
+            Effect::SaveEnvironments(list) => {
+                tokio::task::spawn_blocking(move || persist.save_environments(&list));
+            }
+            Effect::FetchEnvironments => {
+                tokio::spawn(async move {
+                    let result = bounded(client.environments()).await;
+                    send(Action::Environments {
+                        result,
+                        cached: false,
+                    });
+                });
+            }
+            Effect::FetchMe => {
+                tokio::spawn(async move { send(Action::Me(bounded(client.me()).await)) });
+            }
+            Effect::FetchWaiting => {
+                tokio::spawn(async move {
+                    let filter = PromotionFilter {
+                        status: Some("pending".into()),
+                        ..PromotionFilter::default()
+                    };
+                    send(Action::Waiting(bounded(client.promotions(&filter)).await));
+                });
+            }
+            Effect::FetchList {
+                kind,
+                stage,
+                generation,
+            } => {
+                let handle = tokio::spawn(async move {
+                    let result = bounded(fetch_list(&client, kind, stage.as_ref())).await;
+                    send(Action::List {
+                        kind,
+                        stage,
+                        generation,
+                        result,
+                    });
+                });
+                if let Some(previous) = self.in_flight.insert(kind, handle.abort_handle()) {
+                    previous.abort();
+                }
+            }
+            Effect::LoadCachedList {
+                kind,
+                stage,
+                generation,
+            } => {
+                tokio::task::spawn_blocking(move || {
+                    if let Some((payload, saved_at)) = persist.load_list(kind, stage.as_ref()) {
+                        send(Action::CachedList {
+                            stage,
+                            generation,
+                            payload,
+                            saved_at,
+                        });
+                    }
+                });
+            }
+            Effect::SaveCachedList { stage, payload } => {
+                tokio::task::spawn_blocking(move || persist.save_list(stage.as_ref(), &payload));
+            }
+            Effect::Write(write) => {
+                tokio::spawn(async move { send(run_write(&client, write).await) });
+            }
+        }
+    }
+}
+
+async fn fetch_list(
+    client: &Client,
+    kind: ViewKind,
+    stage: Option<&StageName>,
+) -> Result<ListPayload, ApiError> {
+    let need_stage = || {
+        stage
+            .cloned()
+            .ok_or_else(|| ApiError::Invalid("no stage is active".into()))
+    };
+    Ok(match kind {
+        ViewKind::Apis => ListPayload::Apis(client.apis(&need_stage()?).await?),
+        ViewKind::Deployments => ListPayload::Deployments(client.deployments(&need_stage()?).await?),
+        ViewKind::Gateways => ListPayload::Gateways(client.gateways(stage).await?),
+        ViewKind::Subscriptions => {
+            ListPayload::Subscriptions(client.subscriptions(&need_stage()?).await?)
+        }
+        ViewKind::Promotions => {
+            let filter = PromotionFilter {
+                target: stage.cloned(),
+                ..PromotionFilter::default()
+            };
+            ListPayload::Promotions(client.promotions(&filter).await?)
+        }
+        ViewKind::Audit => ListPayload::Audit(client.audit(None).await?),
+    })
+}
+
+async fn run_write(client: &Client, write: PendingWrite) -> Action {
+    match write {
+        PendingWrite::Create { stage, body } => {
+            let result = bounded(client.create_api(&stage, &body)).await.map(drop);
+            Action::Written {
+                stage,
+                kind: WriteKind::Created { name: body.name },
+                result,
+            }
+        }
+        PendingWrite::Update {
+            stage,
+            id,
+            name,
+            body,
+        } => {
+            let result = bounded(client.update_api(&stage, &id, &body))
+                .await
+                .map(drop);
+            Action::Written {
+                stage,
+                kind: WriteKind::Updated { name },
+                result,
+            }
+        }
+        PendingWrite::Delete { stage, id, name } => {
+            let result = bounded(client.delete_api(&stage, &id)).await.map(drop);
+            Action::Written {
+                stage,
+                kind: WriteKind::Deleted { name },
+                result,
+            }
+        }
+    }
+}

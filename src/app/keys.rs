@@ -1,0 +1,285 @@
+//! Keys in the table mode: the key map's commands, the `/` filter, and the policy guard.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::effect::Effect;
+use super::form::ApiForm;
+use super::keymap::{self, Command};
+use super::state::{Confirm, Detail, Palette, PendingWrite, Popup, State, ViewKind};
+use super::update::{activate, fetch_current, refresh, save_state};
+use crate::domain::policy::needs_typed_confirmation;
+use crate::domain::{Decision, Operation};
+use crate::wire::Api;
+use tui_input::Input;
+
+pub fn handle_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
+    if keymap::is_force_quit(key) {
+        state.should_quit = true;
+        return Vec::new();
+    }
+    if let Some(popup) = state.popup.take() {
+        return super::popups::handle(state, popup, key);
+    }
+    if state.filter_editing {
+        return filter_key(state, key);
+    }
+    let Some(binding) = keymap::lookup(key) else {
+        return Vec::new();
+    };
+    if !binding.applies_to(state.view) {
+        return Vec::new();
+    }
+    state.status = None;
+    if let Some(op) = binding.guard
+        && let Decision::Denied(reason) = state.decide(op)
+    {
+        // Disabled: say why, send nothing.
+        state.set_status(format!("{}: {reason}", binding.description), true);
+        return Vec::new();
+    }
+    run_command(state, binding.command)
+}
+
+pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
+    let height = state.table_height();
+    match command {
+        Command::Quit => state.should_quit = true,
+        Command::Back => {
+            let had_filter = with_list!(state, state.view, |list, f| {
+                let had = !list.filter.is_empty();
+                list.set_filter("", f);
+                had
+            });
+            if !had_filter {
+                state.status = None;
+            }
+        }
+        Command::Help => state.popup = Some(Popup::Help { scroll: 0 }),
+        Command::Palette => {
+            state.popup = Some(Popup::Palette(Palette {
+                input: Input::default(),
+                selected: 0,
+            }))
+        }
+        Command::NextView => return switch_view(state, state.view.step(true)),
+        Command::PrevView => return switch_view(state, state.view.step(false)),
+        Command::View(v) => return switch_view(state, v),
+        Command::Switcher => {
+            let selected = state
+                .active
+                .as_ref()
+                .and_then(|a| state.pipeline.position(a))
+                .unwrap_or(0);
+            state.popup = Some(Popup::Switcher { selected });
+        }
+        Command::NextStage | Command::PrevStage => {
+            return step_stage(state, command == Command::NextStage);
+        }
+        Command::Filter => state.filter_editing = true,
+        Command::SortColumn => {
+            with_list!(state, state.view, |list, f| list.cycle_sort_column(f))
+        }
+        Command::SortDirection => {
+            with_list!(state, state.view, |list, f| list.flip_sort_direction(f))
+        }
+        Command::Detail => open_detail(state),
+        Command::Refresh => return refresh(state),
+        Command::Up => with_list!(state, state.view, |l, _f| l.move_selection(-1, height)),
+        Command::Down => with_list!(state, state.view, |l, _f| l.move_selection(1, height)),
+        Command::PageUp => with_list!(state, state.view, |l, _f| {
+            l.move_selection(-(height as isize), height)
+        }),
+        Command::PageDown => with_list!(state, state.view, |l, _f| {
+            l.move_selection(height as isize, height)
+        }),
+        Command::Top => with_list!(state, state.view, |l, _f| {
+            l.move_selection(isize::MIN / 2, height)
+        }),
+        Command::Bottom => with_list!(state, state.view, |l, _f| {
+            l.move_selection(isize::MAX / 2, height)
+        }),
+        Command::NewApi => open_form(state, None),
+        Command::EditApi => match state.lists.apis.selected_item().cloned() {
+            Some(api) => open_form(state, Some(&api)),
+            None => state.set_status("select an API to edit first", true),
+        },
+        Command::DeleteApi => match state.lists.apis.selected_item().cloned() {
+            Some(api) => ask_delete(state, &api),
+            None => state.set_status("select an API to delete first", true),
+        },
+    }
+    Vec::new()
+}
+
+/// The guard for commands reached without their key (palette): same policy, same reason.
+pub fn guarded_command(state: &mut State, command: Command) -> Vec<Effect> {
+    if let Some(binding) = keymap::binding_for(command) {
+        if !binding.applies_to(state.view) {
+            state.set_status(
+                format!("{} works in the APIs view", binding.description),
+                true,
+            );
+            return Vec::new();
+        }
+        if let Some(op) = binding.guard
+            && let Decision::Denied(reason) = state.decide(op)
+        {
+            state.set_status(format!("{}: {reason}", binding.description), true);
+            return Vec::new();
+        }
+    }
+    run_command(state, command)
+}
+
+fn filter_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    with_list!(state, state.view, |list, f| {
+        let mut query = list.filter.clone();
+        match key.code {
+            KeyCode::Esc => query.clear(),
+            KeyCode::Backspace => {
+                query.pop();
+            }
+            KeyCode::Char('u') if ctrl => query.clear(),
+            KeyCode::Char(c) if !ctrl => query.push(c),
+            _ => {}
+        }
+        if query != list.filter {
+            list.set_filter(&query, f);
+        }
+    });
+    if matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
+        state.filter_editing = false;
+    }
+    let height = state.table_height();
+    with_list!(state, state.view, |list, _f| list.scroll_into_view(height));
+    Vec::new()
+}
+
+pub fn switch_view(state: &mut State, view: ViewKind) -> Vec<Effect> {
+    if view == state.view {
+        return Vec::new();
+    }
+    state.view = view;
+    state.filter_editing = false;
+    let mut effects = vec![save_state(state)];
+    let (load, refreshing, stage) = state.lists.load_state(view);
+    let wrong_stage = view.is_stage_scoped() && stage != state.active.as_ref();
+    let needs_fetch = !refreshing
+        && (wrong_stage
+            || !matches!(load, super::list::LoadState::Loaded { .. }));
+    if needs_fetch {
+        effects.extend(fetch_current(state));
+    }
+    effects
+}
+
+fn step_stage(state: &mut State, forward: bool) -> Vec<Effect> {
+    let Some(active) = state.active.clone() else {
+        return Vec::new();
+    };
+    let next = if forward {
+        state.pipeline.next(&active)
+    } else {
+        state.pipeline.previous(&active)
+    };
+    match next.map(|s| s.name.clone()) {
+        Some(name) => activate(state, name, true),
+        None => Vec::new(),
+    }
+}
+
+fn open_detail(state: &mut State) {
+    macro_rules! detail {
+        ($list:expr, $title:expr) => {
+            $list
+                .selected_item()
+                .map(|item| Detail {
+                    title: format!("{} {}", $title, crate::app::rows::TableRow::id(item)),
+                    lines: crate::app::rows::TableRow::detail(item),
+                    scroll: 0,
+                })
+        };
+    }
+    let detail = match state.view {
+        ViewKind::Apis => detail!(state.lists.apis, "API"),
+        ViewKind::Deployments => detail!(state.lists.deployments, "Deployment"),
+        ViewKind::Gateways => detail!(state.lists.gateways, "Gateway"),
+        ViewKind::Subscriptions => detail!(state.lists.subscriptions, "Subscription"),
+        ViewKind::Promotions => detail!(state.lists.promotions, "Promotion"),
+        ViewKind::Audit => detail!(state.lists.audit, "Audit entry"),
+    };
+    match detail {
+        Some(d) => state.popup = Some(Popup::Detail(d)),
+        None => state.set_status("nothing selected", false),
+    }
+}
+
+fn open_form(state: &mut State, api: Option<&Api>) {
+    let Some(stage) = state.active.clone() else {
+        return;
+    };
+    let form = match api {
+        Some(api) => ApiForm::edit(stage, api),
+        None => ApiForm::create(stage),
+    };
+    state.popup = Some(Popup::Form(Box::new(form)));
+}
+
+fn ask_delete(state: &mut State, api: &Api) {
+    let Some(stage) = state.active_stage() else {
+        return;
+    };
+    let write = PendingWrite::Delete {
+        stage: stage.name.clone(),
+        id: api.id.clone(),
+        name: api.name.clone(),
+    };
+    let confirm = confirmation(state, write);
+    state.popup = Some(Popup::Confirm(Box::new(confirm)));
+}
+
+/// The confirmation for a write names tenant, stage and API; guarded stages want their
+/// name typed.
+pub fn confirmation(state: &State, write: PendingWrite) -> Confirm {
+    let (verb, api, stage) = match &write {
+        PendingWrite::Create { stage, body } => ("Create", body.name.as_str(), stage),
+        PendingWrite::Update { stage, name, .. } => ("Save changes to", name.as_str(), stage),
+        PendingWrite::Delete { stage, name, .. } => ("Delete", name.as_str(), stage),
+    };
+    let staged = state.pipeline.get(stage);
+    let label = staged.map(|s| s.label.as_str()).unwrap_or(stage.as_str());
+    let prompt = format!(
+        "{verb} API {api} in tenant {}, stage {label}?",
+        state.tenant
+    );
+    let typed = staged
+        .filter(|s| needs_typed_confirmation(s))
+        .map(|s| (s.name.to_string(), Input::default()));
+    Confirm {
+        prompt,
+        typed,
+        write,
+    }
+}
+
+/// The operation a confirmed write performs (checked again before it is sent).
+pub fn operation_of(write: &PendingWrite) -> Operation {
+    match write {
+        PendingWrite::Create { .. } => Operation::CreateApi,
+        PendingWrite::Update { .. } => Operation::EditApi,
+        PendingWrite::Delete { .. } => Operation::DeleteApi,
+    }
+}
+
+/// The filter text of the current view (for the footer while typing).
+pub fn current_filter(state: &State) -> String {
+    match state.view {
+        ViewKind::Apis => state.lists.apis.filter.clone(),
+        ViewKind::Deployments => state.lists.deployments.filter.clone(),
+        ViewKind::Gateways => state.lists.gateways.filter.clone(),
+        ViewKind::Subscriptions => state.lists.subscriptions.filter.clone(),
+        ViewKind::Promotions => state.lists.promotions.filter.clone(),
+        ViewKind::Audit => state.lists.audit.filter.clone(),
+    }
+}

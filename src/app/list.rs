@@ -1,0 +1,338 @@
+//! One table's data: its rows, load state, selection, sort and fuzzy filter.
+//! Rows are kept as the (sanitised) wire structs; `order` holds the sorted row indices and
+//! `visible` the filtered subset, so a frame reads only the rows it draws.
+
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str};
+
+use super::rows::TableRow;
+use crate::domain::StageName;
+use crate::wire::Timestamp;
+
+/// Where a list's data stands; the view shows each state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadState {
+    Idle,
+    Loading,
+    Loaded { at: Timestamp },
+    Failed { message: String },
+    /// Shown from the cache (or kept after a failed refresh) until the server answers.
+    Stale { saved_at: Timestamp },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SortKey {
+    pub column: usize,
+    pub descending: bool,
+}
+
+pub struct ListView<T> {
+    pub items: Vec<T>,
+    /// All row indices in sort order.
+    pub order: Vec<u32>,
+    /// Rows that pass the filter, in display order.
+    pub visible: Vec<u32>,
+    /// Index into `visible`.
+    pub selected: usize,
+    /// First visible row drawn (kept by `update`, so the view stays pure).
+    pub offset: usize,
+    pub sort: Option<SortKey>,
+    pub filter: String,
+    pub load: LoadState,
+    /// A request is in flight (shown as a spinner over whatever is displayed).
+    pub refreshing: bool,
+    /// The stage these rows belong to (`None` for tenant-wide lists).
+    pub stage: Option<StageName>,
+    /// The query `visible` was computed for: a query that extends it narrows `visible` only.
+    applied_filter: String,
+}
+
+impl<T> Default for ListView<T> {
+    fn default() -> Self {
+        ListView {
+            items: Vec::new(),
+            order: Vec::new(),
+            visible: Vec::new(),
+            selected: 0,
+            offset: 0,
+            sort: None,
+            filter: String::new(),
+            load: LoadState::Idle,
+            refreshing: false,
+            stage: None,
+            applied_filter: String::new(),
+        }
+    }
+}
+
+/// The fuzzy matcher and its buffers, reused for every keystroke.
+pub struct Filterer {
+    matcher: Matcher,
+    chars: Vec<char>,
+    haystack: String,
+    scored: Vec<(u32, u32)>,
+}
+
+impl Default for Filterer {
+    fn default() -> Self {
+        Filterer {
+            matcher: Matcher::new(Config::DEFAULT),
+            chars: Vec::new(),
+            haystack: String::new(),
+            scored: Vec::new(),
+        }
+    }
+}
+
+impl<T: TableRow> ListView<T> {
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn selected_item(&self) -> Option<&T> {
+        let index = *self.visible.get(self.selected)?;
+        self.items.get(index as usize)
+    }
+
+    /// Replaces the rows (sanitising them), keeping sort, filter and the selected row.
+    pub fn set_items(&mut self, mut items: Vec<T>, filterer: &mut Filterer) {
+        items.iter_mut().for_each(T::sanitize);
+        let keep = self.selected_item().map(|i| i.id().to_string());
+        self.items = items;
+        self.resort();
+        self.applied_filter.clear();
+        self.refilter(filterer);
+        if let Some(id) = keep {
+            self.select_id(&id);
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.items.clear();
+        self.order.clear();
+        self.visible.clear();
+        self.applied_filter.clear();
+        self.selected = 0;
+        self.offset = 0;
+        self.load = LoadState::Idle;
+        self.refreshing = false;
+    }
+
+    fn select_id(&mut self, id: &str) {
+        let items = &self.items;
+        if let Some(pos) = self
+            .visible
+            .iter()
+            .position(|&i| items[i as usize].id() == id)
+        {
+            self.selected = pos;
+        }
+    }
+
+    fn resort(&mut self) {
+        self.order = (0..self.items.len() as u32).collect();
+        if let Some(SortKey { column, descending }) = self.sort {
+            let items = &self.items;
+            self.order
+                .sort_by_cached_key(|&i| items[i as usize].cell(column).to_lowercase());
+            if descending {
+                self.order.reverse();
+            }
+        }
+    }
+
+    /// `s`: sort by the next column (none → 0 → 1 … → none).
+    pub fn cycle_sort_column(&mut self, filterer: &mut Filterer) {
+        self.sort = match self.sort {
+            None => Some(SortKey {
+                column: 0,
+                descending: false,
+            }),
+            Some(k) if k.column + 1 < T::COLUMNS.len() => Some(SortKey {
+                column: k.column + 1,
+                descending: k.descending,
+            }),
+            Some(_) => None,
+        };
+        self.resort_keeping_selection(filterer);
+    }
+
+    /// `S`: flip the direction (sorting by the first column if nothing was sorted).
+    pub fn flip_sort_direction(&mut self, filterer: &mut Filterer) {
+        self.sort = Some(match self.sort {
+            None => SortKey {
+                column: 0,
+                descending: true,
+            },
+            Some(k) => SortKey {
+                column: k.column,
+                descending: !k.descending,
+            },
+        });
+        self.resort_keeping_selection(filterer);
+    }
+
+    fn resort_keeping_selection(&mut self, filterer: &mut Filterer) {
+        let keep = self.selected_item().map(|i| i.id().to_string());
+        self.resort();
+        self.applied_filter.clear();
+        self.refilter(filterer);
+        if let Some(id) = keep {
+            self.select_id(&id);
+        }
+    }
+
+    pub fn set_filter(&mut self, query: &str, filterer: &mut Filterer) {
+        self.filter = query.to_string();
+        self.refilter(filterer);
+    }
+
+    /// Recomputes `visible` from `order` and the filter. A query extending the previous one
+    /// only re-scores the rows still visible.
+    fn refilter(&mut self, filterer: &mut Filterer) {
+        let query = self.filter.trim();
+        if query.is_empty() {
+            self.visible.clone_from(&self.order);
+        } else {
+            let narrowing = !self.applied_filter.is_empty()
+                && query.starts_with(self.applied_filter.as_str())
+                && self.sort.is_some();
+            let pattern = Pattern::new(
+                query,
+                CaseMatching::Ignore,
+                Normalization::Smart,
+                AtomKind::Fuzzy,
+            );
+            let candidates: &[u32] = if narrowing {
+                &self.visible
+            } else {
+                &self.order
+            };
+            let Filterer {
+                matcher,
+                chars,
+                haystack,
+                scored,
+            } = filterer;
+            scored.clear();
+            for &i in candidates {
+                let item = &self.items[i as usize];
+                haystack.clear();
+                for (c, column) in T::COLUMNS.iter().enumerate() {
+                    if !column.searchable {
+                        continue;
+                    }
+                    haystack.push_str(&item.cell(c));
+                    haystack.push(' ');
+                }
+                if let Some(score) = pattern.score(Utf32Str::new(haystack, chars), matcher) {
+                    scored.push((score, i));
+                }
+            }
+            // With an explicit sort the sort order wins; otherwise best matches first.
+            if self.sort.is_none() {
+                scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            }
+            let next: Vec<u32> = scored.iter().map(|&(_, i)| i).collect();
+            self.visible = next;
+        }
+        self.applied_filter = query.to_string();
+        self.clamp_selection();
+    }
+
+    fn clamp_selection(&mut self) {
+        if self.visible.is_empty() {
+            self.selected = 0;
+        } else if self.selected >= self.visible.len() {
+            self.selected = self.visible.len() - 1;
+        }
+    }
+
+    /// Moves the selection by `delta` rows and keeps it inside a viewport of `height` rows.
+    pub fn move_selection(&mut self, delta: isize, height: usize) {
+        if self.visible.is_empty() {
+            self.selected = 0;
+            self.offset = 0;
+            return;
+        }
+        let last = self.visible.len() - 1;
+        let target = (self.selected as isize + delta).clamp(0, last as isize);
+        self.selected = target as usize;
+        self.scroll_into_view(height);
+    }
+
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        let max_offset = self.visible.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Api;
+
+    fn api(id: &str, name: &str) -> Api {
+        Api {
+            id: id.into(),
+            name: name.into(),
+            display_name: name.to_uppercase(),
+            ..Api::default()
+        }
+    }
+
+    fn names(list: &ListView<Api>) -> Vec<&str> {
+        list.visible
+            .iter()
+            .map(|&i| list.items[i as usize].name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn filter_sort_and_selection_survive_a_refresh() {
+        let mut f = Filterer::default();
+        let mut list = ListView::default();
+        list.set_items(
+            vec![api("1", "payments"), api("2", "orders"), api("3", "pay-ledger")],
+            &mut f,
+        );
+        list.cycle_sort_column(&mut f);
+        assert_eq!(names(&list), ["orders", "pay-ledger", "payments"]);
+        list.set_filter("pay", &mut f);
+        assert_eq!(names(&list), ["pay-ledger", "payments"]);
+        list.set_filter("paym", &mut f);
+        assert_eq!(names(&list), ["payments"]);
+        list.set_filter("", &mut f);
+        list.move_selection(2, 10);
+        assert_eq!(list.selected_item().map(|a| a.id.as_str()), Some("1"));
+        list.flip_sort_direction(&mut f);
+        assert_eq!(names(&list), ["payments", "pay-ledger", "orders"]);
+        assert_eq!(list.selected_item().map(|a| a.id.as_str()), Some("1"));
+        list.set_items(vec![api("2", "orders"), api("1", "payments")], &mut f);
+        assert_eq!(list.selected_item().map(|a| a.id.as_str()), Some("1"));
+    }
+
+    #[test]
+    fn selection_scrolls_within_the_viewport() {
+        let mut f = Filterer::default();
+        let mut list = ListView::default();
+        list.set_items(
+            (0..100).map(|i| api(&i.to_string(), &format!("api-{i:03}"))).collect(),
+            &mut f,
+        );
+        list.move_selection(30, 10);
+        assert_eq!((list.selected, list.offset), (30, 21));
+        list.move_selection(-5, 10);
+        assert_eq!((list.selected, list.offset), (25, 21));
+        list.move_selection(-100, 10);
+        assert_eq!((list.selected, list.offset), (0, 0));
+        list.move_selection(1000, 10);
+        assert_eq!((list.selected, list.offset), (99, 90));
+    }
+}

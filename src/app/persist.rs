@@ -1,0 +1,132 @@
+//! The console's use of the store: its UI state (stage and view, per control plane) and the
+//! last-seen lists. Called from blocking tasks only; failures are reported, never fatal.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::action::{ListPayload, SavedState};
+use super::state::ViewKind;
+use crate::domain::StageName;
+use crate::store::{Cache, Loaded, Paths, StateStore, UiState};
+use crate::wire::{EnvironmentList, Timestamp};
+
+#[derive(Clone)]
+pub struct Persist {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    states: StateStore,
+    cache: Cache,
+    control_plane: String,
+    tenant: String,
+}
+
+/// The cache key's stage part for tenant-wide lists and the environment list.
+const NO_STAGE: &str = "-";
+
+impl Persist {
+    pub fn new(paths: &Paths, control_plane: &str, tenant: &str) -> Persist {
+        Persist {
+            inner: Arc::new(Inner {
+                states: StateStore::new(&paths.state_dir),
+                cache: Cache::new(&paths.cache_dir),
+                control_plane: control_plane.to_string(),
+                tenant: tenant.to_string(),
+            }),
+        }
+    }
+
+    pub fn load_state(&self) -> SavedState {
+        match self.inner.states.load(&self.inner.control_plane) {
+            Loaded::Found(ui) => SavedState::Found {
+                stage: ui.stage,
+                view: ui.view,
+            },
+            Loaded::Missing => SavedState::Missing,
+            Loaded::Corrupt(reason) => SavedState::Corrupt(reason.to_string()),
+        }
+    }
+
+    pub fn save_state(&self, stage: Option<String>, view: Option<String>) -> Result<(), String> {
+        let ui = UiState { stage, view };
+        self.inner
+            .states
+            .save(&self.inner.control_plane, &ui)
+            .map_err(|e| format!("could not save the chosen stage: {e}"))
+    }
+
+    fn key(&self, stage: Option<&StageName>, kind: &str) -> String {
+        let stage = stage.map(StageName::as_str).unwrap_or(NO_STAGE);
+        Cache::key(&self.inner.control_plane, &self.inner.tenant, stage, kind)
+    }
+
+    fn load<T: DeserializeOwned>(&self, key: &str) -> Option<(T, Timestamp)> {
+        self.inner
+            .cache
+            .load::<T>(key)
+            .map(|cached| (cached.value, cached.saved_at))
+    }
+
+    fn save<T: Serialize>(&self, key: &str, value: &T) {
+        if let Err(e) = self.inner.cache.save(key, value) {
+            tracing::warn!("cache write failed for {key}: {e}");
+        }
+    }
+
+    pub fn load_environments(&self) -> Option<EnvironmentList> {
+        self.load(&self.key(None, "environments")).map(|(v, _)| v)
+    }
+
+    pub fn save_environments(&self, list: &EnvironmentList) {
+        self.save(&self.key(None, "environments"), list);
+    }
+
+    pub fn load_list(
+        &self,
+        kind: ViewKind,
+        stage: Option<&StageName>,
+    ) -> Option<(ListPayload, Timestamp)> {
+        let key = self.key(stage, kind.key());
+        Some(match kind {
+            ViewKind::Apis => {
+                let (v, at) = self.load(&key)?;
+                (ListPayload::Apis(v), at)
+            }
+            ViewKind::Deployments => {
+                let (v, at) = self.load(&key)?;
+                (ListPayload::Deployments(v), at)
+            }
+            ViewKind::Gateways => {
+                let (v, at) = self.load(&key)?;
+                (ListPayload::Gateways(v), at)
+            }
+            ViewKind::Subscriptions => {
+                let (v, at) = self.load(&key)?;
+                (ListPayload::Subscriptions(v), at)
+            }
+            ViewKind::Promotions => {
+                let (v, at) = self.load(&key)?;
+                (ListPayload::Promotions(v), at)
+            }
+            ViewKind::Audit => {
+                let (v, at) = self.load(&key)?;
+                (ListPayload::Audit(v), at)
+            }
+        })
+    }
+
+    pub fn save_list(&self, stage: Option<&StageName>, payload: &ListPayload) {
+        let key = self.key(stage, payload.kind().key());
+        match payload {
+            ListPayload::Apis(v) => self.save(&key, v),
+            ListPayload::Deployments(v) => self.save(&key, v),
+            ListPayload::Gateways(v) => self.save(&key, v),
+            ListPayload::Subscriptions(v) => self.save(&key, v),
+            ListPayload::Promotions(v) => self.save(&key, v),
+            ListPayload::Audit(v) => self.save(&key, v),
+        }
+    }
+}

@@ -1,0 +1,261 @@
+//! Keys while a popup is open: stage switcher, help, palette, form, confirmation, detail.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::effect::Effect;
+use super::form::{FormKey, FormOutcome, text_request};
+use super::keymap::{BINDINGS, Command};
+use super::keys::{confirmation, guarded_command, operation_of};
+use super::state::{Confirm, Detail, Palette, PendingWrite, Popup, State};
+use super::update::activate;
+use crate::domain::{Decision, StageName};
+
+pub fn handle(state: &mut State, popup: Popup, key: &KeyEvent) -> Vec<Effect> {
+    match popup {
+        Popup::Help { scroll } => {
+            match key.code {
+                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => {}
+                KeyCode::Down | KeyCode::Char('j') => {
+                    state.popup = Some(Popup::Help {
+                        scroll: (scroll + 1).min(BINDINGS.len()),
+                    })
+                }
+                KeyCode::Up | KeyCode::Char('k') => {
+                    state.popup = Some(Popup::Help {
+                        scroll: scroll.saturating_sub(1),
+                    })
+                }
+                _ => state.popup = Some(Popup::Help { scroll }),
+            }
+            Vec::new()
+        }
+        Popup::Switcher { selected } => switcher_key(state, selected, key),
+        Popup::Palette(palette) => palette_key(state, palette, key),
+        Popup::Form(mut form) => match form.handle_key(key) {
+            FormKey::Cancel => Vec::new(),
+            FormKey::Handled => {
+                state.popup = Some(Popup::Form(form));
+                Vec::new()
+            }
+            FormKey::Submit => {
+                let stage = form.stage.clone();
+                match form.validate() {
+                    Ok(outcome) => {
+                        let write = match outcome {
+                            FormOutcome::Create(body) => PendingWrite::Create { stage, body },
+                            FormOutcome::Update { id, body } => PendingWrite::Update {
+                                stage,
+                                name: form.value(super::form::Field::Name).to_string(),
+                                id,
+                                body,
+                            },
+                        };
+                        let confirm = confirmation(state, write);
+                        state.popup = Some(Popup::Confirm(Box::new(confirm)));
+                    }
+                    Err(_) => state.popup = Some(Popup::Form(form)),
+                }
+                Vec::new()
+            }
+        },
+        Popup::Confirm(confirm) => confirm_key(state, confirm, key),
+        Popup::Detail(detail) => {
+            let Detail {
+                title,
+                lines,
+                scroll,
+            } = detail;
+            let scroll = match key.code {
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return Vec::new(),
+                KeyCode::Down | KeyCode::Char('j') => (scroll + 1).min(lines.len()),
+                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+                _ => scroll,
+            };
+            state.popup = Some(Popup::Detail(Detail {
+                title,
+                lines,
+                scroll,
+            }));
+            Vec::new()
+        }
+    }
+}
+
+fn switcher_key(state: &mut State, selected: usize, key: &KeyEvent) -> Vec<Effect> {
+    let n = state.pipeline.len();
+    let pick = |state: &mut State, index: usize| -> Vec<Effect> {
+        match state.pipeline.stages().get(index).map(|s| s.name.clone()) {
+            Some(name) => activate(state, name, true),
+            None => Vec::new(),
+        }
+    };
+    match key.code {
+        KeyCode::Esc | KeyCode::Char('e') | KeyCode::Char('q') => Vec::new(),
+        KeyCode::Enter => pick(state, selected),
+        KeyCode::Char(c @ '1'..='9') => pick(state, (c as usize) - ('1' as usize)),
+        KeyCode::Down | KeyCode::Char('j') => {
+            state.popup = Some(Popup::Switcher {
+                selected: (selected + 1).min(n.saturating_sub(1)),
+            });
+            Vec::new()
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            state.popup = Some(Popup::Switcher {
+                selected: selected.saturating_sub(1),
+            });
+            Vec::new()
+        }
+        _ => {
+            state.popup = Some(Popup::Switcher { selected });
+            Vec::new()
+        }
+    }
+}
+
+/// What a palette entry does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PaletteAction {
+    Command(Command),
+    Stage(StageName),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PaletteEntry {
+    pub name: String,
+    pub description: String,
+    pub action: PaletteAction,
+}
+
+/// The palette's entries, generated from the key map and the pipeline, narrowed by `query`.
+pub fn palette_entries(state: &State, query: &str) -> Vec<PaletteEntry> {
+    let query = query.trim().to_lowercase();
+    let stages = state.pipeline.stages().iter().map(|s| PaletteEntry {
+        name: format!("env {}", s.name),
+        description: format!("switch to {}", s.label),
+        action: PaletteAction::Stage(s.name.clone()),
+    });
+    let commands = BINDINGS.iter().filter_map(|b| {
+        b.palette.map(|name| PaletteEntry {
+            name: name.to_string(),
+            description: b.description.to_string(),
+            action: PaletteAction::Command(b.command),
+        })
+    });
+    stages
+        .chain(commands)
+        .filter(|e| query.is_empty() || e.name.contains(&query) || query.starts_with(&e.name))
+        .collect()
+}
+
+fn palette_key(state: &mut State, mut palette: Palette, key: &KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => Vec::new(),
+        KeyCode::Enter => run_palette(state, palette.input.value(), palette.selected),
+        KeyCode::Down | KeyCode::Tab => {
+            let n = palette_entries(state, palette.input.value()).len();
+            palette.selected = (palette.selected + 1).min(n.saturating_sub(1));
+            state.popup = Some(Popup::Palette(palette));
+            Vec::new()
+        }
+        KeyCode::Up | KeyCode::BackTab => {
+            palette.selected = palette.selected.saturating_sub(1);
+            state.popup = Some(Popup::Palette(palette));
+            Vec::new()
+        }
+        _ => {
+            if let Some(request) = text_request(key) {
+                palette.input.handle(request);
+                palette.selected = 0;
+            }
+            state.popup = Some(Popup::Palette(palette));
+            Vec::new()
+        }
+    }
+}
+
+/// `:env NAME` accepts any alias or label; other entries run the selected match.
+fn run_palette(state: &mut State, typed: &str, selected: usize) -> Vec<Effect> {
+    let typed = typed.trim();
+    if let Some(raw) = typed.strip_prefix("env ").map(str::trim) {
+        return match state.pipeline.find(raw).map(|s| s.name.clone()) {
+            Some(name) => activate(state, name, true),
+            None => {
+                let known: Vec<&str> = state
+                    .pipeline
+                    .stages()
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect();
+                let raw = crate::domain::text::sanitize(raw).into_owned();
+                state.set_status(
+                    format!("no stage {raw:?} (known: {})", known.join(", ")),
+                    true,
+                );
+                Vec::new()
+            }
+        };
+    }
+    let entries = palette_entries(state, typed);
+    let exact = entries.iter().find(|e| e.name == typed);
+    match exact.or_else(|| entries.get(selected)).cloned() {
+        Some(PaletteEntry {
+            action: PaletteAction::Stage(name),
+            ..
+        }) => activate(state, name, true),
+        Some(PaletteEntry {
+            action: PaletteAction::Command(command),
+            ..
+        }) => guarded_command(state, command),
+        None => {
+            if !typed.is_empty() {
+                let typed = crate::domain::text::sanitize(typed).into_owned();
+                state.set_status(format!("unknown command {typed:?}"), true);
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn confirm_key(state: &mut State, mut confirm: Box<Confirm>, key: &KeyEvent) -> Vec<Effect> {
+    let yes = match (&mut confirm.typed, key.code) {
+        (_, KeyCode::Esc) => return Vec::new(),
+        (None, KeyCode::Char('y') | KeyCode::Enter) => true,
+        (None, KeyCode::Char('n')) => return Vec::new(),
+        (Some((expected, input)), KeyCode::Enter) => {
+            if input.value().trim() == expected.as_str() {
+                true
+            } else {
+                state.set_status(format!("type {expected} to confirm"), true);
+                false
+            }
+        }
+        (Some((_, input)), _) => {
+            if let Some(request) = text_request(key) {
+                input.handle(request);
+            }
+            false
+        }
+        _ => false,
+    };
+    if !yes {
+        state.popup = Some(Popup::Confirm(confirm));
+        return Vec::new();
+    }
+    // The policy is asked again: the stage or the connection may have changed meanwhile.
+    let write = confirm.write;
+    let on_active = match &write {
+        PendingWrite::Create { stage, .. }
+        | PendingWrite::Update { stage, .. }
+        | PendingWrite::Delete { stage, .. } => state.active.as_ref() == Some(stage),
+    };
+    if !on_active {
+        state.set_status("the stage changed: nothing was sent", true);
+        return Vec::new();
+    }
+    if let Decision::Denied(reason) = state.decide(operation_of(&write)) {
+        state.set_status(reason.to_string(), true);
+        return Vec::new();
+    }
+    state.set_status("sending…", false);
+    vec![Effect::Write(write)]
+}

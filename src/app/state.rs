@@ -1,0 +1,349 @@
+//! Everything the console shows. Only `update` changes it; `ui::view` only reads it.
+
+use std::collections::BTreeMap;
+
+use tui_input::Input;
+
+use super::form::ApiForm;
+use super::list::{Filterer, ListView, LoadState};
+use crate::domain::policy::{Actor, PolicyInput, PromotionFacts};
+use crate::domain::{Decision, Mode, Operation, Pipeline, PromotionStatus, Role, Stage, StageName};
+use crate::wire::{
+    Api, ApiCreate, ApiUpdate, AuditEntry, Deployment, Gateway, Me, Promotion, Subscription,
+    Timestamp,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ViewKind {
+    Apis,
+    Deployments,
+    Gateways,
+    Subscriptions,
+    Promotions,
+    Audit,
+}
+
+impl ViewKind {
+    pub const ALL: [ViewKind; 6] = [
+        ViewKind::Apis,
+        ViewKind::Deployments,
+        ViewKind::Gateways,
+        ViewKind::Subscriptions,
+        ViewKind::Promotions,
+        ViewKind::Audit,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            ViewKind::Apis => "APIs",
+            ViewKind::Deployments => "Deployments",
+            ViewKind::Gateways => "Gateways",
+            ViewKind::Subscriptions => "Subscriptions",
+            ViewKind::Promotions => "Promotions",
+            ViewKind::Audit => "Audit",
+        }
+    }
+
+    /// The name persisted in the state file and used by the cache and `:view`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ViewKind::Apis => "apis",
+            ViewKind::Deployments => "deployments",
+            ViewKind::Gateways => "gateways",
+            ViewKind::Subscriptions => "subscriptions",
+            ViewKind::Promotions => "promotions",
+            ViewKind::Audit => "audit",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<ViewKind> {
+        let raw = raw.trim().to_ascii_lowercase();
+        ViewKind::ALL
+            .into_iter()
+            .find(|v| v.key() == raw || v.title().to_ascii_lowercase() == raw)
+    }
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Audit is per tenant; every other list is the active stage's.
+    pub fn is_stage_scoped(self) -> bool {
+        self != ViewKind::Audit
+    }
+
+    pub fn step(self, forward: bool) -> ViewKind {
+        let n = ViewKind::ALL.len();
+        let i = self.index();
+        ViewKind::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Online { last_ok: Timestamp },
+    Offline { since: Timestamp, message: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+/// A write waiting for the user's confirmation; it names its target.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PendingWrite {
+    Create {
+        stage: StageName,
+        body: ApiCreate,
+    },
+    Update {
+        stage: StageName,
+        id: String,
+        name: String,
+        body: ApiUpdate,
+    },
+    Delete {
+        stage: StageName,
+        id: String,
+        name: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Confirm {
+    pub prompt: String,
+    /// Guarded stages ask for their name to be typed.
+    pub typed: Option<(String, Input)>,
+    pub write: PendingWrite,
+}
+
+#[derive(Clone, Debug)]
+pub struct Detail {
+    pub title: String,
+    pub lines: Vec<(&'static str, String)>,
+    pub scroll: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Palette {
+    pub input: Input,
+    pub selected: usize,
+}
+
+#[derive(Clone, Debug)]
+pub enum Popup {
+    Switcher { selected: usize },
+    Help { scroll: usize },
+    Palette(Palette),
+    Form(Box<ApiForm>),
+    Confirm(Box<Confirm>),
+    Detail(Detail),
+}
+
+/// What the persisted UI state said, once read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Saved {
+    Pending,
+    Found {
+        stage: Option<String>,
+        view: Option<String>,
+    },
+    Missing,
+    Corrupt(String),
+}
+
+#[derive(Default)]
+pub struct Lists {
+    pub apis: ListView<Api>,
+    pub deployments: ListView<Deployment>,
+    pub gateways: ListView<Gateway>,
+    pub subscriptions: ListView<Subscription>,
+    pub promotions: ListView<Promotion>,
+    pub audit: ListView<AuditEntry>,
+}
+
+impl Lists {
+    pub fn load_state(&self, kind: ViewKind) -> (&LoadState, bool, Option<&StageName>) {
+        macro_rules! of {
+            ($l:expr) => {
+                (&$l.load, $l.refreshing, $l.stage.as_ref())
+            };
+        }
+        match kind {
+            ViewKind::Apis => of!(self.apis),
+            ViewKind::Deployments => of!(self.deployments),
+            ViewKind::Gateways => of!(self.gateways),
+            ViewKind::Subscriptions => of!(self.subscriptions),
+            ViewKind::Promotions => of!(self.promotions),
+            ViewKind::Audit => of!(self.audit),
+        }
+    }
+}
+
+pub struct State {
+    pub context_name: String,
+    pub tenant: String,
+    pub control_plane: String,
+    pub pipeline: Pipeline,
+    /// The pipeline came from the cache and the server has not confirmed it yet.
+    pub pipeline_stale: bool,
+    pub active: Option<StageName>,
+    /// Bumped on every stage switch; replies stamped with an older one are dropped.
+    pub generation: u64,
+    pub view: ViewKind,
+    pub lists: Lists,
+    pub me: Option<Me>,
+    pub actor: Actor,
+    pub session_readonly: bool,
+    pub local_tightening: BTreeMap<StageName, Mode>,
+    pub no_color: bool,
+    pub ascii: bool,
+    pub connection: Connection,
+    pub popup: Option<Popup>,
+    /// `/` is being typed into the active list's filter.
+    pub filter_editing: bool,
+    pub status: Option<Status>,
+    pub notices: Vec<String>,
+    pub saved: Saved,
+    /// Pending promotions (for the "waiting for me" count).
+    pub waiting: Vec<Promotion>,
+    /// The clock, advanced by ticks (fixed in tests).
+    pub now: Timestamp,
+    pub tick: u64,
+    pub last_refresh: Option<Timestamp>,
+    pub size: (u16, u16),
+    pub should_quit: bool,
+    pub filterer: Filterer,
+}
+
+impl State {
+    pub fn new(context_name: &str, tenant: &str, control_plane: &str, now: Timestamp) -> State {
+        State {
+            context_name: context_name.into(),
+            tenant: tenant.into(),
+            control_plane: control_plane.into(),
+            pipeline: Pipeline::default(),
+            pipeline_stale: false,
+            active: None,
+            generation: 0,
+            view: ViewKind::Apis,
+            lists: Lists::default(),
+            me: None,
+            actor: Actor::default(),
+            session_readonly: false,
+            local_tightening: BTreeMap::new(),
+            no_color: false,
+            ascii: false,
+            connection: Connection::Connecting,
+            popup: None,
+            filter_editing: false,
+            status: None,
+            notices: Vec::new(),
+            saved: Saved::Pending,
+            waiting: Vec::new(),
+            now,
+            tick: 0,
+            last_refresh: None,
+            size: (80, 24),
+            should_quit: false,
+            filterer: Filterer::default(),
+        }
+    }
+
+    pub fn active_stage(&self) -> Option<&Stage> {
+        self.pipeline.get(self.active.as_ref()?)
+    }
+
+    pub fn is_offline(&self) -> bool {
+        matches!(self.connection, Connection::Offline { .. })
+    }
+
+    /// The mode this console enforces: server mode, tightened locally and by `--readonly`.
+    pub fn effective_mode(&self, stage: &Stage) -> Mode {
+        let local = self.local_tightening.get(&stage.name).copied();
+        let mode = stage.mode.tightened_by(local.unwrap_or(Mode::Full));
+        if self.session_readonly {
+            Mode::ReadOnly
+        } else {
+            mode
+        }
+    }
+
+    /// Asks the domain policy whether `op` may run on the active stage.
+    pub fn decide(&self, op: Operation) -> Decision {
+        match self.active_stage() {
+            Some(stage) => crate::domain::decide(op, &self.policy_input(stage, None)),
+            None => Decision::Denied(crate::domain::Denial::Offline),
+        }
+    }
+
+    fn policy_input<'a>(
+        &'a self,
+        stage: &'a Stage,
+        promotion: Option<PromotionFacts<'a>>,
+    ) -> PolicyInput<'a> {
+        PolicyInput {
+            actor: &self.actor,
+            stage,
+            local_mode: self.local_tightening.get(&stage.name).copied(),
+            session_readonly: self.session_readonly,
+            override_active: false,
+            offline: self.is_offline(),
+            promotion,
+        }
+    }
+
+    /// Pending promotions this user may approve (the header's "waiting for me").
+    pub fn waiting_for_me(&self) -> usize {
+        self.waiting
+            .iter()
+            .filter(|p| {
+                let Some(status) = PromotionStatus::parse(&p.status) else {
+                    return false;
+                };
+                let Some(target) = self.pipeline.find(&p.target_environment) else {
+                    return false;
+                };
+                let facts = PromotionFacts {
+                    status,
+                    requested_by: &p.requested_by,
+                };
+                crate::domain::decide(
+                    Operation::ApprovePromotion,
+                    &self.policy_input(target, Some(facts)),
+                )
+                .is_allowed()
+            })
+            .count()
+    }
+
+    /// Rows the table can show at the current terminal size (the layout's chrome removed).
+    pub fn table_height(&self) -> usize {
+        let banner = usize::from(
+            self.active_stage()
+                .is_some_and(|s| self.effective_mode(s) == Mode::ReadOnly),
+        );
+        // header 2, view tabs 1, table border+title 2, column header 1, status 1, footer 1.
+        (self.size.1 as usize).saturating_sub(8 + banner).max(1)
+    }
+
+    pub fn set_status(&mut self, text: impl Into<String>, error: bool) {
+        let text: String = text.into();
+        self.status = Some(Status {
+            text: crate::domain::text::sanitize(&text).into_owned(),
+            error,
+        });
+    }
+}
+
+/// `/v1/me` as the policy's actor.
+pub fn actor_from_me(me: &Me) -> Actor {
+    Actor {
+        username: me.username.clone(),
+        roles: me.roles.iter().map(|r| Role::parse(r)).collect(),
+        permissions: me.permissions.iter().cloned().collect(),
+    }
+}

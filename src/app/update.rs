@@ -1,0 +1,447 @@
+//! `update`: the only place the state changes. Pure: it returns the effects to run.
+
+use super::action::{Action, ListPayload, SavedState, WriteKind};
+use super::effect::Effect;
+use super::list::LoadState;
+use super::state::{Connection, Saved, State, ViewKind, actor_from_me};
+use crate::api::ApiError;
+use crate::domain::text::sanitize;
+use crate::domain::{Mode, Pipeline, Stage, StageName};
+use crate::wire::{EnvironmentList, Timestamp};
+
+/// Lists refresh on their own this often (and a dead server is retried as often).
+pub const AUTO_REFRESH_SECS: i64 = 30;
+
+/// The effects that start the console: saved state and cache first (shown at once), then
+/// the server.
+pub fn init(state: &mut State) -> Vec<Effect> {
+    state.last_refresh = Some(state.now);
+    vec![
+        Effect::LoadSavedState,
+        Effect::LoadCachedEnvironments,
+        Effect::FetchEnvironments,
+        Effect::FetchMe,
+        Effect::FetchWaiting,
+    ]
+}
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    match action {
+        Action::Key(key) => super::keys::handle_key(state, &key),
+        Action::Resize(w, h) => {
+            state.size = (w, h);
+            let height = state.table_height();
+            with_list!(state, state.view, |list, _f| list.scroll_into_view(height));
+            Vec::new()
+        }
+        Action::Tick(now) => on_tick(state, now),
+        Action::SavedStateLoaded(saved) => on_saved_state(state, saved),
+        Action::Environments { result, cached } => on_environments(state, result, cached),
+        Action::Me(result) => match result {
+            Ok(mut me) => {
+                me.username = sanitize(&me.username).into_owned();
+                me.roles = me.roles.iter().map(|r| sanitize(r).into_owned()).collect();
+                state.actor = actor_from_me(&me);
+                state.me = Some(me);
+                mark_online(state);
+                Vec::new()
+            }
+            Err(e) => {
+                note_failure(state, &e, "cannot read who you are");
+                Vec::new()
+            }
+        },
+        Action::List {
+            kind,
+            stage,
+            generation,
+            result,
+        } => on_list(state, kind, stage, generation, result),
+        Action::CachedList {
+            stage,
+            generation,
+            payload,
+            saved_at,
+        } => on_cached_list(state, stage, generation, payload, saved_at),
+        Action::Waiting(result) => {
+            match result {
+                Ok(mut promotions) => {
+                    for p in &mut promotions {
+                        p.requested_by = sanitize(&p.requested_by).into_owned();
+                        p.target_environment = sanitize(&p.target_environment).into_owned();
+                    }
+                    state.waiting = promotions;
+                }
+                Err(e) => tracing::debug!("waiting promotions: {e}"),
+            }
+            Vec::new()
+        }
+        Action::Written {
+            stage,
+            kind,
+            result,
+        } => on_written(state, stage, kind, result),
+        Action::StoreFailed(message) => {
+            state.set_status(message, true);
+            Vec::new()
+        }
+    }
+}
+
+fn on_tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
+    state.now = now;
+    state.tick = state.tick.wrapping_add(1);
+    let due = state
+        .last_refresh
+        .is_none_or(|at| (now.0 - at.0).num_seconds() >= AUTO_REFRESH_SECS);
+    if due && state.saved != Saved::Pending {
+        return refresh(state);
+    }
+    Vec::new()
+}
+
+/// `r` and the auto-refresh: the active list, plus whatever start-up data is missing.
+pub fn refresh(state: &mut State) -> Vec<Effect> {
+    state.last_refresh = Some(state.now);
+    let mut effects = Vec::new();
+    if state.pipeline.is_empty() || state.pipeline_stale || state.is_offline() {
+        effects.push(Effect::FetchEnvironments);
+    }
+    if state.me.is_none() {
+        effects.push(Effect::FetchMe);
+    }
+    effects.push(Effect::FetchWaiting);
+    effects.extend(fetch_current(state));
+    effects
+}
+
+/// Fetches the current view's list (when there is a stage to fetch it for).
+pub fn fetch_current(state: &mut State) -> Vec<Effect> {
+    let kind = state.view;
+    let stage = if kind.is_stage_scoped() {
+        match &state.active {
+            Some(s) => Some(s.clone()),
+            None => return Vec::new(),
+        }
+    } else {
+        None
+    };
+    let generation = state.generation;
+    with_list!(state, kind, |list, _f| {
+        list.stage = stage.clone();
+        list.refreshing = true;
+        if matches!(list.load, LoadState::Idle | LoadState::Failed { .. }) {
+            list.load = LoadState::Loading;
+        }
+    });
+    vec![Effect::FetchList {
+        kind,
+        stage,
+        generation,
+    }]
+}
+
+fn on_saved_state(state: &mut State, saved: SavedState) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    state.saved = match saved {
+        SavedState::Found { stage, view } => {
+            if let Some(v) = view.as_deref().and_then(ViewKind::parse) {
+                state.view = v;
+            }
+            Saved::Found { stage, view }
+        }
+        SavedState::Missing => Saved::Missing,
+        SavedState::Corrupt(reason) => Saved::Corrupt(reason),
+    };
+    effects.push(Effect::LoadCachedList {
+        kind: ViewKind::Audit,
+        stage: None,
+        generation: state.generation,
+    });
+    effects.extend(resolve_stage(state));
+    effects
+}
+
+fn load_cached_lists(state: &State, stage: Option<&StageName>) -> Vec<Effect> {
+    ViewKind::ALL
+        .into_iter()
+        .filter(|k| k.is_stage_scoped())
+        .map(|kind| Effect::LoadCachedList {
+            kind,
+            stage: stage.cloned(),
+            generation: state.generation,
+        })
+        .collect()
+}
+
+fn pipeline_from(list: &EnvironmentList) -> Pipeline {
+    let stages = list
+        .environments
+        .iter()
+        .filter_map(|env| {
+            let name = StageName::parse(&env.name)
+                .map_err(|e| tracing::warn!("ignoring a stage: {e}"))
+                .ok()?;
+            // An unknown mode is treated as the strictest one.
+            let mode = Mode::parse(&env.mode).unwrap_or(Mode::ReadOnly);
+            let label = sanitize(&env.label);
+            Some(Stage::new(name, Some(&label), mode, env.color.as_deref()))
+        })
+        .collect();
+    Pipeline::from_server_order(stages)
+}
+
+fn on_environments(
+    state: &mut State,
+    result: Result<EnvironmentList, ApiError>,
+    cached: bool,
+) -> Vec<Effect> {
+    let list = match result {
+        Ok(list) => list,
+        Err(e) => {
+            note_failure(state, &e, "cannot list the stages");
+            return Vec::new();
+        }
+    };
+    if cached && !state.pipeline.is_empty() {
+        return Vec::new(); // the server answered first
+    }
+    let pipeline = pipeline_from(&list);
+    let mut effects = Vec::new();
+    if !cached {
+        mark_online(state);
+        if pipeline.is_empty() {
+            state.set_status("the control plane lists no stages", true);
+        }
+        effects.push(Effect::SaveEnvironments(list));
+    }
+    state.pipeline = pipeline;
+    state.pipeline_stale = cached;
+    effects.extend(resolve_stage(state));
+    effects
+}
+
+/// Picks the active stage once both the pipeline and the saved state are known, or again
+/// when the active stage has disappeared from the server's list.
+fn resolve_stage(state: &mut State) -> Vec<Effect> {
+    if state.pipeline.is_empty() || state.saved == Saved::Pending {
+        return Vec::new();
+    }
+    if let Some(active) = &state.active {
+        if state.pipeline.get(active).is_some() {
+            return Vec::new();
+        }
+        if state.pipeline_stale {
+            return Vec::new();
+        }
+        let gone = active.to_string();
+        return fall_back(state, &format!("stage {gone:?} is no longer listed"));
+    }
+    match state.saved.clone() {
+        Saved::Found {
+            stage: Some(saved), ..
+        } => match state.pipeline.find(&saved).map(|s| s.name.clone()) {
+            Some(name) => activate(state, name, false),
+            // The cached pipeline may be out of date: wait for the server's.
+            None if state.pipeline_stale => Vec::new(),
+            None => {
+                let clean = sanitize(&saved).into_owned();
+                fall_back(state, &format!("the saved stage {clean:?} is not listed"))
+            }
+        },
+        Saved::Found { stage: None, .. } | Saved::Missing => {
+            fall_back(state, "no stage saved for this control plane")
+        }
+        Saved::Corrupt(reason) => {
+            let reason = sanitize(&reason).into_owned();
+            fall_back(state, &format!("the saved state is unreadable ({reason})"))
+        }
+        Saved::Pending => Vec::new(),
+    }
+}
+
+fn fall_back(state: &mut State, why: &str) -> Vec<Effect> {
+    let Some(stage) = state.pipeline.safe_default() else {
+        return Vec::new();
+    };
+    let (name, label) = (stage.name.clone(), stage.label.clone());
+    state.notices.push(format!("{why}: using {label}"));
+    activate(state, name, false)
+}
+
+/// Switching stage is one transaction: bump the generation (late replies are dropped),
+/// clear the stage's lists, activate, persist (when the user chose it) and refetch.
+pub fn activate(state: &mut State, name: StageName, persist: bool) -> Vec<Effect> {
+    if state.active.as_ref() == Some(&name) {
+        return Vec::new();
+    }
+    state.generation += 1;
+    state.active = Some(name.clone());
+    for kind in ViewKind::ALL.into_iter().filter(|k| k.is_stage_scoped()) {
+        with_list!(state, kind, |list, _f| {
+            list.clear();
+            list.stage = Some(name.clone());
+        });
+    }
+    // A form or confirmation names the stage it was opened on: it cannot follow the switch.
+    if matches!(
+        state.popup,
+        Some(super::state::Popup::Form(_) | super::state::Popup::Confirm(_))
+    ) {
+        state.popup = None;
+    }
+    let mut effects = load_cached_lists(state, Some(&name));
+    if persist {
+        effects.push(save_state(state));
+    }
+    state.last_refresh = Some(state.now);
+    effects.extend(fetch_current(state));
+    effects
+}
+
+pub fn save_state(state: &State) -> Effect {
+    Effect::SaveState {
+        stage: state.active.as_ref().map(|s| s.to_string()),
+        view: Some(state.view.key().to_string()),
+    }
+}
+
+fn is_current(state: &State, kind: ViewKind, stage: &Option<StageName>, generation: u64) -> bool {
+    !kind.is_stage_scoped() || (generation == state.generation && *stage == state.active)
+}
+
+fn on_list(
+    state: &mut State,
+    kind: ViewKind,
+    stage: Option<StageName>,
+    generation: u64,
+    result: Result<ListPayload, ApiError>,
+) -> Vec<Effect> {
+    if !is_current(state, kind, &stage, generation) {
+        tracing::debug!("dropping a {kind:?} reply for a stage no longer active");
+        return Vec::new();
+    }
+    let now = state.now;
+    match result {
+        Ok(payload) => {
+            mark_online(state);
+            set_payload(state, payload, LoadState::Loaded { at: now });
+        }
+        Err(e) => {
+            let message = e.to_string();
+            with_list!(state, kind, |list, _f| {
+                list.refreshing = false;
+                list.load = match &list.load {
+                    LoadState::Loaded { at } => LoadState::Stale { saved_at: *at },
+                    LoadState::Stale { saved_at } => LoadState::Stale {
+                        saved_at: *saved_at,
+                    },
+                    _ => LoadState::Failed {
+                        message: message.clone(),
+                    },
+                };
+            });
+            note_failure(state, &e, &format!("cannot load {}", kind.title()));
+        }
+    }
+    Vec::new()
+}
+
+fn on_cached_list(
+    state: &mut State,
+    stage: Option<StageName>,
+    generation: u64,
+    payload: ListPayload,
+    saved_at: Timestamp,
+) -> Vec<Effect> {
+    let kind = payload.kind();
+    if !is_current(state, kind, &stage, generation) {
+        return Vec::new();
+    }
+    let (load, _, _) = state.lists.load_state(kind);
+    if matches!(load, LoadState::Loaded { .. }) {
+        return Vec::new(); // the server answered first
+    }
+    set_payload(state, payload, LoadState::Stale { saved_at });
+    Vec::new()
+}
+
+fn set_payload(state: &mut State, payload: ListPayload, load: LoadState) {
+    let loaded = matches!(load, LoadState::Loaded { .. });
+    macro_rules! put {
+        ($list:expr, $items:expr) => {{
+            let list = &mut $list;
+            list.set_items($items, &mut state.filterer);
+            list.load = load;
+            if loaded {
+                list.refreshing = false;
+            }
+        }};
+    }
+    match payload {
+        ListPayload::Apis(v) => put!(state.lists.apis, v),
+        ListPayload::Deployments(v) => put!(state.lists.deployments, v),
+        ListPayload::Gateways(v) => put!(state.lists.gateways, v),
+        ListPayload::Subscriptions(v) => put!(state.lists.subscriptions, v),
+        ListPayload::Promotions(v) => put!(state.lists.promotions, v),
+        ListPayload::Audit(v) => put!(state.lists.audit, v),
+    }
+    let height = state.table_height();
+    with_list!(state, state.view, |list, _f| list.scroll_into_view(height));
+}
+
+fn on_written(
+    state: &mut State,
+    stage: StageName,
+    kind: WriteKind,
+    result: Result<(), ApiError>,
+) -> Vec<Effect> {
+    let label = state
+        .pipeline
+        .get(&stage)
+        .map(|s| s.label.clone())
+        .unwrap_or_else(|| stage.to_string());
+    match result {
+        Ok(()) => {
+            let done = match &kind {
+                WriteKind::Created { name } => format!("created API {name} in {label}"),
+                WriteKind::Updated { name } => format!("saved API {name} in {label}"),
+                WriteKind::Deleted { name } => format!("deleted API {name} from {label}"),
+            };
+            state.set_status(done, false);
+            if state.active.as_ref() == Some(&stage) && state.view == ViewKind::Apis {
+                return fetch_current(state);
+            }
+            Vec::new()
+        }
+        Err(e) => {
+            // The server's own words (a 403 says why), never a raw dump.
+            note_failure(state, &e, "the write failed");
+            if !e.is_offline() {
+                state.set_status(format!("{label}: {e}"), true);
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn mark_online(state: &mut State) {
+    state.connection = Connection::Online {
+        last_ok: state.now,
+    };
+}
+
+/// A failed request: offline errors flip the connection marker; others are shown.
+fn note_failure(state: &mut State, error: &ApiError, context: &str) {
+    if error.is_offline() {
+        if !state.is_offline() {
+            state.connection = Connection::Offline {
+                since: state.now,
+                message: sanitize(&error.to_string()).into_owned(),
+            };
+        }
+        state.set_status(format!("offline: {error} (r to retry)"), true);
+    } else {
+        state.set_status(format!("{context}: {error}"), true);
+    }
+}

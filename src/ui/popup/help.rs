@@ -1,0 +1,40 @@
+//! The `?` overlay, generated from the key map: key, what it does, and why it is disabled.
+
+use ratatui::Frame;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+
+use super::super::theme::Theme;
+use super::frame_box;
+use crate::app::keymap::BINDINGS;
+use crate::app::state::State;
+use crate::domain::Decision;
+
+pub fn draw(frame: &mut Frame, state: &State, scroll: usize, theme: &Theme) {
+    let height = BINDINGS.len() as u16 + 4;
+    let inner = frame_box(frame, 76, height, "Keys", theme);
+    let mut lines: Vec<Line> = BINDINGS
+        .iter()
+        .map(|b| {
+            let mut spans = vec![
+                Span::styled(format!(" {:<8}", b.key_label), theme.key()),
+                Span::raw(format!("{:<22}", b.description)),
+            ];
+            if !b.views.is_empty() {
+                let views: Vec<&str> = b.views.iter().map(|v| v.title()).collect();
+                spans.push(Span::styled(format!("{} ", views.join(", ")), theme.dim()));
+            }
+            if let Some(Decision::Denied(reason)) = b.guard.map(|op| state.decide(op)) {
+                spans.push(Span::styled(format!("disabled: {reason}"), theme.warning()));
+            }
+            Line::from(spans)
+        })
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::styled(
+        " Ctrl-C quits from anywhere · Esc or ? closes",
+        theme.dim(),
+    ));
+    let scroll = scroll.min(u16::MAX as usize) as u16;
+    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
+}

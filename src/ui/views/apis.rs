@@ -1,0 +1,16 @@
+//! The APIs view: the active stage's APIs (create, edit and delete through forms).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+
+use super::super::table::{self, Empty};
+use super::super::theme::Theme;
+use crate::app::state::State;
+
+pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let empty = Empty {
+        what: "APIs",
+        scope: super::stage_scope(state),
+    };
+    table::draw(frame, area, &state.lists.apis, empty, state, theme);
+}
