@@ -35,8 +35,14 @@ mod tests {
             }
         };
         assert!(locale_is_utf8(env(&[("LANG", "en_US.UTF-8")])));
-        assert!(!locale_is_utf8(env(&[("LC_ALL", "C"), ("LANG", "en_US.UTF-8")])));
-        assert!(locale_is_utf8(env(&[("LC_ALL", ""), ("LC_CTYPE", "C.utf8")])));
+        assert!(!locale_is_utf8(env(&[
+            ("LC_ALL", "C"),
+            ("LANG", "en_US.UTF-8")
+        ])));
+        assert!(locale_is_utf8(env(&[
+            ("LC_ALL", ""),
+            ("LC_CTYPE", "C.utf8")
+        ])));
         assert!(!locale_is_utf8(env(&[])));
     }
 }

@@ -1,6 +1,8 @@
 //! Which control plane a command talks to, and as whom.
 
-use crate::api::Client;
+use std::time::Duration;
+
+use crate::api::{Client, ClientOptions};
 use crate::secret::Secret;
 
 use super::args::Global;
@@ -11,7 +13,6 @@ pub struct Connection {
     /// Key for persisted state: the normalised URL and the tenant.
     pub key: String,
     pub context_name: String,
-    pub tenant: String,
 }
 
 /// `https://Host:443/x/` and `https://host/x` are the same control plane.
@@ -30,6 +31,20 @@ pub fn control_plane_key(server: &str, tenant: &str) -> String {
         Err(_) => server.trim().trim_end_matches('/').to_string(),
     };
     format!("{base}#{tenant}")
+}
+
+/// The client's bounds; `ENVDECK_TIMEOUT_SECS` shortens or lengthens the per-request timeout.
+pub fn client_options() -> ClientOptions {
+    let mut options = ClientOptions::default();
+    if let Some(secs) = std::env::var("ENVDECK_TIMEOUT_SECS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| (1..=600).contains(s))
+    {
+        options.timeout = Duration::from_secs(secs);
+        options.connect_timeout = options.connect_timeout.min(options.timeout);
+    }
+    options
 }
 
 /// From `--server`/`--tenant` and `ENVDECK_TOKEN` (contexts from config.toml come with login).
@@ -65,12 +80,11 @@ pub fn from_flags(global: &Global) -> Result<Connection, CliError> {
             "not signed in: set ENVDECK_TOKEN to a bearer token for this control plane",
         ));
     }
-    let client = Client::new(server, tenant, token)?;
+    let client = Client::with_options(server, tenant, token, client_options())?;
     Ok(Connection {
         client,
         key: control_plane_key(server, tenant),
         context_name: url.host_str().unwrap_or("control plane").to_string(),
-        tenant: tenant.to_string(),
     })
 }
 

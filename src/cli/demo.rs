@@ -56,9 +56,20 @@ async fn console(
     let token_url = token_endpoint(server.url(), "stoa");
     let password = Secret::new(DEMO_PASSWORD);
     let tokens = password_grant(&http, &token_url, CLIENT_ID, user, &password).await?;
-    let client = Client::new(server.url(), "", Some(tokens.access_token.clone()))?;
-    let tenant = home_tenant(&client).await?;
-    let client = Client::new(server.url(), &tenant, Some(tokens.access_token.clone()))?;
+    let options = super::connect::client_options();
+    let probe = Client::with_options(
+        server.url(),
+        "",
+        Some(tokens.access_token.clone()),
+        options.clone(),
+    )?;
+    let tenant = home_tenant(&probe).await?;
+    let client = Client::with_options(
+        server.url(),
+        &tenant,
+        Some(tokens.access_token.clone()),
+        options,
+    )?;
     let refresher = tokio::spawn(keep_fresh(http, token_url, tokens, client.clone()));
     let config = AppConfig {
         client,
@@ -69,7 +80,10 @@ async fn console(
         no_color: caps::no_color(global.no_color),
         ascii: caps::ascii(global.ascii),
         local_tightening: BTreeMap::new(),
-        notices: vec![format!("demo control plane at {}, signed in as {user}", server.url())],
+        notices: vec![format!(
+            "demo control plane at {}, signed in as {user}",
+            server.url()
+        )],
     };
     let result = run_console(config).await;
     refresher.abort();
@@ -92,7 +106,12 @@ async fn home_tenant(client: &Client) -> Result<String, CliError> {
 
 /// Access tokens live five minutes: refresh a minute before they expire, for as long as the
 /// console runs. (Issue 6 brings the general refresh-on-401 and the token store.)
-async fn keep_fresh(http: reqwest::Client, token_url: String, mut tokens: TokenSet, client: Client) {
+async fn keep_fresh(
+    http: reqwest::Client,
+    token_url: String,
+    mut tokens: TokenSet,
+    client: Client,
+) {
     loop {
         let lifetime = tokens.expires_in.unwrap_or(300);
         tokio::time::sleep(Duration::from_secs(lifetime.saturating_sub(60).max(10))).await;

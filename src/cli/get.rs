@@ -20,16 +20,20 @@ pub async fn run(conn: &Connection, args: &GetArgs) -> Result<String, CliError> 
     match args.kind {
         Kind::Apis => render(format, &client.apis(name).await?, apis_table),
         Kind::Deployments => render(format, &client.deployments(name).await?, |items| {
-            rows(items, &["API", "VERSION", "STATUS", "BY", "CREATED", "ERROR"], |d| {
-                vec![
-                    d.api_name.clone(),
-                    d.version.clone(),
-                    d.status.clone(),
-                    or_dash(d.deployed_by.as_deref()),
-                    time(d.created_at),
-                    or_dash(d.error_message.as_deref()),
-                ]
-            })
+            rows(
+                items,
+                &["API", "VERSION", "STATUS", "BY", "CREATED", "ERROR"],
+                |d| {
+                    vec![
+                        d.api_name.clone(),
+                        d.version.clone(),
+                        d.status.clone(),
+                        or_dash(d.deployed_by.as_deref()),
+                        time(d.created_at),
+                        or_dash(d.error_message.as_deref()),
+                    ]
+                },
+            )
         }),
         Kind::Gateways => render(format, &client.gateways(Some(name)).await?, |items| {
             rows(items, &["NAME", "TYPE", "STATUS", "URL"], |g| {
@@ -44,7 +48,14 @@ pub async fn run(conn: &Connection, args: &GetArgs) -> Result<String, CliError> 
         Kind::Subscriptions => render(format, &client.subscriptions(name).await?, |items| {
             rows(
                 items,
-                &["APPLICATION", "API", "PLAN", "STATUS", "SUBSCRIBER", "EXPIRES"],
+                &[
+                    "APPLICATION",
+                    "API",
+                    "PLAN",
+                    "STATUS",
+                    "SUBSCRIBER",
+                    "EXPIRES",
+                ],
                 |s| {
                     vec![
                         s.application_name.clone(),
@@ -61,12 +72,16 @@ pub async fn run(conn: &Connection, args: &GetArgs) -> Result<String, CliError> 
             let all = client.promotions(&PromotionFilter::default()).await?;
             let involved: Vec<_> = all
                 .into_iter()
-                .filter(|p| touches(&stage, &p.source_environment) || touches(&stage, &p.target_environment))
+                .filter(|p| {
+                    touches(&stage, &p.source_environment) || touches(&stage, &p.target_environment)
+                })
                 .collect();
             render(format, &involved, |items| {
                 rows(
                     items,
-                    &["ID", "API", "FROM", "TO", "STATUS", "BY", "APPROVED", "MESSAGE"],
+                    &[
+                        "ID", "API", "FROM", "TO", "STATUS", "BY", "APPROVED", "MESSAGE",
+                    ],
                     |p| {
                         vec![
                             p.id.clone(),
@@ -100,7 +115,9 @@ pub async fn run(conn: &Connection, args: &GetArgs) -> Result<String, CliError> 
                             e.action.clone(),
                             or_dash(e.resource_id.as_deref()),
                             e.status.clone(),
-                            audit_stage(e).map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+                            audit_stage(e)
+                                .map(|s| s.to_string())
+                                .unwrap_or_else(|| "-".into()),
                         ]
                     },
                 )
@@ -137,15 +154,19 @@ fn rows<T>(items: &[T], headers: &[&str], row: impl Fn(&T) -> Vec<String>) -> St
 }
 
 fn apis_table(items: &[crate::wire::Api]) -> String {
-    rows(items, &["NAME", "DISPLAY NAME", "VERSION", "STATUS", "UPDATED"], |a| {
-        vec![
-            a.name.clone(),
-            a.display_name.clone(),
-            a.version.clone(),
-            a.status.clone(),
-            time(a.updated_at),
-        ]
-    })
+    rows(
+        items,
+        &["NAME", "DISPLAY NAME", "VERSION", "STATUS", "UPDATED"],
+        |a| {
+            vec![
+                a.name.clone(),
+                a.display_name.clone(),
+                a.version.clone(),
+                a.status.clone(),
+                time(a.updated_at),
+            ]
+        },
+    )
 }
 
 fn time(t: Option<Timestamp>) -> String {

@@ -1,5 +1,147 @@
-//! The command line (being written).
+//! The command line: argument parsing, the console's start-up and the non-interactive commands.
 
-pub fn main() -> std::process::ExitCode {
-    std::process::ExitCode::SUCCESS
+mod args;
+mod caps;
+mod connect;
+mod demo;
+mod env_cmd;
+pub mod error;
+mod get;
+mod logging;
+mod output;
+mod promote;
+mod stages;
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::Cli;
+use args::{Command, Global, SeedArg, ServeArgs};
+pub use connect::control_plane_key;
+use error::CliError;
+
+use crate::store::Paths;
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return fail(&CliError::general(format!("cannot start the runtime: {e}"))),
+    };
+    match runtime.block_on(dispatch(cli)) {
+        Ok(stdout) => {
+            let mut out = std::io::stdout().lock();
+            // A closed pipe (`envdeck get apis | head`) is not an error worth reporting.
+            let _ = out.write_all(stdout.as_bytes()).and_then(|_| out.flush());
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &CliError) -> ExitCode {
+    let line = crate::domain::text::sanitize(&e.message).into_owned();
+    let _ = writeln!(std::io::stderr(), "envdeck: {line}");
+    ExitCode::from(e.code)
+}
+
+async fn dispatch(cli: Cli) -> Result<String, CliError> {
+    let global = cli.global;
+    match cli.command {
+        Some(Command::Serve(args)) => serve(args).await.map(|_| String::new()),
+        Some(Command::Demo(args)) => {
+            let paths = paths()?;
+            let _log = log_to_file(&paths);
+            install_panic_report();
+            demo::run(&global, &args, paths)
+                .await
+                .map(|_| String::new())
+        }
+        Some(Command::Env(args)) => {
+            let _log = log_to_file(&paths()?);
+            env_cmd::run(&connect::from_flags(&global)?, &args).await
+        }
+        Some(Command::Get(args)) => {
+            let _log = log_to_file(&paths()?);
+            get::run(&connect::from_flags(&global)?, &args).await
+        }
+        Some(Command::Promote(cmd)) => {
+            let _log = log_to_file(&paths()?);
+            promote::run(&connect::from_flags(&global)?, &cmd, global.readonly).await
+        }
+        None => console(&global).await.map(|_| String::new()),
+    }
+}
+
+fn paths() -> Result<Paths, CliError> {
+    Paths::discover().map_err(|e| CliError::general(e.to_string()))
+}
+
+fn log_to_file(paths: &Paths) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    match logging::to_file(&paths.log_file) {
+        Ok(guard) => Some(guard),
+        Err(reason) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "envdeck: running without a log: {reason}"
+            );
+            None
+        }
+    }
+}
+
+/// color-eyre's report for panics and errors; the console chains its terminal-restoring hook on top.
+fn install_panic_report() {
+    let _ = color_eyre::install();
+}
+
+async fn console(global: &Global) -> Result<(), CliError> {
+    let paths = paths()?;
+    let conn = connect::from_flags(global)?;
+    let _log = log_to_file(&paths);
+    install_panic_report();
+    let config = crate::app::AppConfig {
+        client: conn.client,
+        control_plane: conn.key,
+        context_name: conn.context_name,
+        paths,
+        session_readonly: global.readonly,
+        no_color: caps::no_color(global.no_color),
+        ascii: caps::ascii(global.ascii),
+        local_tightening: BTreeMap::new(),
+        notices: Vec::new(),
+    };
+    crate::app::run(config)
+        .await
+        .map_err(|e| CliError::general(format!("the console stopped: {e}")))
+}
+
+async fn serve(args: ServeArgs) -> Result<(), CliError> {
+    logging::to_stderr();
+    let data_dir = match args.data_dir {
+        Some(dir) => dir,
+        None => crate::server::default_data_dir().ok_or_else(|| {
+            CliError::general("no home folder to keep the database in; pass --data-dir DIR")
+        })?,
+    };
+    let options = crate::server::ServerOptions {
+        listen: args.listen,
+        data_dir,
+        seed: match args.seed {
+            SeedArg::Demo => crate::server::Seed::Demo,
+            SeedArg::None => crate::server::Seed::None,
+        },
+        fresh: args.fresh,
+        stages_file: args.stages,
+    };
+    crate::server::serve(options)
+        .await
+        .map_err(|e| CliError::general(e.to_string()))
 }

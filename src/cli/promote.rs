@@ -13,13 +13,27 @@ use crate::domain::policy::{Actor, PolicyInput, PromotionFacts, decide, needs_ty
 use crate::domain::{Operation, Pipeline, PromotionStatus, Stage, StageName, validate_message};
 use crate::wire::{Api, Promotion, PromotionCreate};
 
-pub async fn run(conn: &Connection, cmd: &PromoteCommand, readonly: bool) -> Result<String, CliError> {
+pub async fn run(
+    conn: &Connection,
+    cmd: &PromoteCommand,
+    readonly: bool,
+) -> Result<String, CliError> {
     match cmd {
-        PromoteCommand::Create { api, to, message, output } => {
+        PromoteCommand::Create {
+            api,
+            to,
+            message,
+            output,
+        } => {
             let p = create(conn, api, to, message.as_deref(), readonly).await?;
             one(*output, &p)
         }
-        PromoteCommand::List { status, api, to, output } => {
+        PromoteCommand::List {
+            status,
+            api,
+            to,
+            output,
+        } => {
             let pipeline = pipeline(conn).await?;
             let status = match status {
                 Some(raw) => Some(
@@ -30,14 +44,22 @@ pub async fn run(conn: &Connection, cmd: &PromoteCommand, readonly: bool) -> Res
                 ),
                 None => None,
             };
-            let target = to.as_deref().map(|t| find(&pipeline, t)).transpose()?.map(|s| s.name);
+            let target = to
+                .as_deref()
+                .map(|t| find(&pipeline, t))
+                .transpose()?
+                .map(|s| s.name);
             let api_id = match api {
                 Some(a) => Some(resolve_api_id(conn, &pipeline, a).await?),
                 None => None,
             };
             let list = conn
                 .client
-                .promotions(&PromotionFilter { api_id, status, target })
+                .promotions(&PromotionFilter {
+                    api_id,
+                    status,
+                    target,
+                })
                 .await?;
             many(*output, &list)
         }
@@ -48,7 +70,9 @@ pub async fn run(conn: &Connection, cmd: &PromoteCommand, readonly: bool) -> Res
             }
             let d = conn.client.promotion_diff(id).await?;
             match output::resolve(*output) {
-                OutputFormat::Json => output::json(&serde_json::json!({ "promotion": p, "diff": d })),
+                OutputFormat::Json => {
+                    output::json(&serde_json::json!({ "promotion": p, "diff": d }))
+                }
                 OutputFormat::Table => Ok(format!(
                     "{}\n{}",
                     promotions_table(std::slice::from_ref(&p)),
@@ -56,7 +80,11 @@ pub async fn run(conn: &Connection, cmd: &PromoteCommand, readonly: bool) -> Res
                 )),
             }
         }
-        PromoteCommand::Approve { id, confirm, output } => {
+        PromoteCommand::Approve {
+            id,
+            confirm,
+            output,
+        } => {
             let p = approve(conn, id, confirm.as_deref(), readonly).await?;
             one(*output, &p)
         }
@@ -68,7 +96,11 @@ pub async fn run(conn: &Connection, cmd: &PromoteCommand, readonly: bool) -> Res
             }
             one(*output, &p)
         }
-        PromoteCommand::Rollback { id, message, output } => {
+        PromoteCommand::Rollback {
+            id,
+            message,
+            output,
+        } => {
             let message = required_message(message.as_deref())?;
             let p = act(conn, id, Operation::RollbackPromotion, readonly).await?;
             let reverse = conn.client.rollback_promotion(&p.id, &message).await?;
@@ -130,34 +162,75 @@ async fn create(
     let pipeline = pipeline(conn).await?;
     let target = find(&pipeline, to)?;
     let source = pipeline.previous(&target.name).cloned().ok_or_else(|| {
-        CliError::new(VALIDATION, format!("{} is the first stage: nothing promotes into it", target.label))
+        CliError::new(
+            VALIDATION,
+            format!(
+                "{} is the first stage: nothing promotes into it",
+                target.label
+            ),
+        )
     })?;
-    check(Operation::CreatePromotion, &actor(conn).await?, &target, readonly, None)?;
+    check(
+        Operation::CreatePromotion,
+        &actor(conn).await?,
+        &target,
+        readonly,
+        None,
+    )?;
     let api = find_api(conn, &source.name, api).await?;
     let client = &conn.client;
     let open = client
-        .promotions(&PromotionFilter { api_id: Some(api.id.clone()), status: None, target: Some(target.name.clone()) })
+        .promotions(&PromotionFilter {
+            api_id: Some(api.id.clone()),
+            status: None,
+            target: Some(target.name.clone()),
+        })
         .await?;
-    if let Some(p) = open.iter().find(|p| PromotionStatus::parse(&p.status).is_some_and(|s| s.is_open())) {
+    if let Some(p) = open
+        .iter()
+        .find(|p| PromotionStatus::parse(&p.status).is_some_and(|s| s.is_open()))
+    {
         return Err(CliError::new(
             CONFLICT,
-            format!("an open promotion of {} into {} exists already: {} ({})", api.name, target.name, p.id, p.status),
+            format!(
+                "an open promotion of {} into {} exists already: {} ({})",
+                api.name, target.name, p.id, p.status
+            ),
         ));
     }
-    let synced = client.gateway_deployments(Some(&source.name), Some("synced")).await?;
+    let synced = client
+        .gateway_deployments(Some(&source.name), Some("synced"))
+        .await?;
     let source_deployment = synced
         .iter()
         .find(|d| d.api_id == api.id || d.api_name == api.name)
-        .ok_or_else(|| CliError::new(VALIDATION, format!("{} has no synced deployment in {} to promote from", api.name, source.label)))?;
+        .ok_or_else(|| {
+            CliError::new(
+                VALIDATION,
+                format!(
+                    "{} has no synced deployment in {} to promote from",
+                    api.name, source.label
+                ),
+            )
+        })?;
     let gateways = client.gateways(Some(&target.name)).await?;
     if gateways.is_empty() {
-        return Err(CliError::new(VALIDATION, format!("{} has no gateway to promote to", target.label)));
+        return Err(CliError::new(
+            VALIDATION,
+            format!("{} has no gateway to promote to", target.label),
+        ));
     }
     let body = PromotionCreate {
         source_deployment_id: source_deployment.id.clone(),
         target_gateway_ids: gateways.into_iter().map(|g| g.id).collect(),
-        source_environment: source.name.wire(crate::domain::WireSpelling::Long).to_string(),
-        target_environment: target.name.wire(crate::domain::WireSpelling::Long).to_string(),
+        source_environment: source
+            .name
+            .wire(crate::domain::WireSpelling::Long)
+            .to_string(),
+        target_environment: target
+            .name
+            .wire(crate::domain::WireSpelling::Long)
+            .to_string(),
         message,
     };
     Ok(client.create_promotion(&api.id, &body).await?)
@@ -170,17 +243,29 @@ async fn find_api(conn: &Connection, stage: &StageName, wanted: &str) -> Result<
         .ok_or_else(|| CliError::new(NOT_FOUND, format!("no API {wanted:?} in {stage}")))
 }
 
-async fn resolve_api_id(conn: &Connection, pipeline: &Pipeline, wanted: &str) -> Result<String, CliError> {
+async fn resolve_api_id(
+    conn: &Connection,
+    pipeline: &Pipeline,
+    wanted: &str,
+) -> Result<String, CliError> {
     for stage in pipeline.stages() {
         if let Ok(api) = find_api(conn, &stage.name, wanted).await {
             return Ok(api.id);
         }
     }
-    Err(CliError::new(NOT_FOUND, format!("no API {wanted:?} in any stage")))
+    Err(CliError::new(
+        NOT_FOUND,
+        format!("no API {wanted:?} in any stage"),
+    ))
 }
 
 /// Fetches the promotion and checks the policy for `op` against its target stage.
-async fn act(conn: &Connection, id: &str, op: Operation, readonly: bool) -> Result<Promotion, CliError> {
+async fn act(
+    conn: &Connection,
+    id: &str,
+    op: Operation,
+    readonly: bool,
+) -> Result<Promotion, CliError> {
     let pipeline = pipeline(conn).await?;
     let p = conn.client.promotion(id).await?;
     let target = stage_of(&pipeline, &p.target_environment)?;
@@ -188,11 +273,22 @@ async fn act(conn: &Connection, id: &str, op: Operation, readonly: bool) -> Resu
     Ok(p)
 }
 
-async fn approve(conn: &Connection, id: &str, confirm: Option<&str>, readonly: bool) -> Result<Promotion, CliError> {
+async fn approve(
+    conn: &Connection,
+    id: &str,
+    confirm: Option<&str>,
+    readonly: bool,
+) -> Result<Promotion, CliError> {
     let pipeline = pipeline(conn).await?;
     let p = conn.client.promotion(id).await?;
     let target = stage_of(&pipeline, &p.target_environment)?;
-    check(Operation::ApprovePromotion, &actor(conn).await?, &target, readonly, Some(&p))?;
+    check(
+        Operation::ApprovePromotion,
+        &actor(conn).await?,
+        &target,
+        readonly,
+        Some(&p),
+    )?;
     if needs_typed_confirmation(&target) {
         let typed = confirm.map(|c| StageName::parse(c).ok());
         match typed {
@@ -200,20 +296,29 @@ async fn approve(conn: &Connection, id: &str, confirm: Option<&str>, readonly: b
             Some(_) => {
                 return Err(CliError::new(
                     MISUSE,
-                    format!("--confirm does not name the target stage: type --confirm {}", target.name),
+                    format!(
+                        "--confirm does not name the target stage: type --confirm {}",
+                        target.name
+                    ),
                 ));
             }
             None => {
                 return Err(CliError::new(
                     MISUSE,
-                    format!("approving into {} (read-only) needs --confirm {}", target.label, target.name),
+                    format!(
+                        "approving into {} (read-only) needs --confirm {}",
+                        target.label, target.name
+                    ),
                 ));
             }
         }
     }
     // The hash of the spec the approver could review: a spec changed since is refused (409).
     let diff = conn.client.promotion_diff(id).await?;
-    Ok(conn.client.approve_promotion(id, diff.reviewed_spec_hash.as_deref()).await?)
+    Ok(conn
+        .client
+        .approve_promotion(id, diff.reviewed_spec_hash.as_deref())
+        .await?)
 }
 
 /// Polls with back-off until the promotion leaves `promoting`, for at most two minutes.
@@ -222,7 +327,10 @@ async fn wait_until_settled(conn: &Connection, mut p: Promotion) -> Result<Promo
     let mut delay = Duration::from_millis(250);
     while p.status == PromotionStatus::Promoting.as_str() {
         if tokio::time::Instant::now() > deadline {
-            return Err(CliError::new(GENERAL, format!("promotion {} is still promoting after 2 minutes", p.id)));
+            return Err(CliError::new(
+                GENERAL,
+                format!("promotion {} is still promoting after 2 minutes", p.id),
+            ));
         }
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_secs(5));
@@ -263,7 +371,18 @@ fn promotions_table(list: &[Promotion]) -> String {
             ]
         })
         .collect();
-    output::table(&["ID", "API", "CHAIN", "STATUS", "REQUESTED", "APPROVED", "MESSAGE"], &rows)
+    output::table(
+        &[
+            "ID",
+            "API",
+            "CHAIN",
+            "STATUS",
+            "REQUESTED",
+            "APPROVED",
+            "MESSAGE",
+        ],
+        &rows,
+    )
 }
 
 /// Source vs target spec as a unified diff of pretty JSON.

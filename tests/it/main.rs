@@ -3,5 +3,5 @@
 mod client;
 mod e2e;
 mod server;
-// mod support; (enabled once the server lands)
+mod support;
 mod ui;

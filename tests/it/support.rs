@@ -75,7 +75,14 @@ pub struct ServeProcess {
 impl ServeProcess {
     pub fn start(data_dir: &Path, seed: &str) -> ServeProcess {
         let mut child = Command::new(BIN)
-            .args(["serve", "--listen", "127.0.0.1:0", "--seed", seed, "--data-dir"])
+            .args([
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--seed",
+                seed,
+                "--data-dir",
+            ])
             .arg(data_dir)
             .env("ENVDECK_LOG", "warn")
             .stdin(Stdio::null())

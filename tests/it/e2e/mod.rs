@@ -1,1 +1,5 @@
-//! (being written)
+//! End-to-end runs of the real binary: the console in a pseudo-terminal, the CLI in a pipe.
+
+mod cli;
+mod console;
+mod pty;
