@@ -1,1 +1,7 @@
-//! (being written)
+//! The control-plane client: against recordings of the real service (replayed by a stub),
+//! against faulty stubs, and against our own embedded control plane.
+
+mod faults;
+mod fixtures;
+mod raw;
+mod replay;
