@@ -7,8 +7,7 @@ use super::state::ViewKind;
 use crate::api::ApiError;
 use crate::domain::StageName;
 use crate::wire::{
-    Api, AuditEntry, Deployment, EnvironmentList, Gateway, Me, Promotion, Subscription,
-    Timestamp,
+    Api, AuditEntry, Deployment, EnvironmentList, Gateway, Me, Promotion, Subscription, Timestamp,
 };
 
 /// A fetched list, typed by the view it belongs to.

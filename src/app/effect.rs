@@ -40,10 +40,6 @@ pub enum Effect {
         stage: Option<StageName>,
         generation: u64,
     },
-    SaveCachedList {
-        stage: Option<StageName>,
-        payload: ListPayload,
-    },
     FetchWaiting,
     Write(PendingWrite),
 }
@@ -54,11 +50,11 @@ pub struct Runner {
     tx: UnboundedSender<Action>,
     /// The latest fetch of each list: a newer one (or a stage switch) supersedes it.
     in_flight: HashMap<ViewKind, AbortHandle>,
+    /// Numbers UI-state saves in the order `update` asked for them.
+    save_seq: u64,
 }
 
-async fn bounded<T>(
-    fut: impl Future<Output = Result<T, ApiError>>,
-) -> Result<T, ApiError> {
+async fn bounded<T>(fut: impl Future<Output = Result<T, ApiError>>) -> Result<T, ApiError> {
     tokio::time::timeout(REQUEST_TIMEOUT, fut)
         .await
         .unwrap_or(Err(ApiError::Timeout(REQUEST_TIMEOUT)))
@@ -71,6 +67,7 @@ impl Runner {
             persist,
             tx,
             in_flight: HashMap::new(),
+            save_seq: 0,
         }
     }
 
@@ -85,11 +82,15 @@ impl Runner {
         };
         match effect {
             Effect::LoadSavedState => {
-                tokio::task::spawn_blocking(move || send(Action::SavedStateLoaded(persist.load_state())));
+                tokio::task::spawn_blocking(move || {
+                    send(Action::SavedStateLoaded(persist.load_state()))
+                });
             }
             Effect::SaveState { stage, view } => {
+                self.save_seq += 1;
+                let seq = self.save_seq;
                 tokio::task::spawn_blocking(move || {
-                    if let Err(e) = persist.save_state(stage, view) {
+                    if let Err(e) = persist.save_state(seq, stage, view) {
                         send(Action::StoreFailed(e));
                     }
                 });
@@ -134,7 +135,17 @@ impl Runner {
                 generation,
             } => {
                 let handle = tokio::spawn(async move {
-                    let result = bounded(fetch_list(&client, kind, stage.as_ref())).await;
+                    let mut result = bounded(fetch_list(&client, kind, stage.as_ref())).await;
+                    if let Ok(payload) = result {
+                        // Last-seen lists feed the next start (shown at once, marked stale).
+                        let cache_stage = stage.clone();
+                        let saved = tokio::task::spawn_blocking(move || {
+                            persist.save_list(cache_stage.as_ref(), &payload);
+                            payload
+                        })
+                        .await;
+                        result = saved.map_err(|e| ApiError::Invalid(format!("cache task: {e}")));
+                    }
                     send(Action::List {
                         kind,
                         stage,
@@ -162,9 +173,6 @@ impl Runner {
                     }
                 });
             }
-            Effect::SaveCachedList { stage, payload } => {
-                tokio::task::spawn_blocking(move || persist.save_list(stage.as_ref(), &payload));
-            }
             Effect::Write(write) => {
                 tokio::spawn(async move { send(run_write(&client, write).await) });
             }
@@ -184,7 +192,9 @@ async fn fetch_list(
     };
     Ok(match kind {
         ViewKind::Apis => ListPayload::Apis(client.apis(&need_stage()?).await?),
-        ViewKind::Deployments => ListPayload::Deployments(client.deployments(&need_stage()?).await?),
+        ViewKind::Deployments => {
+            ListPayload::Deployments(client.deployments(&need_stage()?).await?)
+        }
         ViewKind::Gateways => ListPayload::Gateways(client.gateways(stage).await?),
         ViewKind::Subscriptions => {
             ListPayload::Subscriptions(client.subscriptions(&need_stage()?).await?)

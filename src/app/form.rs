@@ -39,7 +39,9 @@ impl Field {
 pub enum FormMode {
     Create,
     /// Editing keeps the API's name (it is its identity on the server).
-    Edit { id: String },
+    Edit {
+        id: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -168,12 +170,18 @@ impl ApiForm {
             return Err((Field::DisplayName, "a display name is required".into()));
         }
         if display.chars().count() > 100 {
-            return Err((Field::DisplayName, "display name: 100 characters at most".into()));
+            return Err((
+                Field::DisplayName,
+                "display name: 100 characters at most".into(),
+            ));
         }
         validate_version(version).map_err(|r| (Field::Version, r))?;
         validate_url(backend).map_err(|r| (Field::BackendUrl, r))?;
         if description.chars().count() > 1000 {
-            return Err((Field::Description, "description: 1000 characters at most".into()));
+            return Err((
+                Field::Description,
+                "description: 1000 characters at most".into(),
+            ));
         }
         Ok(match &self.mode {
             FormMode::Create => FormOutcome::Create(ApiCreate {

@@ -96,7 +96,13 @@ pub const BINDINGS: &[Binding] = &[
         Operation::EditApi,
     ),
     api_write(
-        bind(&[K::Char('D')], "D", C::DeleteApi, "delete API", Some("delete")),
+        bind(
+            &[K::Char('D')],
+            "D",
+            C::DeleteApi,
+            "delete API",
+            Some("delete"),
+        ),
         Operation::DeleteApi,
     ),
     footer(bind(
@@ -106,7 +112,13 @@ pub const BINDINGS: &[Binding] = &[
         "switch stage",
         Some("stages"),
     )),
-    footer(bind(&[K::Char('/')], "/", C::Filter, "filter", Some("filter"))),
+    footer(bind(
+        &[K::Char('/')],
+        "/",
+        C::Filter,
+        "filter",
+        Some("filter"),
+    )),
     footer(bind(
         &[K::Char('s')],
         "s",
@@ -121,7 +133,13 @@ pub const BINDINGS: &[Binding] = &[
         "reverse sort",
         Some("reverse"),
     ),
-    footer(bind(&[K::Enter], "Enter", C::Detail, "detail", Some("detail"))),
+    footer(bind(
+        &[K::Enter],
+        "Enter",
+        C::Detail,
+        "detail",
+        Some("detail"),
+    )),
     footer(bind(
         &[K::Char('r')],
         "r",
@@ -194,8 +212,20 @@ pub const BINDINGS: &[Binding] = &[
     bind(&[K::Down, K::Char('j')], "Down/j", C::Down, "down", None),
     bind(&[K::PageUp], "PgUp", C::PageUp, "page up", None),
     bind(&[K::PageDown], "PgDn", C::PageDown, "page down", None),
-    bind(&[K::Home, K::Char('g')], "Home/g", C::Top, "first row", None),
-    bind(&[K::End, K::Char('G')], "End/G", C::Bottom, "last row", None),
+    bind(
+        &[K::Home, K::Char('g')],
+        "Home/g",
+        C::Top,
+        "first row",
+        None,
+    ),
+    bind(
+        &[K::End, K::Char('G')],
+        "End/G",
+        C::Bottom,
+        "last row",
+        None,
+    ),
     bind(&[K::Esc], "Esc", C::Back, "back / clear filter", None),
 ];
 

@@ -165,9 +165,8 @@ pub fn switch_view(state: &mut State, view: ViewKind) -> Vec<Effect> {
     let mut effects = vec![save_state(state)];
     let (load, refreshing, stage) = state.lists.load_state(view);
     let wrong_stage = view.is_stage_scoped() && stage != state.active.as_ref();
-    let needs_fetch = !refreshing
-        && (wrong_stage
-            || !matches!(load, super::list::LoadState::Loaded { .. }));
+    let needs_fetch =
+        !refreshing && (wrong_stage || !matches!(load, super::list::LoadState::Loaded { .. }));
     if needs_fetch {
         effects.extend(fetch_current(state));
     }
@@ -192,13 +191,11 @@ fn step_stage(state: &mut State, forward: bool) -> Vec<Effect> {
 fn open_detail(state: &mut State) {
     macro_rules! detail {
         ($list:expr, $title:expr) => {
-            $list
-                .selected_item()
-                .map(|item| Detail {
-                    title: format!("{} {}", $title, crate::app::rows::TableRow::id(item)),
-                    lines: crate::app::rows::TableRow::detail(item),
-                    scroll: 0,
-                })
+            $list.selected_item().map(|item| Detail {
+                title: format!("{} {}", $title, crate::app::rows::TableRow::id(item)),
+                lines: crate::app::rows::TableRow::detail(item),
+                scroll: 0,
+            })
         };
     }
     let detail = match state.view {

@@ -14,10 +14,16 @@ use crate::wire::Timestamp;
 pub enum LoadState {
     Idle,
     Loading,
-    Loaded { at: Timestamp },
-    Failed { message: String },
+    Loaded {
+        at: Timestamp,
+    },
+    Failed {
+        message: String,
+    },
     /// Shown from the cache (or kept after a failed refresh) until the server answers.
-    Stale { saved_at: Timestamp },
+    Stale {
+        saved_at: Timestamp,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -299,7 +305,11 @@ mod tests {
         let mut f = Filterer::default();
         let mut list = ListView::default();
         list.set_items(
-            vec![api("1", "payments"), api("2", "orders"), api("3", "pay-ledger")],
+            vec![
+                api("1", "payments"),
+                api("2", "orders"),
+                api("3", "pay-ledger"),
+            ],
             &mut f,
         );
         list.cycle_sort_column(&mut f);
@@ -323,7 +333,9 @@ mod tests {
         let mut f = Filterer::default();
         let mut list = ListView::default();
         list.set_items(
-            (0..100).map(|i| api(&i.to_string(), &format!("api-{i:03}"))).collect(),
+            (0..100)
+                .map(|i| api(&i.to_string(), &format!("api-{i:03}")))
+                .collect(),
             &mut f,
         );
         list.move_selection(30, 10);

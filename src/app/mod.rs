@@ -103,7 +103,8 @@ pub fn initial_state(config: &AppConfig, now: crate::wire::Timestamp) -> State {
 /// guard), and returns.
 pub async fn run(config: AppConfig) -> color_eyre::Result<()> {
     let state = initial_state(&config, crate::wire::Timestamp::now());
-    let persist = persist::Persist::new(&config.paths, &config.control_plane, config.client.tenant());
+    let persist =
+        persist::Persist::new(&config.paths, &config.control_plane, config.client.tenant());
     let mut guard = terminal::TerminalGuard::enter()?;
     event_loop::run(guard.terminal(), state, config.client, persist).await
 }

@@ -1,7 +1,7 @@
 //! The console's use of the store: its UI state (stage and view, per control plane) and the
 //! last-seen lists. Called from blocking tasks only; failures are reported, never fatal.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -22,6 +22,9 @@ struct Inner {
     cache: Cache,
     control_plane: String,
     tenant: String,
+    /// The sequence number of the last UI state written: saves run on separate blocking
+    /// tasks, and an older choice must never overwrite a newer one.
+    last_saved: Mutex<u64>,
 }
 
 /// The cache key's stage part for tenant-wide lists and the environment list.
@@ -35,6 +38,7 @@ impl Persist {
                 cache: Cache::new(&paths.cache_dir),
                 control_plane: control_plane.to_string(),
                 tenant: tenant.to_string(),
+                last_saved: Mutex::new(0),
             }),
         }
     }
@@ -50,7 +54,21 @@ impl Persist {
         }
     }
 
-    pub fn save_state(&self, stage: Option<String>, view: Option<String>) -> Result<(), String> {
+    /// Saves the UI state numbered `seq` unless a later one was saved already.
+    pub fn save_state(
+        &self,
+        seq: u64,
+        stage: Option<String>,
+        view: Option<String>,
+    ) -> Result<(), String> {
+        let mut last = match self.inner.last_saved.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if seq <= *last {
+            return Ok(());
+        }
+        *last = seq;
         let ui = UiState { stage, view };
         self.inner
             .states

@@ -75,7 +75,11 @@ impl ViewKind {
     pub fn step(self, forward: bool) -> ViewKind {
         let n = ViewKind::ALL.len();
         let i = self.index();
-        ViewKind::ALL[if forward { (i + 1) % n } else { (i + n - 1) % n }]
+        ViewKind::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
     }
 }
 

@@ -426,9 +426,7 @@ fn on_written(
 }
 
 fn mark_online(state: &mut State) {
-    state.connection = Connection::Online {
-        last_ok: state.now,
-    };
+    state.connection = Connection::Online { last_ok: state.now };
 }
 
 /// A failed request: offline errors flip the connection marker; others are shown.

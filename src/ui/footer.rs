@@ -27,7 +27,11 @@ fn status_line(state: &State, theme: &Theme) -> Line<'static> {
         ]);
     }
     if let Some(status) = &state.status {
-        let style = if status.error { theme.error() } else { theme.ok() };
+        let style = if status.error {
+            theme.error()
+        } else {
+            theme.ok()
+        };
         return Line::from(Span::styled(format!(" {}", status.text), style));
     }
     if !state.notices.is_empty() {
@@ -42,7 +46,10 @@ fn status_line(state: &State, theme: &Theme) -> Line<'static> {
 fn hints_line(state: &State, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::raw(" ")];
     let mut reasons: Vec<String> = Vec::new();
-    for binding in BINDINGS.iter().filter(|b| b.footer && b.applies_to(state.view)) {
+    for binding in BINDINGS
+        .iter()
+        .filter(|b| b.footer && b.applies_to(state.view))
+    {
         let denial = binding.guard.and_then(|op| match state.decide(op) {
             Decision::Denied(reason) => Some(reason.to_string()),
             Decision::Allowed { .. } => None,

@@ -228,4 +228,3 @@ fn status_line(state: &State, theme: &Theme, available: usize) -> Line<'static> 
     left.extend(right);
     Line::from(left)
 }
-

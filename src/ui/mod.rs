@@ -53,7 +53,9 @@ fn view_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         if kind == state.view {
             spans.push(Span::styled(
                 format!("[{text}]"),
-                theme.title().add_modifier(ratatui::style::Modifier::UNDERLINED),
+                theme
+                    .title()
+                    .add_modifier(ratatui::style::Modifier::UNDERLINED),
             ));
         } else {
             spans.push(Span::styled(format!(" {text} "), theme.dim()));
@@ -73,7 +75,12 @@ fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {
         area.width, area.height
     );
     let y = area.height / 2;
-    let rect = Rect::new(area.x, area.y + y.saturating_sub(1), area.width, area.height - y.saturating_sub(1));
+    let rect = Rect::new(
+        area.x,
+        area.y + y.saturating_sub(1),
+        area.width,
+        area.height - y.saturating_sub(1),
+    );
     frame.render_widget(
         Paragraph::new(Line::styled(text, theme.warning()))
             .alignment(Alignment::Center)

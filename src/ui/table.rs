@@ -44,7 +44,10 @@ fn widths(columns: &[Column], total: u16, spacing: u16) -> Vec<Constraint> {
 
 fn title<T>(list: &ListView<T>, empty: &Empty<'_>, state: &State, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled(
-        format!(" {} {}", empty.what, empty.scope).trim_end().to_string() + " ",
+        format!(" {} {}", empty.what, empty.scope)
+            .trim_end()
+            .to_string()
+            + " ",
         theme.title(),
     )];
     let count = if list.filter.is_empty() {
@@ -68,7 +71,12 @@ fn title<T>(list: &ListView<T>, empty: &Empty<'_>, state: &State, theme: &Theme)
     Line::from(spans)
 }
 
-fn message<T>(list: &ListView<T>, empty: &Empty<'_>, state: &State, theme: &Theme) -> Line<'static> {
+fn message<T>(
+    list: &ListView<T>,
+    empty: &Empty<'_>,
+    state: &State,
+    theme: &Theme,
+) -> Line<'static> {
     match &list.load {
         LoadState::Idle | LoadState::Loading => Line::from(vec![
             Span::styled(theme.spinner(state.tick), theme.warning()),
@@ -129,8 +137,20 @@ pub fn draw<T: TableRow>(
     });
     let header = Row::new(columns.iter().enumerate().map(|(c, col)| {
         let arrow = match list.sort {
-            Some(k) if k.column == c && k.descending => if theme.ascii { " v" } else { " ▼" },
-            Some(k) if k.column == c => if theme.ascii { " ^" } else { " ▲" },
+            Some(k) if k.column == c && k.descending => {
+                if theme.ascii {
+                    " v"
+                } else {
+                    " ▼"
+                }
+            }
+            Some(k) if k.column == c => {
+                if theme.ascii {
+                    " ^"
+                } else {
+                    " ▲"
+                }
+            }
             _ => "",
         };
         Cell::from(format!("{}{arrow}", col.title))
@@ -152,13 +172,42 @@ mod tests {
     #[test]
     fn widths_share_the_spare_room_and_fill_the_row() {
         let cols = [
-            Column { title: "A", min: 4, fill: 1, searchable: true },
-            Column { title: "B", min: 4, fill: 2, searchable: true },
-            Column { title: "C", min: 16, fill: 0, searchable: false },
+            Column {
+                title: "A",
+                min: 4,
+                fill: 1,
+                searchable: true,
+            },
+            Column {
+                title: "B",
+                min: 4,
+                fill: 2,
+                searchable: true,
+            },
+            Column {
+                title: "C",
+                min: 16,
+                fill: 0,
+                searchable: false,
+            },
         ];
         let w = widths(&cols, 50, 1);
-        assert_eq!(w, [Constraint::Length(8), Constraint::Length(24), Constraint::Length(16)]);
+        assert_eq!(
+            w,
+            [
+                Constraint::Length(12),
+                Constraint::Length(20),
+                Constraint::Length(16)
+            ]
+        );
         let narrow = widths(&cols, 10, 1);
-        assert_eq!(narrow, [Constraint::Length(4), Constraint::Length(4), Constraint::Length(16)]);
+        assert_eq!(
+            narrow,
+            [
+                Constraint::Length(4),
+                Constraint::Length(4),
+                Constraint::Length(16)
+            ]
+        );
     }
 }

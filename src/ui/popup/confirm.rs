@@ -11,7 +11,10 @@ use crate::app::state::Confirm;
 
 pub fn draw(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
     let inner = frame_box(frame, 64, 8, "Confirm", theme);
-    let mut lines = vec![Line::styled(format!(" {}", confirm.prompt), theme.title()), Line::default()];
+    let mut lines = vec![
+        Line::styled(format!(" {}", confirm.prompt), theme.title()),
+        Line::default(),
+    ];
     match &confirm.typed {
         Some((expected, input)) => {
             lines.push(Line::from(format!(" Type {expected} to confirm:")));

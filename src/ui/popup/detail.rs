@@ -31,7 +31,9 @@ pub fn draw(frame: &mut Frame, detail: &Detail, theme: &Theme) {
     lines.push(Line::styled(" Esc close · Up/Down scroll", theme.dim()));
     let scroll = detail.scroll.min(u16::MAX as usize) as u16;
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).scroll((scroll, 0)),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
         inner,
     );
 }

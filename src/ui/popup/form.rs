@@ -26,14 +26,22 @@ pub fn draw(frame: &mut Frame, state: &State, form: &ApiForm, theme: &Theme) {
         let input = &form.inputs[i];
         let focused = i == form.focus;
         let scroll = input.visual_scroll(value_width.saturating_sub(1));
-        let visible: String = input.value().chars().skip(scroll).take(value_width).collect();
+        let visible: String = input
+            .value()
+            .chars()
+            .skip(scroll)
+            .take(value_width)
+            .collect();
         let marker = if focused { theme.active_marker() } else { " " };
         let mut spans = vec![
             Span::styled(format!(" {marker} {:<13}", field.label()), theme.title()),
             Span::raw(visible),
         ];
         if focused {
-            spans.push(Span::styled(if theme.ascii { "_" } else { "▏" }, theme.key()));
+            spans.push(Span::styled(
+                if theme.ascii { "_" } else { "▏" },
+                theme.key(),
+            ));
         }
         if !form.is_editable(*field) {
             spans.push(Span::styled("  (fixed)", theme.dim()));

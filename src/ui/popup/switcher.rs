@@ -20,7 +20,11 @@ pub fn draw(frame: &mut Frame, state: &State, selected: usize, theme: &Theme) {
             let mode = state.effective_mode(stage);
             let active = state.active.as_ref() == Some(&stage.name);
             let marker = if active { theme.active_marker() } else { " " };
-            let lock = if mode == Mode::ReadOnly { theme.lock() } else { "" };
+            let lock = if mode == Mode::ReadOnly {
+                theme.lock()
+            } else {
+                ""
+            };
             let mut spans = vec![
                 Span::raw(format!(" {} {marker} ", i + 1)),
                 Span::styled(theme.dot(), theme.dot_style(stage)),

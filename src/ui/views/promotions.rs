@@ -27,7 +27,10 @@ fn summary(state: &State, theme: &Theme) -> Line<'static> {
         .iter()
         .map(|s| s.name.as_str())
         .collect();
-    let mut spans = vec![Span::styled(format!(" {}", chain.join(arrow)), theme.title())];
+    let mut spans = vec![Span::styled(
+        format!(" {}", chain.join(arrow)),
+        theme.title(),
+    )];
     let list = &state.lists.promotions;
     for status in STATES {
         let n = list

@@ -1,1 +1,8 @@
-//! (being written)
+//! The console: `update` transitions without a terminal, insta snapshots of `TestBackend`
+//! frames, and the console's effects against the embedded control plane on 127.0.0.1:0.
+
+mod fixtures;
+mod live;
+mod perf;
+mod snapshots;
+mod update;

@@ -1,0 +1,199 @@
+//! The console's effects against the embedded control plane on 127.0.0.1:0: the real
+//! client, store and server, driven through `update` without a terminal.
+
+use std::time::Duration;
+
+use crossterm::event::KeyCode;
+use envdeck::api::Client;
+use envdeck::app::action::Action;
+use envdeck::app::effect::Runner;
+use envdeck::app::list::LoadState;
+use envdeck::app::persist::Persist;
+use envdeck::app::state::{Connection, ViewKind};
+use envdeck::app::update::init;
+use envdeck::app::{State, update};
+use envdeck::secret::Secret;
+use envdeck::store::{Loaded, Paths, StateStore};
+use envdeck::wire::Timestamp;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use super::fixtures::{code, key, typed};
+use crate::support::{client_as, demo_server};
+
+const CONTROL_PLANE: &str = "test-cp#acme";
+
+struct Console {
+    state: State,
+    runner: Runner,
+    rx: UnboundedReceiver<Action>,
+}
+
+impl Console {
+    fn start(client: Client, paths: &Paths) -> Console {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let persist = Persist::new(paths, CONTROL_PLANE, "acme");
+        let mut state = State::new("test", "acme", CONTROL_PLANE, Timestamp::now());
+        state.size = (100, 30);
+        let mut runner = Runner::new(client, persist, tx);
+        for effect in init(&mut state) {
+            runner.run(effect);
+        }
+        Console { state, runner, rx }
+    }
+
+    fn apply(&mut self, action: Action) {
+        for effect in update(&mut self.state, action) {
+            self.runner.run(effect);
+        }
+    }
+
+    fn press(&mut self, action: Action) {
+        self.apply(action);
+    }
+
+    /// Feeds results back until `check` holds (generous timeout; no timing is asserted).
+    async fn until(&mut self, what: &str, check: impl Fn(&State) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while !check(&self.state) {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(action)) => self.apply(action),
+                _ => panic!(
+                    "timed out waiting for {what}; status {:?}, connection {:?}",
+                    self.state.status, self.state.connection
+                ),
+            }
+        }
+    }
+}
+
+fn apis_loaded(state: &State) -> bool {
+    matches!(state.lists.apis.load, LoadState::Loaded { .. }) && !state.lists.apis.refreshing
+}
+
+fn paths(dir: &tempfile::TempDir) -> Paths {
+    let paths = Paths::under(dir.path());
+    paths.ensure().expect("dirs");
+    paths
+}
+
+#[tokio::test]
+async fn production_refuses_writes_without_sending_anything() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let client = client_as(server.url(), "dave", "acme").await;
+    let audit_before = client.audit(None).await.expect("audit").len();
+    let mut console = Console::start(client.clone(), &paths(&dir));
+    console
+        .until("the safe default with APIs", |s| {
+            s.active.as_ref().is_some_and(|a| a.as_str() == "dev") && apis_loaded(s)
+        })
+        .await;
+    assert!(!console.state.lists.apis.is_empty());
+    assert!(console.state.notices[0].contains("no stage saved"));
+    console.press(key(']'));
+    console.press(key(']'));
+    console
+        .until("production's APIs", |s| {
+            s.active.as_ref().is_some_and(|a| a.is_production()) && apis_loaded(s)
+        })
+        .await;
+    for k in ['n', 'E', 'D'] {
+        console.state.status = None;
+        let effects = update(&mut console.state, key(k));
+        assert!(effects.is_empty(), "{k}");
+        let status = console.state.status.clone().expect("reason");
+        assert!(status.text.contains("read-only"), "{}", status.text);
+    }
+    let frame = super::fixtures::render(&console.state, 110, 20);
+    let screen = format!("{}", frame.backend());
+    assert!(
+        screen.contains("Production environment — read-only mode"),
+        "{screen}"
+    );
+    assert_eq!(
+        client.audit(None).await.expect("audit").len(),
+        audit_before,
+        "no write"
+    );
+}
+
+#[tokio::test]
+async fn creating_an_api_in_dev_reaches_the_server() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let client = client_as(server.url(), "dave", "acme").await;
+    let mut console = Console::start(client.clone(), &paths(&dir));
+    console.until("dev's APIs", apis_loaded).await;
+    console.press(key('n'));
+    typed(&mut console.state, "console-made");
+    console.press(code(KeyCode::Tab));
+    typed(&mut console.state, "Made in the console");
+    console.press(code(KeyCode::Tab));
+    console.press(code(KeyCode::Tab));
+    typed(&mut console.state, "https://made.internal");
+    console.press(code(KeyCode::Enter));
+    console.press(key('y'));
+    console
+        .until("the new API in the list", |s| {
+            apis_loaded(s) && s.lists.apis.items.iter().any(|a| a.name == "console-made")
+        })
+        .await;
+    let status = console.state.status.clone().expect("status");
+    assert_eq!(status.text, "created API console-made in Development");
+    let dev = envdeck::domain::StageName::parse("dev").expect("dev");
+    let on_server = client.apis(&dev).await.expect("apis");
+    assert!(on_server.iter().any(|a| a.name == "console-made"));
+}
+
+#[tokio::test]
+async fn the_choice_survives_a_restart_and_the_cache_shows_while_offline() {
+    let server = demo_server().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let paths = paths(&dir);
+    let client = client_as(server.url(), "dave", "acme").await;
+    let mut console = Console::start(client, &paths);
+    console.until("dev's APIs", apis_loaded).await;
+    console.press(key('e'));
+    console.press(key('2'));
+    console.until("staging's APIs", apis_loaded).await;
+    let count = console.state.lists.apis.items.len();
+    let store = StateStore::new(&paths.state_dir);
+    assert!(crate::support::eventually(Duration::from_secs(10), || {
+        matches!(store.load(CONTROL_PLANE), Loaded::Found(ref ui) if ui.stage.as_deref() == Some("staging"))
+    }));
+    drop(console);
+    server.server.shutdown().await.expect("shutdown");
+
+    // The control plane is gone: the stage, the stages and the rows come from disk.
+    let dead = Client::new("http://127.0.0.1:9", "acme", Some(Secret::new("t"))).expect("client");
+    let mut console = Console::start(dead, &paths);
+    console
+        .until("staging from the saved state, rows from the cache", |s| {
+            s.active.as_ref().is_some_and(|a| a.as_str() == "staging")
+                && matches!(s.lists.apis.load, LoadState::Stale { .. })
+        })
+        .await;
+    assert!(
+        console.state.notices.is_empty(),
+        "{:?}",
+        console.state.notices
+    );
+    assert_eq!(console.state.lists.apis.items.len(), count);
+    console
+        .until("offline", |s| {
+            matches!(s.connection, Connection::Offline { .. })
+        })
+        .await;
+    // Keys keep working while offline; writes are locked with the reason.
+    console.press(key('2'));
+    assert_eq!(console.state.view, ViewKind::Deployments);
+    console.press(key('1'));
+    assert!(update(&mut console.state, key('n')).is_empty());
+    assert!(
+        console
+            .state
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("offline"))
+    );
+}
