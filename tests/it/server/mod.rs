@@ -2,6 +2,7 @@
 
 // mod apis;
 // mod errors;
+mod identity;
 // mod openapi;
 // mod promotions;
 mod reads;
