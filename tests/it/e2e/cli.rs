@@ -96,7 +96,7 @@ fn get_prints_json_and_tables_and_env_persists() {
     let env = cli.json("dave", &["env", "-o", "json"]);
     assert_eq!(env["stage"], "dev");
     assert_eq!(env["source"], "default");
-    let set = cli.run("dave", &["env", "prod"]);
+    let set = cli.run("dave", &["env", "prod", "-o", "table"]);
     assert!(set.status.success(), "{}", stderr(&set));
     assert_eq!(String::from_utf8_lossy(&set.stdout), "production\n");
     let env = cli.json("dave", &["env", "-o", "json"]);

@@ -125,7 +125,7 @@ fn a_stalled_server_leaves_the_console_responsive_and_marked_offline() {
     world.server.stall();
     s.send("r");
     s.send("?");
-    s.wait_for("Help", WAIT);
+    s.wait_for("Esc or ? closes", WAIT);
     s.send("\x1b");
     s.wait_for("offline", WAIT);
     // Keys still work while offline: switch view.

@@ -1,6 +1,7 @@
 //! The real binary in a pseudo-terminal (portable-pty), its screen parsed by vt100.
 
 use std::io::{Read, Write};
+use std::num::NonZeroU16;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,16 +14,16 @@ pub struct Session {
     _master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
-pub const ROWS: u16 = 40;
-pub const COLS: u16 = 120;
+pub const ROWS: NonZeroU16 = NonZeroU16::new(40).unwrap();
+pub const COLS: NonZeroU16 = NonZeroU16::new(120).unwrap();
 
 impl Session {
     pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Session {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
+                rows: ROWS.get(),
+                cols: COLS.get(),
                 pixel_width: 0,
                 pixel_height: 0,
             })
