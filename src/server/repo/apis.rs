@@ -322,7 +322,7 @@ pub fn update_catalog(
             tenant,
             api,
             display_name,
-            tags.map(|t| super::to_json_text(t)),
+            tags.map(super::to_json_text::<[String]>),
             now()
         ],
     )?;

@@ -143,7 +143,7 @@ pub fn insert(conn: &Connection, p: &NewPromotion<'_>) -> rusqlite::Result<Strin
         p.source,
         p.target,
         p.source_deployment_id,
-        p.target_gateway_ids.map(|t| super::to_json_text(t)),
+        p.target_gateway_ids.map(super::to_json_text::<[String]>),
         p.status,
         p.message,
         p.requested_by,

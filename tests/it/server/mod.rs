@@ -1,12 +1,12 @@
 //! The embedded control plane over real HTTP on 127.0.0.1:0.
 
-// mod apis;
-// mod errors;
+mod apis;
+mod errors;
 mod identity;
-// mod openapi;
-// mod promotions;
+mod openapi;
+mod promotions;
 mod reads;
-// mod storage;
+mod storage;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;

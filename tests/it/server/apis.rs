@@ -1,0 +1,255 @@
+//! API writes: stages, modes, permissions, tenants, audit.
+
+use envdeck::server::Seed;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+use super::{create_api, detail, start};
+
+#[tokio::test]
+async fn create_edit_delete_are_scoped_to_one_stage() {
+    let srv = start(Seed::None).await;
+    let dave = srv.login("dave").await;
+    let api = create_api(&dave, "acme", "development", "orders").await;
+    assert_eq!(api["id"], "orders");
+    assert_eq!(api["deployed_dev"], true);
+    assert_eq!(api["runtime_deployments"][0]["status"], "synced");
+    let dev = dave
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=dev",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(dev["total"], 1);
+    let stg = dave
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=stg",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(stg["total"], 0);
+    // The same name again in the same stage is a conflict; in another stage it is fine.
+    let (status, body) = dave
+        .post(
+            "/v1/tenants/acme/apis?environment=dev",
+            json!({"name":"orders","display_name":"O","backend_url":"https://o"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    create_api(&dave, "acme", "stage", "orders").await;
+
+    let edited = dave
+        .ok(
+            Method::PUT,
+            "/v1/tenants/acme/apis/orders?environment=staging",
+            Some(json!({"version": "1.1.0", "description": "faster"})),
+            200,
+        )
+        .await;
+    assert_eq!(edited["version"], "1.1.0");
+    let in_dev = dave
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis/orders?environment=dev",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(
+        in_dev["version"], "1.0.0",
+        "editing staging leaves dev alone"
+    );
+    let (status, _) = dave
+        .put(
+            "/v1/tenants/acme/apis/nope?environment=dev",
+            json!({"version":"2"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // dave (devops) lacks apis:delete; tess (tenant-admin) has it.
+    let (status, body) = dave
+        .delete("/v1/tenants/acme/apis/orders?environment=staging")
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(detail(&body), "Permission denied: apis:delete required");
+    let tess = srv.login("tess").await;
+    tess.ok(
+        Method::DELETE,
+        "/v1/tenants/acme/apis/orders?environment=staging",
+        None,
+        200,
+    )
+    .await;
+    let stg = dave
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=staging",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(stg["total"], 0);
+    dave.ok(
+        Method::GET,
+        "/v1/tenants/acme/apis/orders?environment=dev",
+        None,
+        200,
+    )
+    .await;
+    let (status, _) = tess
+        .delete("/v1/tenants/acme/apis/orders?environment=staging")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // History and audit saw every write, each naming its stage.
+    let deps = dave
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/deployments?api_id=orders",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(deps["total"], 3);
+    let audit = dave
+        .ok(Method::GET, "/v1/audit/acme?search=orders", None, 200)
+        .await;
+    let actions: Vec<(&str, &str)> = audit["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap(),
+                e["details"]["environment"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("api.deleted", "staging"),
+            ("api.updated", "staging"),
+            ("api.created", "staging"),
+            ("api.created", "dev")
+        ]
+    );
+    let only_dev = dave
+        .ok(Method::GET, "/v1/audit/acme?environment=dev", None, 200)
+        .await;
+    assert_eq!(only_dev["total"], 1);
+}
+
+#[tokio::test]
+async fn read_only_stages_refuse_writes_in_the_real_wording_except_the_audited_override() {
+    let srv = start(Seed::None).await;
+    let tess = srv.login("tess").await;
+    let (status, body) = tess
+        .post(
+            "/v1/tenants/acme/apis?environment=prod",
+            json!({"name":"x","display_name":"X","backend_url":"https://x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        detail(&body),
+        "Environment 'prod' is read-only. Only cpi-admin can perform writes."
+    );
+    let (_, body) = tess
+        .delete("/v1/tenants/acme/apis/x?environment=production")
+        .await;
+    assert_eq!(
+        detail(&body),
+        "Environment 'production' is read-only. Only cpi-admin can perform writes."
+    );
+
+    let ada = srv.login("ada").await;
+    let resp = srv
+        .http
+        .post(format!(
+            "{}/v1/tenants/acme/apis?environment=prod",
+            srv.url()
+        ))
+        .bearer_auth(&ada.token)
+        .header("X-Override-Reason", "incident 42: hotfix")
+        .json(&json!({"name":"hotfix","display_name":"Hotfix","backend_url":"https://h"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let audit = ada
+        .ok(Method::GET, "/v1/audit/acme?action=api.created", None, 200)
+        .await;
+    let entry = &audit["entries"][0];
+    assert_eq!(entry["details"]["environment"], "production");
+    assert_eq!(entry["details"]["override"], true);
+    assert_eq!(entry["details"]["override_reason"], "incident 42: hotfix");
+}
+
+#[tokio::test]
+async fn permissions_and_tenants_are_enforced() {
+    let srv = start(Seed::None).await;
+    let vic = srv.login("vic").await;
+    let (status, body) = vic
+        .post(
+            "/v1/tenants/acme/apis?environment=dev",
+            json!({"name":"x","display_name":"X","backend_url":"https://x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(detail(&body), "Permission denied: apis:create required");
+    let gus = srv.login("gus").await;
+    for path in [
+        "/v1/tenants/acme/apis",
+        "/v1/tenants/acme/deployments",
+        "/v1/tenants/acme/promotions",
+        "/v1/subscriptions/tenant/acme",
+        "/v1/audit/acme",
+        "/v1/admin/deployments?tenant_id=acme",
+    ] {
+        let (status, body) = gus.get(path).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        assert_eq!(detail(&body), "Access denied to this tenant", "{path}");
+    }
+    let (status, _) = gus
+        .post(
+            "/v1/tenants/acme/apis?environment=dev",
+            json!({"name":"x","display_name":"X","backend_url":"https://x"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Tenants: only cpi-admin creates them (201 here; the real service says 200).
+    let (status, body) = gus
+        .post(
+            "/v1/tenants",
+            json!({"name":"initech","display_name":"Initech"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(detail(&body), "Permission denied: tenants:create required");
+    let ada = srv.login("ada").await;
+    let t = ada
+        .ok(
+            Method::POST,
+            "/v1/tenants",
+            Some(json!({"name":"initech","display_name":"Initech"})),
+            201,
+        )
+        .await;
+    assert_eq!(t["id"], "initech");
+    let (status, _) = ada
+        .post(
+            "/v1/tenants",
+            json!({"name":"initech","display_name":"Again"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = ada.get("/v1/tenants/umbrella/apis").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let audit = ada.ok(Method::GET, "/v1/audit/initech", None, 200).await;
+    assert_eq!(audit["entries"][0]["action"], "tenant.created");
+}
