@@ -46,6 +46,21 @@ impl EnvironmentList {
     }
 }
 
+impl super::types::Me {
+    /// Who acts, as the policy sees it: roles and permissions exactly as the server computed them.
+    pub fn actor(&self) -> crate::domain::policy::Actor {
+        crate::domain::policy::Actor {
+            username: self.username.clone(),
+            roles: self
+                .roles
+                .iter()
+                .map(|r| crate::domain::Role::parse(r))
+                .collect(),
+            permissions: self.permissions.iter().cloned().collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,20 +105,5 @@ mod tests {
         assert_eq!(names, ["dev", "staging", "production"]);
         assert_eq!(pipeline.stages()[1].mode, Mode::ReadOnly);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-    }
-}
-
-impl super::types::Me {
-    /// Who acts, as the policy sees it: roles and permissions exactly as the server computed them.
-    pub fn actor(&self) -> crate::domain::policy::Actor {
-        crate::domain::policy::Actor {
-            username: self.username.clone(),
-            roles: self
-                .roles
-                .iter()
-                .map(|r| crate::domain::Role::parse(r))
-                .collect(),
-            permissions: self.permissions.iter().cloned().collect(),
-        }
     }
 }
