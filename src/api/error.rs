@@ -26,6 +26,9 @@ pub enum ApiError {
     /// The answer was larger than the client accepts (`what` is "GET /v1/…").
     #[error("the answer to {what} is larger than {}; refused", human_bytes(*.limit))]
     TooLarge { what: String, limit: u64 },
+    /// The client's write guard (the domain policy) refused; nothing was sent.
+    #[error("{0}")]
+    Refused(String),
     /// Misuse detected before anything was sent (bad URL, bad argument).
     #[error("{0}")]
     Invalid(String),
@@ -48,6 +51,7 @@ impl ApiError {
                 _ => 1,
             },
             ApiError::Invalid(_) => 2,
+            ApiError::Refused(_) => 3,
             _ => 1,
         }
     }
@@ -144,6 +148,7 @@ mod tests {
             (ApiError::Network("cannot reach".into()), 1),
             (ApiError::Timeout(Duration::from_secs(10)), 1),
             (ApiError::Invalid("bad url".into()), 2),
+            (ApiError::Refused("production is read-only".into()), 3),
         ];
         for (error, code) in cases {
             assert_eq!(error.exit_code(), code, "{error}");

@@ -3,6 +3,7 @@
 //! 429 with Retry-After, reset keep-alive connections. Bounded in time and in body size.
 
 pub mod error;
+mod guard;
 mod paging;
 mod token;
 mod transport;
@@ -15,11 +16,12 @@ use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::domain::text::sanitize;
-use crate::domain::{StageName, WireSpelling};
+use crate::domain::{Operation, StageName, WireSpelling};
 use crate::secret::Secret;
 use crate::wire::*;
 
 pub use error::ApiError;
+pub use guard::{PolicyGuard, WriteGuard};
 pub use token::TokenRefresher;
 use transport::Request;
 
@@ -85,6 +87,7 @@ pub(crate) struct Inner {
     tenant: String,
     token: RwLock<Option<Secret>>,
     refresher: RwLock<Option<Arc<dyn TokenRefresher>>>,
+    guard: RwLock<Option<Arc<dyn WriteGuard>>>,
     /// One refresh at a time: calls refused together wait for the first refresh.
     refresh_lock: tokio::sync::Mutex<()>,
     options: ClientOptions,
@@ -129,6 +132,7 @@ impl Client {
                 tenant: tenant.trim().to_string(),
                 token: RwLock::new(token.filter(|t| !t.is_empty())),
                 refresher: RwLock::new(None),
+                guard: RwLock::new(None),
                 refresh_lock: tokio::sync::Mutex::new(()),
                 options,
             }),
@@ -167,6 +171,32 @@ impl Client {
             .refresher
             .write()
             .unwrap_or_else(PoisonError::into_inner) = refresher;
+    }
+
+    /// Installs the check asked before every write (API create/edit/delete, promotion
+    /// create); a refusal becomes [`ApiError::Refused`] and nothing is sent.
+    pub fn set_write_guard(&self, guard: Option<Arc<dyn WriteGuard>>) {
+        *self
+            .inner
+            .guard
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = guard;
+    }
+
+    fn check_write(&self, operation: Operation, stage: &StageName) -> Result<()> {
+        let guard = self
+            .inner
+            .guard
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        match guard.map(|g| g.check(operation, stage)) {
+            Some(Err(reason)) => {
+                tracing::info!(operation = operation.verb(), %stage, %reason, "write refused before sending");
+                Err(ApiError::Refused(reason))
+            }
+            _ => Ok(()),
+        }
     }
 
     pub async fn health(&self) -> Result<Health> {
@@ -221,6 +251,7 @@ impl Client {
     }
 
     pub async fn create_api(&self, stage: &StageName, body: &ApiCreate) -> Result<Api> {
+        self.check_write(Operation::CreateApi, stage)?;
         let request = Request::new(Method::POST, &["v1", "tenants", self.tenant_id()?, "apis"])
             .query("environment", stage.wire(WireSpelling::Short))
             .json(body)?;
@@ -228,6 +259,7 @@ impl Client {
     }
 
     pub async fn update_api(&self, stage: &StageName, id: &str, body: &ApiUpdate) -> Result<Api> {
+        self.check_write(Operation::EditApi, stage)?;
         let path = ["v1", "tenants", self.tenant_id()?, "apis", id];
         let request = Request::new(Method::PUT, &path)
             .query("environment", stage.wire(WireSpelling::Short))
@@ -236,6 +268,7 @@ impl Client {
     }
 
     pub async fn delete_api(&self, stage: &StageName, id: &str) -> Result<Deleted> {
+        self.check_write(Operation::DeleteApi, stage)?;
         let path = ["v1", "tenants", self.tenant_id()?, "apis", id];
         let request = Request::new(Method::DELETE, &path)
             .query("environment", stage.wire(WireSpelling::Short));
@@ -320,6 +353,7 @@ impl Client {
     ) -> Result<Promotion> {
         let target = StageName::parse(&body.target_environment)
             .map_err(|e| ApiError::Invalid(format!("target stage: {e}")))?;
+        self.check_write(Operation::CreatePromotion, &target)?;
         let path = ["v1", "tenants", self.tenant_id()?, "promotions", api_id];
         let request = Request::new(Method::POST, &path)
             .query("environment", target.wire(WireSpelling::Long))

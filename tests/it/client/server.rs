@@ -1,7 +1,9 @@
 //! The client against our own embedded control plane (the router `envdeck serve` runs), on
 //! 127.0.0.1:0, signed in with the password grant as the demo users.
 
-use envdeck::api::{ApiError, Client, PromotionFilter};
+use std::sync::Arc;
+
+use envdeck::api::{ApiError, Client, PolicyGuard, PromotionFilter};
 use envdeck::domain::StageName;
 use envdeck::server::Seed;
 use envdeck::wire::{ApiCreate, ApiUpdate, PromotionCreate};
@@ -333,4 +335,38 @@ async fn promotion_body(
         target_environment: to.to_string(),
         message: format!("ship {api} to {to}"),
     }
+}
+
+#[tokio::test]
+async fn the_write_guard_refuses_before_anything_is_sent() {
+    let srv = start_server(Seed::None).await;
+    let dave = client_as(srv.url(), "dave", "acme").await;
+    let guard = PolicyGuard::from_server(
+        &dave.environments().await.expect("environments"),
+        &dave.me().await.expect("me"),
+    );
+    dave.set_write_guard(Some(Arc::new(guard)));
+    let before = dave.audit(None).await.expect("audit").len();
+
+    let refused = dave
+        .create_api(&stage("prod"), &new_api("sneaky"))
+        .await
+        .expect_err("guarded");
+    assert!(matches!(refused, ApiError::Refused(_)), "{refused:?}");
+    assert_eq!(refused.exit_code(), 3);
+    assert!(refused.to_string().contains("read-only"), "{refused}");
+    let unknown = dave
+        .delete_api(&stage("qa"), "anything")
+        .await
+        .expect_err("unknown stage");
+    assert!(matches!(unknown, ApiError::Refused(_)), "{unknown:?}");
+    assert_eq!(
+        dave.audit(None).await.expect("audit").len(),
+        before,
+        "a write reached the server"
+    );
+
+    dave.create_api(&stage("dev"), &new_api("allowed"))
+        .await
+        .expect("dev is writable");
 }
