@@ -45,8 +45,10 @@ pub struct Binding {
     /// The palette entry (`:name`); `None` for pure navigation keys.
     pub palette: Option<&'static str>,
     pub guard: Option<Operation>,
-    /// Shown in the footer (navigation keys are only in the help overlay).
-    pub footer: bool,
+    /// The footer's short label (navigation keys are only in the help overlay).
+    pub hint: Option<&'static str>,
+    /// Which footer hints go first when the line is too narrow (higher goes first).
+    pub drop_order: u8,
     /// The views the key applies to; empty means every view.
     pub views: &'static [ViewKind],
 }
@@ -65,19 +67,24 @@ const fn bind(
         description,
         palette,
         guard: None,
-        footer: false,
+        hint: None,
+        drop_order: 0,
         views: &[],
     }
 }
 
-const fn footer(b: Binding) -> Binding {
-    Binding { footer: true, ..b }
+const fn footer(b: Binding, hint: &'static str, drop_order: u8) -> Binding {
+    Binding {
+        hint: Some(hint),
+        drop_order,
+        ..b
+    }
 }
 
-const fn api_write(b: Binding, op: Operation) -> Binding {
+const fn api_write(b: Binding, op: Operation, hint: &'static str) -> Binding {
     Binding {
         guard: Some(op),
-        footer: true,
+        hint: Some(hint),
         views: &[ViewKind::Apis],
         ..b
     }
@@ -90,10 +97,12 @@ pub const BINDINGS: &[Binding] = &[
     api_write(
         bind(&[K::Char('n')], "n", C::NewApi, "new API", Some("new")),
         Operation::CreateApi,
+        "new",
     ),
     api_write(
         bind(&[K::Char('E')], "E", C::EditApi, "edit API", Some("edit")),
         Operation::EditApi,
+        "edit",
     ),
     api_write(
         bind(
@@ -104,28 +113,35 @@ pub const BINDINGS: &[Binding] = &[
             Some("delete"),
         ),
         Operation::DeleteApi,
+        "delete",
     ),
-    footer(bind(
-        &[K::Char('e')],
-        "e",
-        C::Switcher,
-        "switch stage",
-        Some("stages"),
-    )),
-    footer(bind(
-        &[K::Char('/')],
-        "/",
-        C::Filter,
+    footer(
+        bind(
+            &[K::Char('e')],
+            "e",
+            C::Switcher,
+            "switch stage",
+            Some("stages"),
+        ),
+        "stage",
+        0,
+    ),
+    footer(
+        bind(&[K::Char('/')], "/", C::Filter, "filter", Some("filter")),
         "filter",
-        Some("filter"),
-    )),
-    footer(bind(
-        &[K::Char('s')],
-        "s",
-        C::SortColumn,
+        3,
+    ),
+    footer(
+        bind(
+            &[K::Char('s')],
+            "s",
+            C::SortColumn,
+            "sort by next column",
+            Some("sort"),
+        ),
         "sort",
-        Some("sort"),
-    )),
+        5,
+    ),
     bind(
         &[K::Char('S')],
         "S",
@@ -133,23 +149,37 @@ pub const BINDINGS: &[Binding] = &[
         "reverse sort",
         Some("reverse"),
     ),
-    footer(bind(
-        &[K::Enter],
-        "Enter",
-        C::Detail,
+    footer(
+        bind(
+            &[K::Enter],
+            "Enter",
+            C::Detail,
+            "detail pane",
+            Some("detail"),
+        ),
         "detail",
-        Some("detail"),
-    )),
-    footer(bind(
-        &[K::Char('r')],
-        "r",
-        C::Refresh,
+        4,
+    ),
+    footer(
+        bind(&[K::Char('r')], "r", C::Refresh, "refresh", Some("refresh")),
         "refresh",
-        Some("refresh"),
-    )),
-    footer(bind(&[K::Char('?')], "?", C::Help, "help", Some("help"))),
-    footer(bind(&[K::Char(':')], ":", C::Palette, "commands", None)),
-    footer(bind(&[K::Char('q')], "q", C::Quit, "quit", Some("quit"))),
+        2,
+    ),
+    footer(
+        bind(&[K::Char('?')], "?", C::Help, "help", Some("help")),
+        "help",
+        0,
+    ),
+    footer(
+        bind(&[K::Char(':')], ":", C::Palette, "command palette", None),
+        "cmd",
+        1,
+    ),
+    footer(
+        bind(&[K::Char('q')], "q", C::Quit, "quit", Some("quit")),
+        "quit",
+        0,
+    ),
     bind(
         &[K::Char(']')],
         "]",

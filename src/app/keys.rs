@@ -7,8 +7,8 @@ use super::form::ApiForm;
 use super::keymap::{self, Command};
 use super::state::{Confirm, Detail, Palette, PendingWrite, Popup, State, ViewKind};
 use super::update::{activate, fetch_current, refresh, save_state};
+use crate::domain::Operation;
 use crate::domain::policy::needs_typed_confirmation;
-use crate::domain::{Decision, Operation};
 use crate::wire::Api;
 use tui_input::Input;
 
@@ -31,7 +31,7 @@ pub fn handle_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     }
     state.status = None;
     if let Some(op) = binding.guard
-        && let Decision::Denied(reason) = state.decide(op)
+        && let Err(reason) = state.guard(op)
     {
         // Disabled: say why, send nothing.
         state.set_status(format!("{}: {reason}", binding.description), true);
@@ -122,7 +122,7 @@ pub fn guarded_command(state: &mut State, command: Command) -> Vec<Effect> {
             return Vec::new();
         }
         if let Some(op) = binding.guard
-            && let Decision::Denied(reason) = state.decide(op)
+            && let Err(reason) = state.guard(op)
         {
             state.set_status(format!("{}: {reason}", binding.description), true);
             return Vec::new();

@@ -200,9 +200,9 @@ impl<T: TableRow> ListView<T> {
         if query.is_empty() {
             self.visible.clone_from(&self.order);
         } else {
-            let narrowing = !self.applied_filter.is_empty()
-                && query.starts_with(self.applied_filter.as_str())
-                && self.sort.is_some();
+            // Every row matching the longer query matched the shorter one.
+            let narrowing =
+                !self.applied_filter.is_empty() && query.starts_with(self.applied_filter.as_str());
             let pattern = Pattern::new(
                 query,
                 CaseMatching::Ignore,

@@ -8,7 +8,7 @@ use super::keymap::{BINDINGS, Command};
 use super::keys::{confirmation, guarded_command, operation_of};
 use super::state::{Confirm, Detail, Palette, PendingWrite, Popup, State};
 use super::update::activate;
-use crate::domain::{Decision, StageName};
+use crate::domain::StageName;
 
 pub fn handle(state: &mut State, popup: Popup, key: &KeyEvent) -> Vec<Effect> {
     match popup {
@@ -252,8 +252,8 @@ fn confirm_key(state: &mut State, mut confirm: Box<Confirm>, key: &KeyEvent) -> 
         state.set_status("the stage changed: nothing was sent", true);
         return Vec::new();
     }
-    if let Decision::Denied(reason) = state.decide(operation_of(&write)) {
-        state.set_status(reason.to_string(), true);
+    if let Err(reason) = state.guard(operation_of(&write)) {
+        state.set_status(reason, true);
         return Vec::new();
     }
     state.set_status("sending…", false);

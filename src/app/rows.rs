@@ -84,7 +84,7 @@ impl TableRow for Api {
         col("NAME", 12, 3),
         col("DISPLAY NAME", 12, 3),
         col("VERSION", 7, 1),
-        col("STATUS", 8, 1),
+        col("STATUS", 9, 1),
         col("BACKEND", 10, 3),
         time_col("UPDATED"),
     ];

@@ -284,6 +284,17 @@ impl State {
         }
     }
 
+    /// The policy's answer for `op` on the active stage, as the reason shown to the user.
+    pub fn guard(&self, op: Operation) -> Result<(), String> {
+        if self.active_stage().is_none() {
+            return Err("waiting for the control plane's stages".into());
+        }
+        match self.decide(op) {
+            Decision::Allowed { .. } => Ok(()),
+            Decision::Denied(reason) => Err(reason.to_string()),
+        }
+    }
+
     fn policy_input<'a>(
         &'a self,
         stage: &'a Stage,

@@ -1,18 +1,22 @@
 //! The footer: a status line (messages, notices, the filter being typed) and the key hints
-//! generated from the key map; disabled actions are dimmed and their reason shown.
+//! generated from the key map; disabled actions are dimmed and their reason shown. When the
+//! line is too narrow the least useful hints go first (the `?` overlay lists every key).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
+use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
-use crate::app::keymap::BINDINGS;
+use crate::app::keymap::{BINDINGS, Binding};
 use crate::app::state::State;
-use crate::domain::Decision;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let lines = vec![status_line(state, theme), hints_line(state, theme)];
+    let lines = vec![
+        status_line(state, theme),
+        hints_line(state, theme, area.width as usize),
+    ];
     frame.render_widget(Paragraph::new(lines), area);
 }
 
@@ -43,49 +47,86 @@ fn status_line(state: &State, theme: &Theme) -> Line<'static> {
     Line::default()
 }
 
-fn hints_line(state: &State, theme: &Theme) -> Line<'static> {
-    let mut spans = vec![Span::raw(" ")];
-    let mut reasons: Vec<String> = Vec::new();
-    for binding in BINDINGS
+/// One footer item: a key hint, or the reason the guarded keys before it are disabled.
+struct Item {
+    spans: Vec<Span<'static>>,
+    drop_order: u8,
+}
+
+impl Item {
+    fn width(&self) -> usize {
+        self.spans.iter().map(|s| s.content.width()).sum::<usize>() + 2
+    }
+}
+
+fn items(state: &State, theme: &Theme) -> Vec<Item> {
+    let shown: Vec<&Binding> = BINDINGS
         .iter()
-        .filter(|b| b.footer && b.applies_to(state.view))
-    {
-        let denial = binding.guard.and_then(|op| match state.decide(op) {
-            Decision::Denied(reason) => Some(reason.to_string()),
-            Decision::Allowed { .. } => None,
-        });
-        match denial {
-            Some(reason) => {
-                spans.push(Span::styled(
-                    format!("{} {}", binding.key_label, binding.description),
-                    theme.dim(),
-                ));
+        .filter(|b| b.hint.is_some() && b.applies_to(state.view))
+        .collect();
+    let mut items = Vec::new();
+    let mut reasons: Vec<String> = Vec::new();
+    for (i, binding) in shown.iter().enumerate() {
+        let hint = binding.hint.unwrap_or(binding.description);
+        match binding.guard.map(|op| state.guard(op)) {
+            Some(Err(reason)) => {
+                items.push(Item {
+                    spans: vec![Span::styled(
+                        format!("{} {hint}", binding.key_label),
+                        theme.dim(),
+                    )],
+                    drop_order: 0,
+                });
                 if !reasons.contains(&reason) {
                     reasons.push(reason);
                 }
             }
-            None => {
-                spans.push(Span::styled(binding.key_label, theme.key()));
-                spans.push(Span::raw(format!(" {}", binding.description)));
-            }
+            _ => items.push(Item {
+                spans: vec![
+                    Span::styled(binding.key_label, theme.key()),
+                    Span::raw(format!(" {hint}")),
+                ],
+                drop_order: binding.drop_order,
+            }),
         }
-        spans.push(Span::raw("  "));
-        // The reasons follow the guarded keys they explain.
-        if binding.guard.is_some() && !reasons.is_empty() && next_is_unguarded(binding) {
-            spans.push(Span::styled(
-                format!("({})", reasons.join("; ")),
-                theme.warning(),
-            ));
-            spans.push(Span::raw("  "));
+        let last_guarded =
+            binding.guard.is_some() && shown.get(i + 1).is_none_or(|next| next.guard.is_none());
+        if last_guarded && !reasons.is_empty() {
+            let mark = if theme.ascii { "!" } else { "⊘" };
+            items.push(Item {
+                spans: vec![Span::styled(
+                    format!("{mark} {}", reasons.join("; ")),
+                    theme.warning(),
+                )],
+                drop_order: 0,
+            });
+            reasons.clear();
         }
     }
-    Line::from(spans)
+    items
 }
 
-fn next_is_unguarded(binding: &crate::app::keymap::Binding) -> bool {
-    let pos = BINDINGS.iter().position(|b| b == binding);
-    match pos.and_then(|p| BINDINGS.get(p + 1)) {
-        Some(next) => next.guard.is_none(),
-        None => true,
+fn hints_line(state: &State, theme: &Theme, width: usize) -> Line<'static> {
+    let mut items = items(state, theme);
+    let total = |items: &[Item]| 1 + items.iter().map(Item::width).sum::<usize>();
+    while total(&items) > width {
+        let worst = items
+            .iter()
+            .enumerate()
+            .filter(|(_, item)| item.drop_order > 0)
+            .max_by_key(|(_, item)| item.drop_order)
+            .map(|(i, _)| i);
+        match worst {
+            Some(i) => {
+                items.remove(i);
+            }
+            None => break,
+        }
     }
+    let mut spans = vec![Span::raw(" ")];
+    for item in items {
+        spans.extend(item.spans);
+        spans.push(Span::raw("  "));
+    }
+    Line::from(spans)
 }

@@ -19,34 +19,45 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     frame.render_widget(Paragraph::new(vec![tabs, status]), area);
 }
 
-/// How much an inactive tab may be shortened to fit: label length and mode word form.
+/// How much an inactive tab may be shortened to fit: label length, mode word form, padding.
 #[derive(Clone, Copy)]
 struct Fit {
     max_label: usize,
     short_mode: bool,
+    padded: bool,
+    /// The last resort: the active tab's mode word is shortened too (the banner and the
+    /// lock still say read-only) and inactive dots touch their labels.
+    tight: bool,
 }
 
-const FITS: [Fit; 5] = [
+const fn fit(max_label: usize, short_mode: bool, padded: bool) -> Fit {
     Fit {
-        max_label: usize::MAX,
-        short_mode: false,
-    },
+        max_label,
+        short_mode,
+        padded,
+        tight: false,
+    }
+}
+
+const fn tight(max_label: usize) -> Fit {
     Fit {
-        max_label: 12,
-        short_mode: false,
-    },
-    Fit {
-        max_label: 8,
+        max_label,
         short_mode: true,
-    },
-    Fit {
-        max_label: 5,
-        short_mode: true,
-    },
-    Fit {
-        max_label: 3,
-        short_mode: true,
-    },
+        padded: false,
+        tight: true,
+    }
+}
+
+/// Tried in order until the tabs fit; the active tab is always shown in full.
+const FITS: [Fit; 8] = [
+    fit(usize::MAX, false, true),
+    fit(12, false, true),
+    fit(8, true, true),
+    fit(5, true, false),
+    fit(3, true, false),
+    fit(2, true, false),
+    tight(2),
+    tight(1),
 ];
 
 fn mode_word(mode: Mode, short: bool) -> &'static str {
@@ -61,6 +72,10 @@ fn mode_word(mode: Mode, short: bool) -> &'static str {
 fn truncate(text: &str, max: usize, theme: &Theme) -> String {
     if text.chars().count() <= max {
         return text.to_string();
+    }
+    // Very short cuts read better without an ellipsis eating half of them.
+    if max <= 3 {
+        return text.chars().take(max).collect();
     }
     let ellipsis = theme.ellipsis();
     let keep = max.saturating_sub(ellipsis.chars().count()).max(1);
@@ -78,7 +93,7 @@ fn tab_spans(
 ) -> Vec<Span<'static>> {
     let mode = state.effective_mode(stage);
     let (label, word) = if active {
-        (stage.label.clone(), mode_word(mode, false))
+        (stage.label.clone(), mode_word(mode, fit.tight))
     } else {
         (
             truncate(&stage.label, fit.max_label, theme),
@@ -98,10 +113,14 @@ fn tab_spans(
             Span::styled(format!(" {text} "), style),
         ]
     } else {
+        let (before, after) = if fit.padded { ("  ", " ") } else { ("", "") };
         vec![
-            Span::raw("  "),
+            Span::raw(before),
             Span::styled(theme.dot(), theme.dot_style(stage)),
-            Span::styled(format!(" {text} "), theme.inactive_tab()),
+            Span::styled(
+                format!("{}{text}{after}", if fit.tight { "" } else { " " }),
+                theme.inactive_tab(),
+            ),
         ]
     }
 }

@@ -156,10 +156,14 @@ pub fn draw<T: TableRow>(
         Cell::from(format!("{}{arrow}", col.title))
     }))
     .style(theme.table_header());
-    let table = Table::new(rows, widths(columns, area.width, 1))
+    // The selection is marked by a symbol too, so it shows without colour or reverse video.
+    let symbol = if theme.ascii { "> " } else { "▶ " };
+    let table = Table::new(rows, widths(columns, area.width.saturating_sub(2), 1))
         .header(header)
         .column_spacing(1)
         .block(block)
+        .highlight_symbol(symbol)
+        .highlight_spacing(ratatui::widgets::HighlightSpacing::Always)
         .row_highlight_style(theme.selected_row());
     let mut table_state = TableState::default().with_selected(Some(list.selected - offset));
     frame.render_stateful_widget(table, area, &mut table_state);

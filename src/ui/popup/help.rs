@@ -8,7 +8,6 @@ use super::super::theme::Theme;
 use super::frame_box;
 use crate::app::keymap::BINDINGS;
 use crate::app::state::State;
-use crate::domain::Decision;
 
 pub fn draw(frame: &mut Frame, state: &State, scroll: usize, theme: &Theme) {
     let height = BINDINGS.len() as u16 + 4;
@@ -24,7 +23,7 @@ pub fn draw(frame: &mut Frame, state: &State, scroll: usize, theme: &Theme) {
                 let views: Vec<&str> = b.views.iter().map(|v| v.title()).collect();
                 spans.push(Span::styled(format!("{} ", views.join(", ")), theme.dim()));
             }
-            if let Some(Decision::Denied(reason)) = b.guard.map(|op| state.decide(op)) {
+            if let Some(Err(reason)) = b.guard.map(|op| state.guard(op)) {
                 spans.push(Span::styled(format!("disabled: {reason}"), theme.warning()));
             }
             Line::from(spans)

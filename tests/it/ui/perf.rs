@@ -20,14 +20,14 @@ fn a_hundred_thousand_rows_render_and_filter() {
     let screen = format!("{}", terminal.backend());
     assert!(screen.contains("service-000000") && screen.contains("100000"));
 
-    let start = Instant::now();
     typed(&mut state, "/");
-    typed(&mut state, "service-09999");
-    let filter = start.elapsed();
-    assert_eq!(
-        state.lists.apis.visible.len(),
-        10,
-        "service-099990 … 099999"
-    );
-    eprintln!("100k rows: frame {frame:?}; '/' + 13 filter keystrokes {filter:?}");
+    let start = Instant::now();
+    typed(&mut state, "099");
+    let filter = start.elapsed() / 3;
+    let best = state.lists.apis.selected_item().map(|a| a.name.clone());
+    assert!(best.is_some_and(|n| n.contains("099")), "best match first");
+    assert!(state.lists.apis.visible.len() < 100_000);
+    let terminal = render(&state, 120, 40);
+    assert!(format!("{}", terminal.backend()).contains("099"));
+    eprintln!("100k rows: frame {frame:?}; one filter keystroke {filter:?} (mean of 3)");
 }
