@@ -2,6 +2,7 @@
 //! (CONTRACT.md): stage spellings per endpoint, envelopes, error shapes, 400-as-not-found,
 //! 429 with Retry-After, reset keep-alive connections. Bounded in time and in body size.
 
+mod endpoints;
 pub mod error;
 mod guard;
 mod paging;
@@ -11,14 +12,12 @@ mod transport;
 use std::sync::{Arc, Once, PoisonError, RwLock};
 use std::time::Duration;
 
-use reqwest::Method;
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use crate::domain::text::sanitize;
-use crate::domain::{Operation, StageName, WireSpelling};
+use crate::domain::{Operation, StageName};
 use crate::secret::Secret;
-use crate::wire::*;
 
 pub use error::ApiError;
 pub use guard::{PolicyGuard, WriteGuard};
@@ -139,6 +138,32 @@ impl Client {
         })
     }
 
+    /// A client for another control plane of the same platform (a stage's own
+    /// `endpoints.api_url`): same tenant, options, connection pool and write guard; its own
+    /// token (the stage may use another identity provider) and no refresher yet.
+    pub fn for_endpoint(&self, base_url: &str, token: Option<Secret>) -> Result<Client> {
+        let base = parse_base_url(base_url)?;
+        let guard = self
+            .inner
+            .guard
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http: self.inner.http.clone(),
+                base_url: base.as_str().trim_end_matches('/').to_string(),
+                base,
+                tenant: self.inner.tenant.clone(),
+                token: RwLock::new(token.filter(|t| !t.is_empty())),
+                refresher: RwLock::new(None),
+                guard: RwLock::new(guard),
+                refresh_lock: tokio::sync::Mutex::new(()),
+                options: self.inner.options.clone(),
+            }),
+        })
+    }
+
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
@@ -197,230 +222,6 @@ impl Client {
             }
             _ => Ok(()),
         }
-    }
-
-    pub async fn health(&self) -> Result<Health> {
-        let request = Request::new(Method::GET, &["health"]).public();
-        self.inner.get_json(&request).await
-    }
-
-    pub async fn environments(&self) -> Result<EnvironmentList> {
-        let request = Request::new(Method::GET, &["v1", "environments"]);
-        self.inner.get_json(&request).await
-    }
-
-    /// The stages without their endpoints; needs no token.
-    pub async fn public_environments(&self) -> Result<PublicEnvironmentList> {
-        let request = Request::new(Method::GET, &["v1", "environments", "public"]).public();
-        self.inner.get_json(&request).await
-    }
-
-    pub async fn me(&self) -> Result<Me> {
-        self.inner
-            .get_json(&Request::new(Method::GET, &["v1", "me"]))
-            .await
-    }
-
-    /// The tenants the caller may see (the real service sends a bare array).
-    pub async fn tenants(&self) -> Result<Vec<Tenant>> {
-        let request = Request::new(Method::GET, &["v1", "tenants"]);
-        let page: Page<Tenant> = self.inner.get_json(&request).await?;
-        Ok(page.items)
-    }
-
-    /// cpi-admin only. The real service answers 200, not 201.
-    pub async fn create_tenant(&self, body: &TenantCreate) -> Result<Tenant> {
-        let request = Request::new(Method::POST, &["v1", "tenants"]).json(body)?;
-        self.inner.send_json(&request).await
-    }
-
-    /// Every page of the stage's APIs (never trusts `total`).
-    pub async fn apis(&self, stage: &StageName) -> Result<Vec<Api>> {
-        let request = Request::new(Method::GET, &["v1", "tenants", self.tenant_id()?, "apis"])
-            .query("environment", stage.wire(WireSpelling::Short));
-        self.get_all::<Page<Api>>(request).await
-    }
-
-    /// One API of the tenant's catalog.
-    pub async fn api(&self, id: &str) -> Result<Api> {
-        let request = Request::new(
-            Method::GET,
-            &["v1", "tenants", self.tenant_id()?, "apis", id],
-        );
-        self.inner.get_json(&request).await
-    }
-
-    pub async fn create_api(&self, stage: &StageName, body: &ApiCreate) -> Result<Api> {
-        self.check_write(Operation::CreateApi, stage)?;
-        let request = Request::new(Method::POST, &["v1", "tenants", self.tenant_id()?, "apis"])
-            .query("environment", stage.wire(WireSpelling::Short))
-            .json(body)?;
-        self.inner.send_json(&request).await
-    }
-
-    pub async fn update_api(&self, stage: &StageName, id: &str, body: &ApiUpdate) -> Result<Api> {
-        self.check_write(Operation::EditApi, stage)?;
-        let path = ["v1", "tenants", self.tenant_id()?, "apis", id];
-        let request = Request::new(Method::PUT, &path)
-            .query("environment", stage.wire(WireSpelling::Short))
-            .json(body)?;
-        self.inner.send_json(&request).await
-    }
-
-    pub async fn delete_api(&self, stage: &StageName, id: &str) -> Result<Deleted> {
-        self.check_write(Operation::DeleteApi, stage)?;
-        let path = ["v1", "tenants", self.tenant_id()?, "apis", id];
-        let request = Request::new(Method::DELETE, &path)
-            .query("environment", stage.wire(WireSpelling::Short));
-        let body = transport::execute(&self.inner, &request).await?;
-        if body.iter().all(u8::is_ascii_whitespace) {
-            // 204 No Content is a success too.
-            return Ok(Deleted {
-                message: String::new(),
-                id: id.to_string(),
-            });
-        }
-        decode(&request, &body)
-    }
-
-    pub async fn deployments(&self, stage: &StageName) -> Result<Vec<Deployment>> {
-        let path = ["v1", "tenants", self.tenant_id()?, "deployments"];
-        let request =
-            Request::new(Method::GET, &path).query("environment", stage.wire(WireSpelling::Long));
-        self.get_all::<Page<Deployment>>(request).await
-    }
-
-    /// Gateways are global; `stage` narrows the list.
-    pub async fn gateways(&self, stage: Option<&StageName>) -> Result<Vec<Gateway>> {
-        let request = Request::new(Method::GET, &["v1", "admin", "gateways"])
-            .query_opt("environment", stage.map(|s| s.wire(WireSpelling::Long)));
-        self.get_all::<Page<Gateway>>(request).await
-    }
-
-    pub async fn gateway_deployments(
-        &self,
-        stage: Option<&StageName>,
-        sync_status: Option<&str>,
-    ) -> Result<Vec<GatewayDeployment>> {
-        let request = Request::new(Method::GET, &["v1", "admin", "deployments"])
-            .query_opt("environment", stage.map(|s| s.wire(WireSpelling::Long)))
-            .query_opt("sync_status", sync_status);
-        self.get_all::<Page<GatewayDeployment>>(request).await
-    }
-
-    pub async fn subscriptions(&self, stage: &StageName) -> Result<Vec<Subscription>> {
-        let path = ["v1", "subscriptions", "tenant", self.tenant_id()?];
-        let request =
-            Request::new(Method::GET, &path).query("environment", stage.wire(WireSpelling::Long));
-        self.get_all::<Page<Subscription>>(request).await
-    }
-
-    /// Audit is per tenant; `search` filters server-side. An empty list is a normal answer
-    /// (the real service has none without its search backend).
-    pub async fn audit(&self, search: Option<&str>) -> Result<Vec<AuditEntry>> {
-        let request = Request::new(Method::GET, &["v1", "audit", self.tenant_id()?])
-            .query_opt("search", search.filter(|s| !s.trim().is_empty()));
-        self.get_all::<AuditPage>(request).await
-    }
-
-    pub async fn promotions(&self, filter: &PromotionFilter) -> Result<Vec<Promotion>> {
-        let path = ["v1", "tenants", self.tenant_id()?, "promotions"];
-        let request = Request::new(Method::GET, &path)
-            .query_opt("api_id", filter.api_id.as_deref())
-            .query_opt("status", filter.status.as_deref())
-            .query_opt(
-                "target_environment",
-                filter.target.as_ref().map(|s| s.wire(WireSpelling::Long)),
-            );
-        self.get_all::<Page<Promotion>>(request).await
-    }
-
-    pub async fn promotion(&self, id: &str) -> Result<Promotion> {
-        let path = ["v1", "tenants", self.tenant_id()?, "promotions", id];
-        self.inner.get_json(&Request::new(Method::GET, &path)).await
-    }
-
-    pub async fn promotion_diff(&self, id: &str) -> Result<PromotionDiff> {
-        let path = ["v1", "tenants", self.tenant_id()?, "promotions", id, "diff"];
-        self.inner.get_json(&Request::new(Method::GET, &path)).await
-    }
-
-    /// Sends `?environment=` with the target stage, like every write.
-    pub async fn create_promotion(
-        &self,
-        api_id: &str,
-        body: &PromotionCreate,
-    ) -> Result<Promotion> {
-        let target = StageName::parse(&body.target_environment)
-            .map_err(|e| ApiError::Invalid(format!("target stage: {e}")))?;
-        self.check_write(Operation::CreatePromotion, &target)?;
-        let path = ["v1", "tenants", self.tenant_id()?, "promotions", api_id];
-        let request = Request::new(Method::POST, &path)
-            .query("environment", target.wire(WireSpelling::Long))
-            .json(body)?;
-        self.inner.send_json(&request).await
-    }
-
-    /// `reviewed_spec_hash` ties the approval to the diff that was shown (envdeck's control
-    /// plane refuses with 409 when the spec changed since; the real service ignores it).
-    pub async fn approve_promotion(
-        &self,
-        id: &str,
-        reviewed_spec_hash: Option<&str>,
-    ) -> Result<Promotion> {
-        let path = [
-            "v1",
-            "tenants",
-            self.tenant_id()?,
-            "promotions",
-            id,
-            "approve",
-        ];
-        let body = ApproveRequest {
-            reviewed_spec_hash: reviewed_spec_hash.map(str::to_string),
-        };
-        let request = Request::new(Method::POST, &path).json(&body)?;
-        self.inner.send_json(&request).await
-    }
-
-    pub async fn complete_promotion(&self, id: &str) -> Result<Promotion> {
-        let path = [
-            "v1",
-            "tenants",
-            self.tenant_id()?,
-            "promotions",
-            id,
-            "complete",
-        ];
-        self.inner
-            .send_json(&Request::new(Method::POST, &path))
-            .await
-    }
-
-    /// Answers with the NEW reverse promotion; the original becomes `rolled_back`.
-    pub async fn rollback_promotion(&self, id: &str, message: &str) -> Result<Promotion> {
-        let path = [
-            "v1",
-            "tenants",
-            self.tenant_id()?,
-            "promotions",
-            id,
-            "rollback",
-        ];
-        let body = RollbackRequest {
-            message: message.to_string(),
-        };
-        let request = Request::new(Method::POST, &path).json(&body)?;
-        self.inner.send_json(&request).await
-    }
-
-    fn tenant_id(&self) -> Result<&str> {
-        if self.inner.tenant.is_empty() {
-            return Err(ApiError::Invalid(
-                "no tenant chosen: pass --tenant or choose a context".to_string(),
-            ));
-        }
-        Ok(&self.inner.tenant)
     }
 }
 
@@ -488,7 +289,7 @@ impl Inner {
     }
 }
 
-fn decode<T: DeserializeOwned>(request: &Request, body: &[u8]) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(request: &Request, body: &[u8]) -> Result<T> {
     serde_json::from_slice(body).map_err(|e| ApiError::Decode {
         what: request.what(),
         reason: sanitize(&e.to_string()).into_owned(),
@@ -520,6 +321,7 @@ fn parse_base_url(raw: &str) -> Result<Url> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::Method;
 
     #[test]
     fn base_urls_are_checked_and_normalised() {
@@ -555,6 +357,19 @@ mod tests {
         assert!(!format!("{c:?}").contains("tok-"));
         c.set_token(Some(Secret::new("")));
         assert!(!clone.has_token());
+    }
+
+    #[test]
+    fn a_stage_endpoint_client_keeps_the_tenant_but_not_the_token() {
+        let c = Client::new("http://127.0.0.1:1", "acme", Some(Secret::new("a"))).unwrap();
+        let other = c
+            .for_endpoint("https://staging-api.example.test/", Some(Secret::new("b")))
+            .unwrap();
+        assert_eq!(other.base_url(), "https://staging-api.example.test");
+        assert_eq!(other.tenant(), "acme");
+        assert_eq!(other.inner.token().unwrap().expose(), "b");
+        assert_eq!(c.inner.token().unwrap().expose(), "a");
+        assert!(c.for_endpoint("ftp://x", None).is_err());
     }
 
     #[test]

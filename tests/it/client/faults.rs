@@ -12,7 +12,7 @@ use envdeck::secret::Secret;
 use envdeck::wire::TenantCreate;
 use tokio::io::AsyncWriteExt;
 
-use super::raw::{RawStub, reset, respond, respond_json};
+use super::raw::{RawStub, read_request, reset, respond, respond_json, respond_keep_alive};
 
 const HEALTH: &str = r#"{"status":"healthy","version":"2.0.0"}"#;
 
@@ -49,6 +49,31 @@ async fn a_read_is_resent_once_on_a_fresh_connection_after_a_reset() {
         .expect("retried read succeeds");
     assert_eq!(health.status, "healthy");
     assert_eq!(stub.requests(), 2);
+}
+
+#[tokio::test]
+async fn a_reset_on_a_reused_keep_alive_connection_is_survived() {
+    // The real service answers, keeps the socket, then resets it on the next request.
+    let stub = RawStub::start(|n, _req, mut stream| async move {
+        if n == 0 {
+            respond_keep_alive(&mut stream, HEALTH).await;
+            if read_request(&mut stream).await.is_some() {
+                reset(stream);
+            }
+        } else {
+            respond_json(stream, "200 OK", HEALTH).await;
+        }
+    })
+    .await;
+    let client = client(&stub.url);
+    client.health().await.expect("first read");
+    let again = client.health().await.expect("read after the reset");
+    assert_eq!(again.status, "healthy");
+    assert_eq!(
+        stub.requests(),
+        2,
+        "a fresh connection answered the second read"
+    );
 }
 
 #[tokio::test]

@@ -77,7 +77,7 @@ impl Drop for RawStub {
     }
 }
 
-async fn read_request(stream: &mut TcpStream) -> Option<RawRequest> {
+pub async fn read_request(stream: &mut TcpStream) -> Option<RawRequest> {
     let mut buffer = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -132,6 +132,17 @@ pub async fn respond_json(stream: TcpStream, status: &str, body: &str) {
         body.as_bytes(),
     )
     .await;
+}
+
+/// Writes a response and keeps the connection open for the next request (keep-alive).
+pub async fn respond_keep_alive(stream: &mut TcpStream, body: &str) {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let _ = stream.write_all(head.as_bytes()).await;
+    let _ = stream.write_all(body.as_bytes()).await;
+    let _ = stream.flush().await;
 }
 
 /// Drops the connection with a TCP reset, without answering.
