@@ -307,7 +307,8 @@ fn http_error(answer: &Answer) -> ApiError {
 /// HTML pages and JSON without a message give `None` (never a raw dump).
 fn server_words(body: &[u8]) -> Option<String> {
     if let Ok(parsed) = serde_json::from_slice::<ErrorBody>(body) {
-        return Some(parsed.detail.message()).filter(|m| !m.trim().is_empty());
+        // `{"detail": null}` carries no words: fall back to the status.
+        return Some(parsed.detail.message()).filter(|m| !m.trim().is_empty() && m != "null");
     }
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
         return ["message", "error_description", "error", "title"]
@@ -377,6 +378,8 @@ mod tests {
             e.to_string(),
             "the control plane answered 500 Internal Server Error"
         );
+        let e = http_error(&answer(404, r#"{"detail":null}"#, None));
+        assert_eq!(e.to_string(), "the control plane answered 404 Not Found");
         let e = http_error(&answer(503, "upstream down", None));
         assert_eq!(e.to_string(), "upstream down");
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use envdeck::api::{ApiError, Client, PolicyGuard, PromotionFilter};
 use envdeck::domain::StageName;
 use envdeck::server::Seed;
-use envdeck::wire::{ApiCreate, ApiUpdate, PromotionCreate};
+use envdeck::wire::{ApiCreate, ApiUpdate, PromotionCreate, TenantCreate};
 
 use crate::support::{client_as, demo_server, start_server, token};
 
@@ -203,6 +203,27 @@ async fn errors_map_to_exit_codes() {
         .expect_err("other tenant");
     assert_eq!((error.status(), error.exit_code()), (Some(403), 3));
     assert_eq!(error.to_string(), "Access denied to this tenant");
+
+    let body = TenantCreate {
+        name: "Initech".to_string(),
+        display_name: "Initech".to_string(),
+        description: None,
+        owner_email: None,
+    };
+    let denied = dave.create_tenant(&body).await.expect_err("devops");
+    assert_eq!(denied.exit_code(), 3, "{denied}");
+    let ada = client_as(srv.url(), "ada", "acme").await;
+    let created = ada.create_tenant(&body).await.expect("cpi-admin creates");
+    assert_eq!(created.id, "initech");
+    let twice = ada.create_tenant(&body).await.expect_err("exists");
+    assert_eq!((twice.status(), twice.exit_code()), (Some(409), 5));
+    assert!(
+        ada.tenants()
+            .await
+            .expect("tenants")
+            .iter()
+            .any(|t| t.id == "initech")
+    );
 
     let error = dave
         .promotion("00000000-0000-0000-0000-000000000000")
