@@ -139,7 +139,7 @@ pub(super) async fn submit(State(identity): State<Identity>, body: Bytes) -> Res
         Ok(row) => row,
         Err(_) => return refuse("Sign-in is unavailable right now; try again."),
     };
-    let Ok(principal) = check_password(row, password).await else {
+    let Ok(principal) = check_password(&identity, row, password).await else {
         tracing::info!("device verification: wrong username or password");
         return refuse("Invalid username or password.");
     };

@@ -40,6 +40,8 @@ pub const CLIENT_SECRET_FILE: &str = "stoactl-admin.secret";
 const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8421";
 /// Verified tokens kept in memory; each entry is small (a principal and a hash).
 const VERIFY_CACHE_ENTRIES: usize = 8192;
+/// Password checks running at once (one per core here).
+const PASSWORD_CHECKS: usize = 2;
 
 /// The identity provider: cheap to clone (shared state behind an `Arc`).
 #[derive(Clone)]
@@ -59,6 +61,8 @@ struct Inner {
     device_timing: RwLock<DeviceTiming>,
     devices: device::DeviceStore,
     cache: tokens::VerifyCache,
+    /// Bounds concurrent password checks (each holds several MiB for tens of milliseconds).
+    password_checks: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for Identity {
@@ -98,6 +102,7 @@ impl Identity {
                 device_timing: RwLock::new(DeviceTiming::default()),
                 devices: device::DeviceStore::default(),
                 cache: tokens::VerifyCache::new(VERIFY_CACHE_ENTRIES),
+                password_checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS),
             }),
         })
     }

@@ -1,61 +1,38 @@
-//! Password hashing: PBKDF2-HMAC-SHA256 with a random salt per user, stored as
-//! `pbkdf2-sha256$<rounds>$<salt>$<hash>` (base64url), so the cost can rise later without
-//! invalidating stored hashes.
+//! Password hashing: Argon2id in the PHC string format (`$argon2id$v=19$m=…,t=…,p=1$salt$hash`),
+//! so the parameters travel with each hash and can be raised later.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
 use rand::RngCore;
-use sha2::Sha256;
 
-const SCHEME: &str = "pbkdf2-sha256";
-/// Rounds for new hashes. Every demo start hashes a handful of passwords and tests start many
-/// servers, so this is a balance between that and offline guessing cost.
-pub const ROUNDS: u32 = 100_000;
-const SALT_LEN: usize = 16;
-const HASH_LEN: usize = 32;
+/// OWASP's Argon2id settings for a small memory budget (7 MiB, 5 passes): every hash
+/// in flight holds that much memory, and the server aims to stay under 50 MB.
+const MEMORY_KIB: u32 = 7 * 1024;
+const PASSES: u32 = 5;
 
-/// Hashes `password` with a fresh random salt.
-pub fn hash(password: &str) -> String {
-    let mut salt = [0u8; SALT_LEN];
-    rand::rngs::OsRng.fill_bytes(&mut salt);
-    hash_with(password, &salt, ROUNDS)
+fn hasher() -> Argon2<'static> {
+    let params = Params::new(MEMORY_KIB, PASSES, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-fn hash_with(password: &str, salt: &[u8], rounds: u32) -> String {
-    let mut out = [0u8; HASH_LEN];
-    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, rounds, &mut out);
-    format!(
-        "{SCHEME}${rounds}${}${}",
-        URL_SAFE_NO_PAD.encode(salt),
-        URL_SAFE_NO_PAD.encode(out)
-    )
+/// Hashes `password` with a fresh random salt. Takes tens of milliseconds by design.
+pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let mut salt = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt)?;
+    Ok(hasher()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
 }
 
 /// True when `password` matches `stored`; a malformed stored value never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
-    let mut parts = stored.split('$');
-    let (Some(SCHEME), Some(rounds), Some(salt), Some(expected), None) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return false;
-    };
-    let (Ok(rounds), Ok(salt), Ok(expected)) = (
-        rounds.parse::<u32>(),
-        URL_SAFE_NO_PAD.decode(salt),
-        URL_SAFE_NO_PAD.decode(expected),
-    ) else {
-        return false;
-    };
-    if rounds == 0 || expected.len() != HASH_LEN {
-        return false;
-    }
-    let mut actual = [0u8; HASH_LEN];
-    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), &salt, rounds, &mut actual);
-    constant_time_eq(&actual, &expected)
+    // The parameters come from the stored hash, not from `hasher()`.
+    PasswordHash::new(stored).is_ok_and(|parsed| {
+        hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// Compares without an early exit, so timing does not reveal how much of a secret matched.
@@ -72,12 +49,13 @@ mod tests {
 
     #[test]
     fn hashes_verify_and_differ_by_salt() {
-        let a = hash_with("demo", b"0123456789abcdef", 1_000);
+        let a = hash("demo").expect("hash");
+        assert!(a.starts_with("$argon2id$v=19$m=7168,t=5,p=1$"), "{a}");
         assert!(verify("demo", &a));
         assert!(!verify("demo2", &a));
-        let b = hash_with("demo", b"fedcba9876543210", 1_000);
+        let b = hash("demo").expect("hash");
         assert_ne!(a, b);
-        assert!(a.starts_with("pbkdf2-sha256$1000$"));
+        assert!(verify("demo", &b));
     }
 
     #[test]
@@ -85,9 +63,8 @@ mod tests {
         for stored in [
             "",
             "demo",
-            "pbkdf2-sha256$0$AA$AA",
-            "md5$1$AA$AA",
-            "pbkdf2-sha256$x$y$z",
+            "$argon2id$v=19$m=8,t=1,p=1$AA$AA",
+            "pbkdf2-sha256$1$AA$AA",
         ] {
             assert!(!verify("demo", stored), "{stored}");
         }

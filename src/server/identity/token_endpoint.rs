@@ -18,7 +18,8 @@ use super::{Identity, password, read};
 use crate::secret::Secret;
 
 /// Checked against when the username is unknown, so a miss costs as much as a wrong password.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| password::hash("no such user"));
+static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| password::hash("no such user").unwrap_or_default());
 
 /// `POST /realms/stoa/protocol/openid-connect/token`.
 pub(super) async fn token(
@@ -78,16 +79,23 @@ async fn password_grant(
     let username = form.require("username")?.to_string();
     let password = Secret::new(form.require("password")?);
     let row = find_user(identity, move |c| users::find_by_username(c, &username)).await?;
-    let principal = check_password(row, password).await?;
+    let principal = check_password(identity, row, password).await?;
     sign(identity, client, principal, true, None).await
 }
 
-/// Checks a password on a blocking thread (hashing is deliberately slow). Unknown users and
-/// wrong passwords are refused alike.
+/// Checks a password on a blocking thread (hashing is deliberately slow and memory-hard, so
+/// only a few run at once). Unknown users and wrong passwords are refused alike.
 pub(super) async fn check_password(
+    identity: &Identity,
     row: Option<UserRow>,
     password: Secret,
 ) -> Result<Principal, OAuthError> {
+    let _permit = identity
+        .inner
+        .password_checks
+        .acquire()
+        .await
+        .map_err(|_| OAuthError::server_error())?;
     tokio::task::spawn_blocking(move || {
         let hash = row
             .as_ref()

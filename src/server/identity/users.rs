@@ -41,13 +41,15 @@ pub struct NewUser<'a> {
 pub fn insert_user(tx: &Transaction<'_>, user: &NewUser<'_>) -> rusqlite::Result<()> {
     let roles: Vec<&str> = user.roles.iter().map(Role::as_str).collect();
     let roles = serde_json::Value::from(roles).to_string();
+    let password_hash = password::hash(user.password)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     tx.execute(
         "INSERT INTO users (username, sub, password_hash, email, roles, tenant_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             user.username,
             uuid::Uuid::new_v4().to_string(),
-            password::hash(user.password),
+            password_hash,
             user.email,
             roles,
             user.tenant_id,

@@ -128,6 +128,9 @@ async fn discovery_and_jwks_verify_a_password_grant_token() {
     );
 }
 
+/// A token request's form, the expected status and the expected OAuth2 error.
+type Case<'a> = (&'a [(&'a str, &'a str)], StatusCode, &'a str);
+
 #[tokio::test]
 async fn password_grant_refuses_wrong_credentials_and_bad_requests() {
     let idp = idp().await;
@@ -137,7 +140,7 @@ async fn password_grant_refuses_wrong_credentials_and_bad_requests() {
         assert_eq!(body["error"], "invalid_grant");
         assert_eq!(body["error_description"], "Invalid user credentials");
     }
-    let cases: &[(&[(&str, &str)], StatusCode, &str)] = &[
+    let cases: &[Case<'_>] = &[
         (
             &[
                 ("grant_type", "password"),
