@@ -51,7 +51,9 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
                 had
             });
             if !had_filter {
+                // Esc with nothing to clear dismisses the start-up notices too.
                 state.status = None;
+                state.notices.clear();
             }
         }
         Command::Help => state.popup = Some(Popup::Help { scroll: 0 }),

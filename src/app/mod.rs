@@ -51,6 +51,7 @@ pub mod keys;
 pub mod list;
 pub mod persist;
 pub mod popups;
+pub mod replies;
 pub mod rows;
 pub mod state;
 pub mod terminal;

@@ -1,9 +1,10 @@
 //! `update`: the only place the state changes. Pure: it returns the effects to run.
 
-use super::action::{Action, ListPayload, SavedState, WriteKind};
+use super::action::{Action, SavedState};
 use super::effect::Effect;
 use super::list::LoadState;
-use super::state::{Connection, Saved, State, ViewKind, actor_from_me};
+use super::replies::{mark_online, note_failure, on_cached_list, on_list, on_written};
+use super::state::{Saved, State, ViewKind, actor_from_me};
 use crate::api::ApiError;
 use crate::domain::text::sanitize;
 use crate::domain::{Mode, Pipeline, Stage, StageName};
@@ -303,143 +304,5 @@ pub fn save_state(state: &State) -> Effect {
     Effect::SaveState {
         stage: state.active.as_ref().map(|s| s.to_string()),
         view: Some(state.view.key().to_string()),
-    }
-}
-
-fn is_current(state: &State, kind: ViewKind, stage: &Option<StageName>, generation: u64) -> bool {
-    !kind.is_stage_scoped() || (generation == state.generation && *stage == state.active)
-}
-
-fn on_list(
-    state: &mut State,
-    kind: ViewKind,
-    stage: Option<StageName>,
-    generation: u64,
-    result: Result<ListPayload, ApiError>,
-) -> Vec<Effect> {
-    if !is_current(state, kind, &stage, generation) {
-        tracing::debug!("dropping a {kind:?} reply for a stage no longer active");
-        return Vec::new();
-    }
-    let now = state.now;
-    match result {
-        Ok(payload) => {
-            mark_online(state);
-            set_payload(state, payload, LoadState::Loaded { at: now });
-        }
-        Err(e) => {
-            let message = e.to_string();
-            with_list!(state, kind, |list, _f| {
-                list.refreshing = false;
-                list.load = match &list.load {
-                    LoadState::Loaded { at } => LoadState::Stale { saved_at: *at },
-                    LoadState::Stale { saved_at } => LoadState::Stale {
-                        saved_at: *saved_at,
-                    },
-                    _ => LoadState::Failed {
-                        message: message.clone(),
-                    },
-                };
-            });
-            note_failure(state, &e, &format!("cannot load {}", kind.title()));
-        }
-    }
-    Vec::new()
-}
-
-fn on_cached_list(
-    state: &mut State,
-    stage: Option<StageName>,
-    generation: u64,
-    payload: ListPayload,
-    saved_at: Timestamp,
-) -> Vec<Effect> {
-    let kind = payload.kind();
-    if !is_current(state, kind, &stage, generation) {
-        return Vec::new();
-    }
-    let (load, _, _) = state.lists.load_state(kind);
-    if matches!(load, LoadState::Loaded { .. }) {
-        return Vec::new(); // the server answered first
-    }
-    set_payload(state, payload, LoadState::Stale { saved_at });
-    Vec::new()
-}
-
-fn set_payload(state: &mut State, payload: ListPayload, load: LoadState) {
-    let loaded = matches!(load, LoadState::Loaded { .. });
-    macro_rules! put {
-        ($list:expr, $items:expr) => {{
-            let list = &mut $list;
-            list.set_items($items, &mut state.filterer);
-            list.load = load;
-            if loaded {
-                list.refreshing = false;
-            }
-        }};
-    }
-    match payload {
-        ListPayload::Apis(v) => put!(state.lists.apis, v),
-        ListPayload::Deployments(v) => put!(state.lists.deployments, v),
-        ListPayload::Gateways(v) => put!(state.lists.gateways, v),
-        ListPayload::Subscriptions(v) => put!(state.lists.subscriptions, v),
-        ListPayload::Promotions(v) => put!(state.lists.promotions, v),
-        ListPayload::Audit(v) => put!(state.lists.audit, v),
-    }
-    let height = state.table_height();
-    with_list!(state, state.view, |list, _f| list.scroll_into_view(height));
-}
-
-fn on_written(
-    state: &mut State,
-    stage: StageName,
-    kind: WriteKind,
-    result: Result<(), ApiError>,
-) -> Vec<Effect> {
-    let label = state
-        .pipeline
-        .get(&stage)
-        .map(|s| s.label.clone())
-        .unwrap_or_else(|| stage.to_string());
-    match result {
-        Ok(()) => {
-            let done = match &kind {
-                WriteKind::Created { name } => format!("created API {name} in {label}"),
-                WriteKind::Updated { name } => format!("saved API {name} in {label}"),
-                WriteKind::Deleted { name } => format!("deleted API {name} from {label}"),
-            };
-            state.set_status(done, false);
-            if state.active.as_ref() == Some(&stage) && state.view == ViewKind::Apis {
-                return fetch_current(state);
-            }
-            Vec::new()
-        }
-        Err(e) => {
-            // The server's own words (a 403 says why), never a raw dump.
-            note_failure(state, &e, "the write failed");
-            if !e.is_offline() {
-                state.set_status(format!("{label}: {e}"), true);
-            }
-            Vec::new()
-        }
-    }
-}
-
-fn mark_online(state: &mut State) {
-    state.connection = Connection::Online { last_ok: state.now };
-}
-
-/// A failed request: offline errors flip the connection marker; others are shown.
-fn note_failure(state: &mut State, error: &ApiError, context: &str) {
-    if error.is_offline() {
-        if !state.is_offline() {
-            state.connection = Connection::Offline {
-                since: state.now,
-                message: sanitize(&error.to_string()).into_owned(),
-            };
-        }
-        state.set_status(format!("offline: {error} (r to retry)"), true);
-    } else {
-        state.set_status(format!("{context}: {error}"), true);
     }
 }

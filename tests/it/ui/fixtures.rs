@@ -91,7 +91,12 @@ pub fn api(i: usize, name: &str) -> Api {
         name: name.into(),
         display_name: format!("{} API", name.replace('-', " ")),
         version: format!("1.{i}.0"),
-        status: if i.is_multiple_of(3) { "draft" } else { "published" }.into(),
+        status: if i.is_multiple_of(3) {
+            "draft"
+        } else {
+            "published"
+        }
+        .into(),
         backend_url: Some(format!("https://{name}.internal.acme")),
         updated_at: Some(at("2026-11-20T08:15:00Z")),
         ..Api::default()

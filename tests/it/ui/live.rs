@@ -5,66 +5,15 @@ use std::time::Duration;
 
 use crossterm::event::KeyCode;
 use envdeck::api::Client;
-use envdeck::app::action::Action;
-use envdeck::app::effect::Runner;
 use envdeck::app::list::LoadState;
-use envdeck::app::persist::Persist;
 use envdeck::app::state::{Connection, ViewKind};
-use envdeck::app::update::init;
 use envdeck::app::{State, update};
 use envdeck::secret::Secret;
 use envdeck::store::{Loaded, Paths, StateStore};
-use envdeck::wire::Timestamp;
-use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::fixtures::{code, key, typed};
+use super::harness::{CONTROL_PLANE, Console};
 use crate::support::{client_as, demo_server};
-
-const CONTROL_PLANE: &str = "test-cp#acme";
-
-struct Console {
-    state: State,
-    runner: Runner,
-    rx: UnboundedReceiver<Action>,
-}
-
-impl Console {
-    fn start(client: Client, paths: &Paths) -> Console {
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let persist = Persist::new(paths, CONTROL_PLANE, "acme");
-        let mut state = State::new("test", "acme", CONTROL_PLANE, Timestamp::now());
-        state.size = (100, 30);
-        let mut runner = Runner::new(client, persist, tx);
-        for effect in init(&mut state) {
-            runner.run(effect);
-        }
-        Console { state, runner, rx }
-    }
-
-    fn apply(&mut self, action: Action) {
-        for effect in update(&mut self.state, action) {
-            self.runner.run(effect);
-        }
-    }
-
-    fn press(&mut self, action: Action) {
-        self.apply(action);
-    }
-
-    /// Feeds results back until `check` holds (generous timeout; no timing is asserted).
-    async fn until(&mut self, what: &str, check: impl Fn(&State) -> bool) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        while !check(&self.state) {
-            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
-                Ok(Some(action)) => self.apply(action),
-                _ => panic!(
-                    "timed out waiting for {what}; status {:?}, connection {:?}",
-                    self.state.status, self.state.connection
-                ),
-            }
-        }
-    }
-}
 
 fn apis_loaded(state: &State) -> bool {
     matches!(state.lists.apis.load, LoadState::Loaded { .. }) && !state.lists.apis.refreshing

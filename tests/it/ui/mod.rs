@@ -2,7 +2,9 @@
 //! frames, and the console's effects against the embedded control plane on 127.0.0.1:0.
 
 mod fixtures;
+mod harness;
 mod live;
 mod perf;
 mod snapshots;
 mod update;
+mod update_actions;

@@ -1,0 +1,131 @@
+//! Rows of what happened: promotions and audit entries.
+
+use std::borrow::Cow;
+
+use super::{Column, TableRow, clean, clean_opt, col, long_time, opt, short_time, text, time_col};
+use crate::domain::text::sanitize;
+use crate::wire::{AuditEntry, Promotion};
+
+impl TableRow for Promotion {
+    const COLUMNS: &'static [Column] = &[
+        col("API", 10, 2),
+        col("FROM", 8, 1),
+        col("TO", 10, 1),
+        col("STATUS", 11, 1),
+        col("BY", 8, 1),
+        col("MESSAGE", 10, 4),
+        time_col("CREATED"),
+    ];
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn cell(&self, column: usize) -> Cow<'_, str> {
+        match column {
+            0 => Cow::Borrowed(&self.api_id),
+            1 => Cow::Borrowed(&self.source_environment),
+            2 => Cow::Borrowed(&self.target_environment),
+            3 => Cow::Borrowed(&self.status),
+            4 => Cow::Borrowed(&self.requested_by),
+            5 => Cow::Borrowed(&self.message),
+            6 => short_time(&self.created_at),
+            _ => Cow::Borrowed(""),
+        }
+    }
+    fn sanitize(&mut self) {
+        for f in [
+            &mut self.id,
+            &mut self.api_id,
+            &mut self.source_environment,
+            &mut self.target_environment,
+            &mut self.status,
+            &mut self.message,
+            &mut self.requested_by,
+        ] {
+            clean(f);
+        }
+        clean_opt(&mut self.approved_by);
+    }
+    fn detail(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("id", text(&self.id)),
+            ("api", text(&self.api_id)),
+            ("from", text(&self.source_environment)),
+            ("to", text(&self.target_environment)),
+            ("status", text(&self.status)),
+            ("requested by", text(&self.requested_by)),
+            ("approved by", opt(&self.approved_by).into_owned()),
+            ("message", text(&self.message)),
+            ("created", long_time(&self.created_at)),
+            ("completed", long_time(&self.completed_at)),
+        ]
+    }
+}
+
+/// The stage an audit entry is about lives in its free-form details.
+fn audit_stage(entry: &AuditEntry) -> &str {
+    entry
+        .details
+        .as_ref()
+        .and_then(|d| d.get("environment"))
+        .and_then(|v| v.as_str())
+        .unwrap_or("-")
+}
+
+impl TableRow for AuditEntry {
+    const COLUMNS: &'static [Column] = &[
+        time_col("TIME"),
+        col("USER", 10, 2),
+        col("ACTION", 10, 2),
+        col("RESOURCE", 10, 2),
+        col("STAGE", 8, 1),
+        col("STATUS", 8, 1),
+    ];
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn cell(&self, column: usize) -> Cow<'_, str> {
+        match column {
+            0 => short_time(&self.timestamp),
+            1 => opt(&self.user_email),
+            2 => Cow::Borrowed(&self.action),
+            3 => opt(&self.resource_id),
+            4 => Cow::Borrowed(audit_stage(self)),
+            5 => Cow::Borrowed(&self.status),
+            _ => Cow::Borrowed(""),
+        }
+    }
+    fn sanitize(&mut self) {
+        for f in [&mut self.id, &mut self.action, &mut self.status] {
+            clean(f);
+        }
+        clean_opt(&mut self.user_email);
+        clean_opt(&mut self.resource_type);
+        clean_opt(&mut self.resource_id);
+        // Details are shown as compact JSON; strings inside are cleaned where they are drawn.
+        if let Some(serde_json::Value::Object(map)) = &mut self.details {
+            for value in map.values_mut() {
+                if let serde_json::Value::String(s) = value {
+                    clean(s);
+                }
+            }
+        }
+    }
+    fn detail(&self) -> Vec<(&'static str, String)> {
+        let details = self
+            .details
+            .as_ref()
+            .map(|d| sanitize(&d.to_string()).into_owned())
+            .unwrap_or_else(|| "-".into());
+        vec![
+            ("id", text(&self.id)),
+            ("time", long_time(&self.timestamp)),
+            ("user", opt(&self.user_email).into_owned()),
+            ("action", text(&self.action)),
+            ("resource type", opt(&self.resource_type).into_owned()),
+            ("resource", opt(&self.resource_id).into_owned()),
+            ("stage", audit_stage(self).to_string()),
+            ("status", text(&self.status)),
+            ("details", details),
+        ]
+    }
+}

@@ -1,0 +1,291 @@
+//! `update` without a terminal: policy guards, forms and confirmations, server refusals,
+//! filter, sort and offline transitions.
+
+use crossterm::event::KeyCode;
+use envdeck::api::ApiError;
+use envdeck::app::action::{Action, ListPayload, WriteKind};
+use envdeck::app::list::LoadState;
+use envdeck::app::state::{Connection, PendingWrite, Popup, ViewKind};
+use envdeck::app::{Effect, State, update};
+use envdeck::domain::StageName;
+
+use super::fixtures::*;
+
+fn stage(name: &str) -> StageName {
+    StageName::parse(name).expect("stage name")
+}
+
+fn fetches(effects: &[Effect]) -> Vec<(ViewKind, Option<String>)> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::FetchList { kind, stage, .. } => {
+                Some((*kind, stage.as_ref().map(|s| s.to_string())))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+
+#[test]
+fn writes_to_a_read_only_stage_show_the_reason_and_send_nothing() {
+    let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
+    deliver(&mut state, ListPayload::Apis(apis()));
+    for k in ['n', 'E', 'D'] {
+        state.status = None;
+        let effects = update(&mut state, key(k));
+        assert!(effects.is_empty(), "{k} sent {effects:?}");
+        assert!(state.popup.is_none(), "{k} opened a popup");
+        let status = state.status.clone().expect("a reason");
+        assert!(status.error);
+        assert!(
+            status.text.contains("Production is read-only"),
+            "{k}: {}",
+            status.text
+        );
+    }
+    // The palette asks the same policy.
+    update(&mut state, key(':'));
+    typed(&mut state, "delete");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert!(effects.is_empty());
+    assert!(
+        state
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("read-only"))
+    );
+}
+
+#[test]
+fn session_readonly_and_missing_permissions_are_reasons_too() {
+    let mut state = loaded(three_stages(), Some("dev"), me("vera", &["viewer"]));
+    update(&mut state, key('n'));
+    assert!(
+        state
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("apis:create"))
+    );
+
+    let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
+    state.session_readonly = true;
+    let effects = update(&mut state, key('n'));
+    assert!(effects.is_empty());
+    assert!(
+        state
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.contains("--readonly"))
+    );
+}
+
+#[test]
+fn create_goes_through_a_validated_form_and_a_confirmation_naming_its_target() {
+    let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
+    update(&mut state, key('n'));
+    assert!(matches!(state.popup, Some(Popup::Form(_))));
+    // Submitting an empty form sends nothing and says what is missing.
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert!(effects.is_empty());
+    match &state.popup {
+        Some(Popup::Form(form)) => assert_eq!(form.error.as_deref(), Some("a name is required")),
+        other => panic!("expected the form, got {other:?}"),
+    }
+    typed(&mut state, "billing");
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "Billing");
+    update(&mut state, code(KeyCode::Tab));
+    update(&mut state, code(KeyCode::Tab));
+    typed(&mut state, "https://billing.internal");
+    assert!(update(&mut state, code(KeyCode::Enter)).is_empty());
+    match &state.popup {
+        Some(Popup::Confirm(c)) => {
+            assert_eq!(
+                c.prompt,
+                "Create API billing in tenant acme, stage Development?"
+            );
+            assert!(c.typed.is_none());
+        }
+        other => panic!("expected a confirmation, got {other:?}"),
+    }
+    let effects = update(&mut state, key('y'));
+    match effects.as_slice() {
+        [Effect::Write(PendingWrite::Create { stage: s, body })] => {
+            assert_eq!(s.as_str(), "dev");
+            assert_eq!(body.name, "billing");
+            assert_eq!(body.backend_url, "https://billing.internal");
+        }
+        other => panic!("expected one create, got {other:?}"),
+    }
+    // The answer refreshes the list and says what happened.
+    let effects = update(
+        &mut state,
+        Action::Written {
+            stage: stage("dev"),
+            kind: WriteKind::Created {
+                name: "billing".into(),
+            },
+            result: Ok(()),
+        },
+    );
+    assert_eq!(fetches(&effects), [(ViewKind::Apis, Some("dev".into()))]);
+    assert_eq!(
+        state.status.as_ref().map(|s| s.text.as_str()),
+        Some("created API billing in Development")
+    );
+}
+
+#[test]
+fn deleting_in_a_writable_production_wants_the_stage_name_typed() {
+    let mut envs = three_stages();
+    envs.environments[0].mode = "full".into();
+    let mut state = loaded(envs, Some("production"), me("tess", &["tenant-admin"]));
+    deliver(&mut state, ListPayload::Apis(apis()));
+    update(&mut state, key('D'));
+    match &state.popup {
+        Some(Popup::Confirm(c)) => {
+            assert_eq!(
+                c.prompt,
+                "Delete API payments in tenant acme, stage Production?"
+            );
+            assert_eq!(c.typed.as_ref().map(|t| t.0.as_str()), Some("production"));
+        }
+        other => panic!("expected a typed confirmation, got {other:?}"),
+    }
+    assert!(
+        update(&mut state, key('y')).is_empty(),
+        "y is not enough here"
+    );
+    assert!(
+        update(&mut state, code(KeyCode::Enter)).is_empty(),
+        "'y' is not the name"
+    );
+    update(&mut state, code(KeyCode::Backspace));
+    typed(&mut state, "production");
+    let effects = update(&mut state, code(KeyCode::Enter));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Write(PendingWrite::Delete { name, .. })] if name == "payments"
+    ));
+}
+
+#[test]
+fn a_server_refusal_is_shown_in_the_servers_words() {
+    let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
+    update(
+        &mut state,
+        Action::Written {
+            stage: stage("dev"),
+            kind: WriteKind::Deleted {
+                name: "orders".into(),
+            },
+            result: Err(ApiError::Http {
+                status: 403,
+                message: "Environment 'dev' is read-only. Only cpi-admin can perform writes."
+                    .into(),
+                retry_after: None,
+            }),
+        },
+    );
+    let status = state.status.expect("status");
+    assert!(status.error);
+    assert!(
+        status.text.contains("Only cpi-admin can perform writes."),
+        "{}",
+        status.text
+    );
+}
+
+#[test]
+fn filter_and_sort_work_on_the_raw_rows() {
+    let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
+    deliver(&mut state, ListPayload::Apis(apis()));
+    update(&mut state, key('/'));
+    assert!(state.filter_editing);
+    typed(&mut state, "ledger");
+    // Fuzzy: weaker matches may follow, but the best one comes first and is selected.
+    assert!(state.lists.apis.visible.len() < 5);
+    let top = state.lists.apis.selected_item().map(|a| a.name.clone());
+    assert_eq!(top.as_deref(), Some("ledger"));
+    update(&mut state, code(KeyCode::Enter));
+    assert!(!state.filter_editing);
+    assert_eq!(state.lists.apis.filter, "ledger", "Enter keeps the filter");
+    update(&mut state, code(KeyCode::Esc));
+    assert_eq!(state.lists.apis.visible.len(), 5, "Esc clears it");
+
+    update(&mut state, key('s'));
+    update(&mut state, key('g'));
+    let first = |s: &State| s.lists.apis.selected_item().map(|a| a.name.clone());
+    assert_eq!(first(&state).as_deref(), Some("customers"));
+    update(&mut state, key('S'));
+    update(&mut state, key('g'));
+    assert_eq!(first(&state).as_deref(), Some("shipping"));
+}
+
+#[test]
+fn a_dead_server_turns_offline_keeps_the_rows_and_locks_writes() {
+    let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
+    deliver(&mut state, ListPayload::Apis(apis()));
+    let generation = state.generation;
+    update(
+        &mut state,
+        Action::List {
+            kind: ViewKind::Apis,
+            stage: Some(stage("dev")),
+            generation,
+            result: Err(offline_error()),
+        },
+    );
+    assert!(matches!(state.connection, Connection::Offline { .. }));
+    assert_eq!(state.lists.apis.load, LoadState::Stale { saved_at: now() });
+    assert_eq!(state.lists.apis.items.len(), 5, "rows stay visible");
+    let effects = update(&mut state, key('n'));
+    assert!(effects.is_empty());
+    assert!(
+        state
+            .status
+            .as_ref()
+            .is_some_and(|s| s.text.starts_with("new API: offline"))
+    );
+    // Keys keep working, and r retries.
+    let effects = update(&mut state, key('r'));
+    assert!(effects.contains(&Effect::FetchEnvironments));
+    assert_eq!(fetches(&effects), [(ViewKind::Apis, Some("dev".into()))]);
+    deliver(&mut state, ListPayload::Apis(apis()));
+    assert!(matches!(state.connection, Connection::Online { .. }));
+}
+
+#[test]
+fn the_waiting_count_honours_four_eyes() {
+    let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
+    let mut mine = promotions();
+    mine[0].requested_by = "dave".into();
+    update(&mut state, Action::Waiting(Ok(promotions())));
+    assert_eq!(
+        state.waiting_for_me(),
+        1,
+        "dora's promotion: dave may approve it"
+    );
+    update(&mut state, Action::Waiting(Ok(mine)));
+    assert_eq!(
+        state.waiting_for_me(),
+        0,
+        "his own into production: four-eyes"
+    );
+}
+
+#[test]
+fn quit_and_help_keys() {
+    let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
+    update(&mut state, key('?'));
+    assert!(matches!(state.popup, Some(Popup::Help { .. })));
+    update(&mut state, key('q'));
+    assert!(
+        state.popup.is_none() && !state.should_quit,
+        "q closes the overlay first"
+    );
+    update(&mut state, key('q'));
+    assert!(state.should_quit);
+}
