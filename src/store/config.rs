@@ -4,6 +4,9 @@
 //! ```toml
 //! current_context = "team"
 //!
+//! [client]
+//! timeout_secs = 10       # per request, connecting included
+//!
 //! [tighten]               # this machine only; stricter, never looser
 //! staging = "read-only"
 //!
@@ -33,6 +36,8 @@ pub struct Config {
     pub contexts: Vec<ContextConfig>,
     /// Local tightening: only `read-only` and `promote-only` survive parsing.
     pub tighten: BTreeMap<StageName, Mode>,
+    /// `[client] timeout_secs`: the bound on one request (the client's default otherwise).
+    pub timeout: Option<std::time::Duration>,
     pub warnings: Vec<String>,
 }
 
@@ -54,6 +59,15 @@ struct RawConfig {
     tighten: BTreeMap<String, Spanned<String>>,
     #[serde(default, rename = "context")]
     contexts: Vec<RawContext>,
+    #[serde(default)]
+    client: RawClient,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClient {
+    #[serde(default)]
+    timeout_secs: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -70,7 +84,7 @@ struct RawContext {
     client_id: Option<String>,
 }
 
-const KNOWN_TABLES: &[&str] = &["current_context", "tighten", "context", "keys"];
+const KNOWN_TABLES: &[&str] = &["current_context", "tighten", "context", "client", "keys"];
 
 impl Config {
     /// Reads `path`; a missing file is an empty configuration.
@@ -118,6 +132,16 @@ impl Config {
                 continue;
             }
             config.tighten.insert(name, parsed);
+        }
+
+        if let Some(secs) = raw.client.timeout_secs {
+            if !(1..=300).contains(secs.get_ref()) {
+                return Err(at(
+                    Some(secs.span()),
+                    "[client] timeout_secs must be between 1 and 300",
+                ));
+            }
+            config.timeout = Some(std::time::Duration::from_secs(*secs.get_ref()));
         }
 
         for context in raw.contexts {
@@ -199,6 +223,9 @@ mod tests {
             r#"
 current_context = "team"
 
+[client]
+timeout_secs = 20
+
 [tighten]
 staging = "read-only"
 stg-eu = "promote-only"
@@ -214,6 +241,7 @@ realm = "stoa"
         let staging = StageName::parse("stage").unwrap();
         assert_eq!(config.tighten.get(&staging), Some(&Mode::ReadOnly));
         assert_eq!(config.tighten.len(), 2);
+        assert_eq!(config.timeout, Some(std::time::Duration::from_secs(20)));
         assert_eq!(config.current().map(|c| c.tenant.as_str()), Some("acme"));
         assert!(config.warnings.is_empty(), "{:?}", config.warnings);
     }
@@ -257,6 +285,12 @@ realm = "stoa"
                 "line 2",
                 "stage name",
             ),
+            (
+                "[client]\ntimeout_secs = 0\n",
+                "line 2",
+                "between 1 and 300",
+            ),
+            ("[client]\ntimeout = 5\n", "line 2", "unknown field"),
         ];
         for (text, line, problem) in cases {
             let err = parse(text).unwrap_err().to_string();
