@@ -391,3 +391,42 @@ async fn the_write_guard_refuses_before_anything_is_sent() {
         .await
         .expect("dev is writable");
 }
+
+#[tokio::test]
+async fn a_stage_on_its_own_control_plane_gets_its_own_client_and_login() {
+    let main = start_server(Seed::None).await;
+    let own = start_server(Seed::None).await;
+    let dave = client_as(main.url(), "dave", "acme").await;
+    // The second control plane has its own identity provider: its own token.
+    let production_token = token(own.url(), "dave").await;
+    let elsewhere = dave
+        .for_endpoint(own.url(), Some(production_token))
+        .expect("client for the stage's endpoint");
+    assert_eq!(elsewhere.tenant(), "acme");
+    let dev = stage("dev");
+    elsewhere
+        .create_api(&dev, &new_api("only-there"))
+        .await
+        .expect("create on the stage's control plane");
+    assert!(
+        elsewhere
+            .apis(&dev)
+            .await
+            .expect("apis")
+            .iter()
+            .any(|a| a.name == "only-there")
+    );
+    assert!(
+        dave.apis(&dev)
+            .await
+            .expect("apis")
+            .iter()
+            .all(|a| a.name != "only-there")
+    );
+    // A token of one control plane means nothing to the other.
+    let foreign = dave
+        .for_endpoint(own.url(), Some(token(main.url(), "dave").await))
+        .expect("client");
+    let refused = foreign.me().await.expect_err("foreign token");
+    assert_eq!((refused.status(), refused.exit_code()), (Some(401), 3));
+}
