@@ -148,7 +148,7 @@ impl IntoResponse for OAuthError {
         let mut response = (self.status, Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if self.status == StatusCode::UNAUTHORIZED {
+        if self.code == "invalid_client" {
             // RFC 6749 §5.2: a 401 for client authentication names the scheme.
             headers.insert(
                 header::WWW_AUTHENTICATE,

@@ -386,3 +386,29 @@ async fn client_credentials_act_as_a_cpi_admin_service_account() {
         (StatusCode::UNAUTHORIZED, Some("invalid_client"))
     );
 }
+
+#[tokio::test]
+async fn token_lifetimes_are_configurable() {
+    let idp = idp().await;
+    idp.identity.set_token_lifetimes(
+        std::time::Duration::from_secs(60),
+        std::time::Duration::from_secs(120),
+    );
+    let tokens = idp.tokens("ada").await;
+    assert_eq!(
+        (
+            tokens["expires_in"].as_u64(),
+            tokens["refresh_expires_in"].as_u64()
+        ),
+        (Some(60), Some(120))
+    );
+    let access = claims_of(tokens["access_token"].as_str().expect("access"));
+    let refresh = claims_of(tokens["refresh_token"].as_str().expect("refresh"));
+    let iat = access["iat"].as_i64().expect("iat");
+    assert_eq!(access["exp"].as_i64(), Some(iat + 60));
+    assert_eq!(
+        refresh["exp"].as_i64(),
+        Some(refresh["iat"].as_i64().expect("iat") + 120)
+    );
+    assert_eq!(access["tenant_id"], Value::Null, "ada belongs to no tenant");
+}
