@@ -327,6 +327,30 @@ async fn a_401_asks_the_refresher_once_and_resends() {
 }
 
 #[tokio::test]
+async fn calls_refused_together_share_one_refresh() {
+    let stub = expiring_stub().await;
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    let refresher = move || {
+        counted.fetch_add(1, Ordering::SeqCst);
+        async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Ok::<_, String>(Secret::new("fresh"))
+        }
+    };
+    let client = client(&stub.url);
+    client.set_token_refresher(Some(Arc::new(refresher) as Arc<dyn TokenRefresher>));
+    let calls_at_once = (0..5).map(|_| {
+        let client = client.clone();
+        async move { client.me().await }
+    });
+    for result in futures::future::join_all(calls_at_once).await {
+        assert_eq!(result.expect("after refresh").username, "dave");
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
 async fn a_failed_refresh_reports_the_401() {
     let stub = expiring_stub().await;
     let client = client(&stub.url);
