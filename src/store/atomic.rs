@@ -72,6 +72,33 @@ mod tests {
         assert_eq!(leftovers, vec![std::ffi::OsString::from("state.json")]);
     }
 
+    #[test]
+    fn a_reader_sees_the_old_file_or_the_new_one_never_a_mix() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let old = vec![b'o'; 64 * 1024];
+        let new = vec![b'n'; 96 * 1024];
+        write_atomic(&path, &old, None).unwrap();
+        let writer = {
+            let (path, old, new) = (path.clone(), old.clone(), new.clone());
+            std::thread::spawn(move || {
+                for i in 0..60 {
+                    let bytes = if i % 2 == 0 { &new } else { &old };
+                    write_atomic(&path, bytes, None).unwrap();
+                }
+            })
+        };
+        while !writer.is_finished() {
+            let seen = std::fs::read(&path).unwrap();
+            assert!(
+                seen == old || seen == new,
+                "torn read of {} bytes",
+                seen.len()
+            );
+        }
+        writer.join().unwrap();
+    }
+
     #[cfg(unix)]
     #[test]
     fn applies_the_mode_before_the_file_appears() {
