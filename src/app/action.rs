@@ -65,6 +65,8 @@ pub enum Action {
         cached: bool,
     },
     Me(Result<Me, ApiError>),
+    /// `/v1/me` as last seen, until the server answers.
+    CachedMe(Me),
     /// A list fetched for `stage` under `generation` (both `None`/ignored for tenant lists).
     List {
         kind: ViewKind,

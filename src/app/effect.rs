@@ -14,7 +14,7 @@ use super::persist::Persist;
 use super::state::{PendingWrite, ViewKind};
 use crate::api::{ApiError, Client, PromotionFilter};
 use crate::domain::StageName;
-use crate::wire::EnvironmentList;
+use crate::wire::{EnvironmentList, Me};
 
 /// No request may hang the console: switching stage never waits longer than this.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
@@ -30,6 +30,7 @@ pub enum Effect {
     LoadCachedEnvironments,
     SaveEnvironments(EnvironmentList),
     FetchMe,
+    SaveMe(Me),
     FetchList {
         kind: ViewKind,
         stage: Option<StageName>,
@@ -103,10 +104,16 @@ impl Runner {
                             cached: true,
                         });
                     }
+                    if let Some(me) = persist.load_me() {
+                        send(Action::CachedMe(me));
+                    }
                 });
             }
             Effect::SaveEnvironments(list) => {
                 tokio::task::spawn_blocking(move || persist.save_environments(&list));
+            }
+            Effect::SaveMe(me) => {
+                tokio::task::spawn_blocking(move || persist.save_me(&me));
             }
             Effect::FetchEnvironments => {
                 tokio::spawn(async move {

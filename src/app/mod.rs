@@ -103,7 +103,14 @@ pub fn initial_state(config: &AppConfig, now: crate::wire::Timestamp) -> State {
 /// the previous one — color-eyre's), runs the loop until quit, restores the terminal (drop
 /// guard), and returns.
 pub async fn run(config: AppConfig) -> color_eyre::Result<()> {
-    let state = initial_state(&config, crate::wire::Timestamp::now());
+    let mut state = initial_state(&config, crate::wire::Timestamp::now());
+    // Before the loop starts: the state and cache writes need their directories.
+    if let Err(e) = config.paths.ensure() {
+        tracing::warn!("cannot create envdeck's directories: {e}");
+        state
+            .notices
+            .push(format!("the stage choice cannot be saved: {e}"));
+    }
     let persist =
         persist::Persist::new(&config.paths, &config.control_plane, config.client.tenant());
     let mut guard = terminal::TerminalGuard::enter()?;

@@ -10,7 +10,7 @@ use super::action::{ListPayload, SavedState};
 use super::state::ViewKind;
 use crate::domain::StageName;
 use crate::store::{Cache, Loaded, Paths, StateStore, UiState};
-use crate::wire::{EnvironmentList, Timestamp};
+use crate::wire::{EnvironmentList, Me, Timestamp};
 
 #[derive(Clone)]
 pub struct Persist {
@@ -100,6 +100,15 @@ impl Persist {
 
     pub fn save_environments(&self, list: &EnvironmentList) {
         self.save(&self.key(None, "environments"), list);
+    }
+
+    /// Who the user was last time (no secret in it), so the header is complete at once.
+    pub fn load_me(&self) -> Option<Me> {
+        self.load(&self.key(None, "me")).map(|(v, _)| v)
+    }
+
+    pub fn save_me(&self, me: &Me) {
+        self.save(&self.key(None, "me"), me);
     }
 
     pub fn load_list(

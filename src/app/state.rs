@@ -200,6 +200,8 @@ pub struct State {
     pub view: ViewKind,
     pub lists: Lists,
     pub me: Option<Me>,
+    /// `me` came from the cache; the server has not confirmed it yet.
+    pub me_stale: bool,
     pub actor: Actor,
     pub session_readonly: bool,
     pub local_tightening: BTreeMap<StageName, Mode>,
@@ -236,6 +238,7 @@ impl State {
             view: ViewKind::Apis,
             lists: Lists::default(),
             me: None,
+            me_stale: false,
             actor: Actor::default(),
             session_readonly: false,
             local_tightening: BTreeMap::new(),

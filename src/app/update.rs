@@ -39,19 +39,25 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::SavedStateLoaded(saved) => on_saved_state(state, saved),
         Action::Environments { result, cached } => on_environments(state, result, cached),
         Action::Me(result) => match result {
-            Ok(mut me) => {
-                me.username = sanitize(&me.username).into_owned();
-                me.roles = me.roles.iter().map(|r| sanitize(r).into_owned()).collect();
-                state.actor = actor_from_me(&me);
-                state.me = Some(me);
+            Ok(me) => {
+                let save = Effect::SaveMe(me.clone());
+                set_me(state, me);
+                state.me_stale = false;
                 mark_online(state);
-                Vec::new()
+                vec![save]
             }
             Err(e) => {
                 note_failure(state, &e, "cannot read who you are");
                 Vec::new()
             }
         },
+        Action::CachedMe(me) => {
+            if state.me.is_none() {
+                set_me(state, me);
+                state.me_stale = true;
+            }
+            Vec::new()
+        }
         Action::List {
             kind,
             stage,
@@ -89,6 +95,13 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     }
 }
 
+fn set_me(state: &mut State, mut me: crate::wire::Me) {
+    me.username = sanitize(&me.username).into_owned();
+    me.roles = me.roles.iter().map(|r| sanitize(r).into_owned()).collect();
+    state.actor = actor_from_me(&me);
+    state.me = Some(me);
+}
+
 fn on_tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     state.now = now;
     state.tick = state.tick.wrapping_add(1);
@@ -108,7 +121,7 @@ pub fn refresh(state: &mut State) -> Vec<Effect> {
     if state.pipeline.is_empty() || state.pipeline_stale || state.is_offline() {
         effects.push(Effect::FetchEnvironments);
     }
-    if state.me.is_none() {
+    if state.me.is_none() || state.me_stale {
         effects.push(Effect::FetchMe);
     }
     effects.push(Effect::FetchWaiting);

@@ -257,3 +257,38 @@ fn the_clock_refreshes_every_thirty_seconds() {
     assert_eq!(fetches(&effects), [(ViewKind::Apis, Some("dev".into()))]);
     assert!(update(&mut state, Action::Tick(at("2026-11-24T10:00:32Z"))).is_empty());
 }
+
+#[test]
+fn cached_me_fills_the_header_until_the_server_answers() {
+    let mut state = State::new("demo", "acme", "cp", now());
+    update(&mut state, Action::CachedMe(me("dave", &["devops"])));
+    assert!(state.me_stale);
+    assert_eq!(state.actor.username, "dave");
+    assert!(update(&mut state, key('r')).contains(&Effect::FetchMe));
+    let effects = update(&mut state, Action::Me(Ok(me("dave", &["tenant-admin"]))));
+    assert!(!state.me_stale);
+    assert!(matches!(effects.as_slice(), [Effect::SaveMe(_)]));
+    // A late cache answer never replaces the server's.
+    update(&mut state, Action::CachedMe(me("dave", &["viewer"])));
+    assert_eq!(
+        state.me.as_ref().map(|m| m.roles.clone()),
+        Some(vec!["tenant-admin".to_string()])
+    );
+}
+
+#[test]
+fn resizing_keeps_the_selection_in_view() {
+    let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
+    let rows: Vec<_> = (0..200).map(|i| api(i, &format!("svc-{i:03}"))).collect();
+    deliver(&mut state, ListPayload::Apis(rows));
+    update(&mut state, code(KeyCode::End));
+    assert_eq!(state.lists.apis.selected, 199);
+    let tall_offset = state.lists.apis.offset;
+    update(&mut state, Action::Resize(100, 15));
+    let height = state.table_height();
+    let list = &state.lists.apis;
+    assert!(list.offset > tall_offset);
+    assert!(list.selected >= list.offset && list.selected < list.offset + height);
+    let screen = format!("{}", render(&state, 100, 15).backend());
+    assert!(screen.contains("svc-199"), "{screen}");
+}
