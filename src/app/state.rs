@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use tui_input::Input;
 
 use super::form::ApiForm;
-use super::list::{Filterer, ListView, LoadState};
+use super::list::{Filterer, ListView, LoadState, SortKey};
 use crate::domain::policy::{Actor, PolicyInput, PromotionFacts};
 use crate::domain::{Decision, Mode, Operation, Pipeline, PromotionStatus, Role, Stage, StageName};
 use crate::wire::{
@@ -159,7 +159,6 @@ pub enum Saved {
     Corrupt(String),
 }
 
-#[derive(Default)]
 pub struct Lists {
     pub apis: ListView<Api>,
     pub deployments: ListView<Deployment>,
@@ -167,6 +166,25 @@ pub struct Lists {
     pub subscriptions: ListView<Subscription>,
     pub promotions: ListView<Promotion>,
     pub audit: ListView<AuditEntry>,
+}
+
+impl Default for Lists {
+    fn default() -> Self {
+        let mut audit = ListView::default();
+        // The audit log reads newest first.
+        audit.sort = Some(SortKey {
+            column: 0,
+            descending: true,
+        });
+        Lists {
+            apis: ListView::default(),
+            deployments: ListView::default(),
+            gateways: ListView::default(),
+            subscriptions: ListView::default(),
+            promotions: ListView::default(),
+            audit,
+        }
+    }
 }
 
 impl Lists {
