@@ -10,7 +10,7 @@ use super::frame_box;
 use crate::app::state::Confirm;
 
 pub fn draw(frame: &mut Frame, confirm: &Confirm, theme: &Theme) {
-    let height = if confirm.typed.is_some() { 9 } else { 6 };
+    let height = if confirm.typed.is_some() { 8 } else { 6 };
     let inner = frame_box(frame, 64, height, "Confirm", theme);
     let mut lines = vec![
         Line::styled(format!(" {}", confirm.prompt), theme.title()),

@@ -249,3 +249,45 @@ fn server_text_is_drawn_without_escapes() {
     assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'));
     assert!(text.contains("payments") && text.contains("line break"));
 }
+
+#[test]
+fn warm_start_from_the_cache_before_the_server_answers() {
+    let mut state = envdeck::app::State::new("prod-eu", "acme", "cp", now());
+    update(
+        &mut state,
+        Action::SavedStateLoaded(envdeck::app::action::SavedState::Found {
+            stage: Some("staging".into()),
+            view: Some("apis".into()),
+        }),
+    );
+    update(
+        &mut state,
+        Action::Environments {
+            result: Ok(three_stages()),
+            cached: true,
+        },
+    );
+    update(&mut state, Action::CachedMe(me("dave", &["devops"])));
+    let (generation, stage) = (state.generation, state.active.clone());
+    update(
+        &mut state,
+        Action::CachedList {
+            stage,
+            generation,
+            payload: ListPayload::Apis(apis()),
+            saved_at: at("2026-11-24T09:57:30Z"),
+        },
+    );
+    assert_snapshot!(render(&state, 100, 15).backend());
+}
+
+#[test]
+fn typed_confirmation_for_a_guarded_stage() {
+    let mut envs = three_stages();
+    envs.environments[0].mode = "full".into();
+    let mut state = loaded(envs, Some("production"), me("tess", &["tenant-admin"]));
+    deliver(&mut state, ListPayload::Apis(apis()));
+    update(&mut state, key('D'));
+    typed(&mut state, "produ");
+    assert_snapshot!(render(&state, 100, 20).backend());
+}

@@ -27,7 +27,6 @@ fn fetches(effects: &[Effect]) -> Vec<(ViewKind, Option<String>)> {
         .collect()
 }
 
-
 #[test]
 fn writes_to_a_read_only_stage_show_the_reason_and_send_nothing() {
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
@@ -288,4 +287,22 @@ fn quit_and_help_keys() {
     );
     update(&mut state, key('q'));
     assert!(state.should_quit);
+}
+
+#[test]
+fn local_tightening_locks_a_stage_on_this_machine_only() {
+    let mut state = loaded(three_stages(), Some("staging"), me("dave", &["devops"]));
+    state.local_tightening.insert(
+        StageName::parse("staging").expect("stage"),
+        envdeck::domain::Mode::ReadOnly,
+    );
+    let effects = update(&mut state, key('n'));
+    assert!(effects.is_empty());
+    let status = state.status.clone().expect("reason");
+    assert!(status.text.contains("on this machine"), "{}", status.text);
+    let screen = format!("{}", render(&state, 110, 16).backend());
+    assert!(
+        screen.contains("Staging environment — read-only mode (on this machine: config.toml)"),
+        "{screen}"
+    );
 }
