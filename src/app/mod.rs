@@ -11,8 +11,6 @@ macro_rules! with_list {
         let kind = $kind;
         let state = &mut *$state;
         let $f = &mut state.filterer;
-        #[allow(unused_variables)]
-        let _ = &$f;
         match kind {
             $crate::app::state::ViewKind::Apis => {
                 let $list = &mut state.lists.apis;
