@@ -17,6 +17,7 @@
 //! identity_provider = "https://auth.example.test"   # optional
 //! realm = "stoa"                                     # optional
 //! client_id = "stoactl"                              # optional
+//! stage_endpoints = false   # true: each stage on its own control plane (endpoints.api_url)
 //! ```
 
 use std::collections::BTreeMap;
@@ -49,7 +50,30 @@ pub struct ContextConfig {
     pub identity_provider: Option<String>,
     pub realm: Option<String>,
     pub client_id: Option<String>,
+    /// Each stage lives on its own control plane (`endpoints.api_url` of /v1/environments),
+    /// with its own login when its identity provider differs.
+    pub stage_endpoints: bool,
 }
+
+impl ContextConfig {
+    /// The identity provider's base URL: the context's, or the control plane itself (the
+    /// embedded server serves `/realms/stoa`).
+    pub fn identity_base(&self) -> &str {
+        self.identity_provider.as_deref().unwrap_or(&self.server)
+    }
+
+    pub fn realm(&self) -> &str {
+        self.realm.as_deref().unwrap_or(DEFAULT_REALM)
+    }
+
+    pub fn client_id(&self) -> &str {
+        self.client_id.as_deref().unwrap_or(DEFAULT_CLIENT_ID)
+    }
+}
+
+/// Keycloak's realm and public client of the STOA platform (CONTRACT.md).
+pub const DEFAULT_REALM: &str = "stoa";
+pub const DEFAULT_CLIENT_ID: &str = "stoactl";
 
 #[derive(Deserialize)]
 struct RawConfig {
@@ -82,6 +106,8 @@ struct RawContext {
     realm: Option<String>,
     #[serde(default)]
     client_id: Option<String>,
+    #[serde(default)]
+    stage_endpoints: bool,
 }
 
 const KNOWN_TABLES: &[&str] = &["current_context", "tighten", "context", "client", "keys"];
@@ -172,6 +198,7 @@ impl Config {
                 identity_provider: context.identity_provider,
                 realm: context.realm,
                 client_id: context.client_id,
+                stage_endpoints: context.stage_endpoints,
             });
         }
 

@@ -18,6 +18,9 @@ pub enum StoreError {
     /// `reason` says where ("line 3, column 9") and what is wrong.
     #[error("{}: {reason}", path.display())]
     Invalid { path: PathBuf, reason: String },
+    /// A change that cannot be made (adding a context that exists, using one that does not).
+    #[error("{}: {reason}", path.display())]
+    Refused { path: PathBuf, reason: String },
     #[error("cannot encode {}: {reason}", path.display())]
     Encode { path: PathBuf, reason: String },
     #[error(

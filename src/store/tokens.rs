@@ -1,5 +1,5 @@
-//! The token store: access and refresh tokens per context. Today a file of mode 0600 in the
-//! state dir, written atomically; the OS keyring (issue 6) plugs in behind [`TokenStore`].
+//! The token store: access and refresh tokens per context, in a file of mode 0600 in the state
+//! dir, written atomically; the OS keyring (`keyring.rs`) is tried first when available.
 //! Token text never reaches an error message or a log line from here.
 
 use std::collections::BTreeMap;
@@ -25,7 +25,7 @@ pub struct StoredTokens {
     pub expires_at: Option<Timestamp>,
 }
 
-/// Where tokens are kept: the 0600 file today, the OS keyring later.
+/// Where tokens are kept: the OS keyring, or the 0600 file.
 pub trait TokenStore: Send + Sync {
     fn load(&self, context: &str) -> Result<Option<StoredTokens>, StoreError>;
     fn save(&self, context: &str, tokens: &StoredTokens) -> Result<(), StoreError>;
@@ -45,13 +45,35 @@ struct TokenFile {
     contexts: BTreeMap<String, TokenEntry>,
 }
 
+/// One context's tokens as stored (the file's entries, the keyring's secret).
 #[derive(Serialize, Deserialize)]
-struct TokenEntry {
+pub(crate) struct TokenEntry {
     access_token: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     refresh_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expires_at: Option<Timestamp>,
+}
+
+impl TokenEntry {
+    pub(crate) fn from_tokens(tokens: &StoredTokens) -> TokenEntry {
+        TokenEntry {
+            access_token: tokens.access_token.expose().to_string(),
+            refresh_token: tokens
+                .refresh_token
+                .as_ref()
+                .map(|t| t.expose().to_string()),
+            expires_at: tokens.expires_at,
+        }
+    }
+
+    pub(crate) fn into_tokens(self) -> StoredTokens {
+        StoredTokens {
+            access_token: Secret::new(self.access_token),
+            refresh_token: self.refresh_token.map(Secret::new),
+            expires_at: self.expires_at,
+        }
+    }
 }
 
 impl FileTokenStore {
@@ -118,11 +140,7 @@ impl TokenStore for FileTokenStore {
         let Some(mut file) = self.read()? else {
             return Ok(None);
         };
-        Ok(file.contexts.remove(context).map(|entry| StoredTokens {
-            access_token: Secret::new(entry.access_token),
-            refresh_token: entry.refresh_token.map(Secret::new),
-            expires_at: entry.expires_at,
-        }))
+        Ok(file.contexts.remove(context).map(TokenEntry::into_tokens))
     }
 
     fn save(&self, context: &str, tokens: &StoredTokens) -> Result<(), StoreError> {
@@ -136,17 +154,8 @@ impl TokenStore for FileTokenStore {
             Err(e) => return Err(e),
         };
         file.version = FORMAT_VERSION;
-        file.contexts.insert(
-            context.to_string(),
-            TokenEntry {
-                access_token: tokens.access_token.expose().to_string(),
-                refresh_token: tokens
-                    .refresh_token
-                    .as_ref()
-                    .map(|t| t.expose().to_string()),
-                expires_at: tokens.expires_at,
-            },
-        );
+        file.contexts
+            .insert(context.to_string(), TokenEntry::from_tokens(tokens));
         self.write(&file)
     }
 
