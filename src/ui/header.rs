@@ -131,15 +131,17 @@ fn width(spans: &[Span<'_>]) -> usize {
 
 fn stage_tabs(state: &State, theme: &Theme, available: usize) -> Line<'static> {
     if state.pipeline.is_empty() {
-        let text = match state.connection {
-            Connection::Offline { .. } => "no stages: the control plane is unreachable",
-            _ => "loading stages…",
+        let (mark, text) = match state.connection {
+            Connection::Offline { .. } => (
+                Span::styled(if theme.ascii { "x" } else { "✗" }, theme.error()),
+                "no stages: the control plane is unreachable",
+            ),
+            _ => (
+                Span::styled(theme.spinner(state.tick), theme.warning()),
+                "loading stages…",
+            ),
         };
-        return Line::from(vec![
-            Span::raw(" "),
-            Span::styled(theme.spinner(state.tick), theme.warning()),
-            Span::raw(format!(" {text}")),
-        ]);
+        return Line::from(vec![Span::raw(" "), mark, Span::raw(format!(" {text}"))]);
     }
     let build = |fit: Fit| -> Vec<Span<'static>> {
         let mut spans = Vec::new();

@@ -78,6 +78,10 @@ fn message<T>(
     theme: &Theme,
 ) -> Line<'static> {
     match &list.load {
+        LoadState::Idle if state.is_offline() => Line::from(vec![
+            Span::styled("the control plane is unreachable", theme.error()),
+            Span::styled("  (r to retry)", theme.dim()),
+        ]),
         LoadState::Idle | LoadState::Loading => Line::from(vec![
             Span::styled(theme.spinner(state.tick), theme.warning()),
             Span::raw(format!(" loading {}…", empty.what)),

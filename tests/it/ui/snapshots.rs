@@ -291,3 +291,20 @@ fn typed_confirmation_for_a_guarded_stage() {
     typed(&mut state, "produ");
     assert_snapshot!(render(&state, 100, 20).backend());
 }
+
+#[test]
+fn unreachable_at_first_start_without_a_cache() {
+    let mut state = envdeck::app::State::new("demo", "acme", "cp", now());
+    update(
+        &mut state,
+        Action::SavedStateLoaded(envdeck::app::action::SavedState::Missing),
+    );
+    update(
+        &mut state,
+        Action::Environments {
+            result: Err(offline_error()),
+            cached: false,
+        },
+    );
+    assert_snapshot!(render(&state, 80, 15).backend());
+}
