@@ -28,7 +28,7 @@ impl Session {
                 pixel_height: 0,
             })
             .expect("open pty");
-        let mut cmd = CommandBuilder::new(super::super::support::BIN);
+        let mut cmd = CommandBuilder::new(crate::support::BIN);
         cmd.args(args);
         cmd.env_clear();
         for key in ["PATH", "HOME", "USER"] {
@@ -108,7 +108,8 @@ impl Session {
             if Instant::now() > deadline {
                 panic!("timed out waiting for {text:?}; the screen was:\n{screen}");
             }
-            std::thread::sleep(Duration::from_millis(50));
+            // Fine-grained so the latency benchmark measures the app, not this loop.
+            std::thread::sleep(Duration::from_millis(2));
         }
     }
 
