@@ -1,27 +1,9 @@
-//! Signing in against an OIDC provider shaped like Keycloak's realm `stoa`.
-//! (Issue 6 grows this into contexts, device-code login, refresh and the token store.)
+//! The password and refresh-token grants, posted by hand (small and exact about errors).
 
 use serde::Deserialize;
 
+use super::{AuthError, TokenSet};
 use crate::secret::Secret;
-
-#[derive(Debug, thiserror::Error)]
-pub enum AuthError {
-    #[error("cannot reach the identity provider at {url}: {reason}")]
-    Unreachable { url: String, reason: String },
-    #[error("sign-in refused: {0}")]
-    Refused(String),
-    #[error("unexpected answer from the identity provider: {0}")]
-    Decode(String),
-}
-
-/// Tokens from a grant. `Debug` never shows them.
-#[derive(Clone, Debug)]
-pub struct TokenSet {
-    pub access_token: Secret,
-    pub refresh_token: Option<Secret>,
-    pub expires_in: Option<u64>,
-}
 
 #[derive(Deserialize)]
 struct TokenResponse {
