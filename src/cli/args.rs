@@ -27,7 +27,7 @@ pub struct Global {
     /// Tenant to work in.
     #[arg(long, global = true, env = "ENVDECK_TENANT", value_name = "T")]
     pub tenant: Option<String>,
-    /// Context from config.toml (issue 6 brings contexts; accepted now for forward compatibility).
+    /// Context from config.toml (default: its current_context).
     #[arg(long, global = true, env = "ENVDECK_CONTEXT", value_name = "NAME")]
     pub context: Option<String>,
     /// Make every stage read-only for this session.
@@ -54,6 +54,78 @@ pub enum Command {
     /// Create, review, approve, complete and roll back promotions.
     #[command(subcommand)]
     Promote(PromoteCommand),
+    /// Sign in: the device-code grant (a URL and a code to approve in a browser), or
+    /// --username with --password-stdin where the provider allows it.
+    Login(LoginArgs),
+    /// Forget every stored secret of the context.
+    Logout(LogoutArgs),
+    /// Who the control plane says you are (/v1/me); exit code 3 when not signed in.
+    Whoami(WhoamiArgs),
+    /// Control planes in config.toml: list, use, add, remove, show.
+    #[command(subcommand)]
+    Context(ContextCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Sign in with a password instead (read from standard input with --password-stdin).
+    #[arg(long, value_name = "U", requires = "password_stdin")]
+    pub username: Option<String>,
+    /// Read the password from the first line of standard input.
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
+    /// Sign in to the identity provider of a stage that lives on its own control plane.
+    #[arg(long, value_name = "STAGE")]
+    pub stage: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LogoutArgs {
+    /// Only forget the sign-in to this stage's own identity provider.
+    #[arg(long, value_name = "STAGE")]
+    pub stage: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WhoamiArgs {
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContextCommand {
+    /// List the contexts (* marks the current one).
+    List {
+        #[arg(short = 'o', long, value_enum)]
+        output: Option<OutputFormat>,
+    },
+    /// Make a context the current one.
+    Use { name: String },
+    /// Add a context (with the global --server URL and --tenant T).
+    Add {
+        name: String,
+        /// The identity provider's base URL (default: the control plane's own).
+        #[arg(long, value_name = "URL")]
+        identity_provider: Option<String>,
+        #[arg(long)]
+        realm: Option<String>,
+        #[arg(long, value_name = "ID")]
+        client_id: Option<String>,
+        /// Each stage lives on its own control plane (its endpoints.api_url).
+        #[arg(long)]
+        stage_endpoints: bool,
+        /// Make it the current context too.
+        #[arg(long = "use")]
+        make_current: bool,
+    },
+    /// Remove a context and forget its stored tokens.
+    Remove { name: String },
+    /// Show a context (default: the current one).
+    Show {
+        name: Option<String>,
+        #[arg(short = 'o', long, value_enum)]
+        output: Option<OutputFormat>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -63,7 +63,9 @@ impl From<Denial> for CliError {
 impl From<crate::auth::AuthError> for CliError {
     fn from(e: crate::auth::AuthError) -> Self {
         let code = match e {
-            crate::auth::AuthError::Refused(_) => NOT_ALLOWED,
+            crate::auth::AuthError::Refused(_)
+            | crate::auth::AuthError::Expired
+            | crate::auth::AuthError::LoginRequired(_) => NOT_ALLOWED,
             _ => GENERAL,
         };
         CliError::new(code, e.to_string())

@@ -15,7 +15,8 @@ use crate::wire::{AuditEntry, Timestamp};
 pub async fn run(conn: &Connection, args: &GetArgs) -> Result<String, CliError> {
     let (_, stage) = resolve_stage(conn, args.stage.as_deref()).await?;
     let format = output::resolve(args.output);
-    let client = &conn.client;
+    // A stage may live on its own control plane (contexts with stage_endpoints).
+    let client = &conn.client_for(&stage.name).await?;
     let name = &stage.name;
     match args.kind {
         Kind::Apis => render(format, &client.apis(name).await?, apis_table),

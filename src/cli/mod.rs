@@ -3,16 +3,18 @@
 mod args;
 mod caps;
 mod connect;
+mod context;
 mod demo;
 mod env_cmd;
 pub mod error;
 mod get;
 mod logging;
+mod login;
 mod output;
 mod promote;
 mod stages;
+mod whoami;
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -65,17 +67,38 @@ async fn dispatch(cli: Cli) -> Result<String, CliError> {
                 .map(|_| String::new())
         }
         Some(Command::Env(args)) => {
-            let _log = log_to_file(&paths()?);
-            env_cmd::run(&connect::from_flags(&global)?, &args).await
+            let paths = paths()?;
+            let _log = log_to_file(&paths);
+            env_cmd::run(&connect::connect(&global, &paths).await?, &args).await
         }
         Some(Command::Get(args)) => {
-            let _log = log_to_file(&paths()?);
-            get::run(&connect::from_flags(&global)?, &args).await
+            let paths = paths()?;
+            let _log = log_to_file(&paths);
+            get::run(&connect::connect(&global, &paths).await?, &args).await
         }
         Some(Command::Promote(cmd)) => {
-            let _log = log_to_file(&paths()?);
-            promote::run(&connect::from_flags(&global)?, &cmd, global.readonly).await
+            let paths = paths()?;
+            let _log = log_to_file(&paths);
+            let conn = connect::connect(&global, &paths).await?;
+            conn.install_guard(global.readonly).await?;
+            promote::run(&conn, &cmd, global.readonly).await
         }
+        Some(Command::Login(args)) => {
+            let paths = paths()?;
+            let _log = log_to_file(&paths);
+            login::login(&global, &paths, &args).await
+        }
+        Some(Command::Logout(args)) => {
+            let paths = paths()?;
+            let _log = log_to_file(&paths);
+            login::logout(&global, &paths, &args)
+        }
+        Some(Command::Whoami(args)) => {
+            let paths = paths()?;
+            let _log = log_to_file(&paths);
+            whoami::run(&connect::connect(&global, &paths).await?, &args).await
+        }
+        Some(Command::Context(cmd)) => context::run(&global, &paths()?, &cmd),
         None => console(&global).await.map(|_| String::new()),
     }
 }
@@ -104,10 +127,17 @@ fn install_panic_report() {
 
 async fn console(global: &Global) -> Result<(), CliError> {
     let paths = paths()?;
-    let conn = connect::from_flags(global)?;
     let _log = log_to_file(&paths);
+    let conn = connect::connect(global, &paths).await?;
     install_panic_report();
+    // The guard's pipeline and actor come from the server; the console refreshes its own view.
+    if let Err(e) = conn.install_guard(global.readonly).await {
+        tracing::warn!(error = %e.message, "the write guard waits for the server");
+    }
+    let keep_fresh = tokio::spawn(conn.session.clone().keep_fresh(conn.client.clone()));
     let config = crate::app::AppConfig {
+        local_tightening: conn.local_tightening(),
+        notices: conn.config.warnings.clone(),
         client: conn.client,
         control_plane: conn.key,
         context_name: conn.context_name,
@@ -115,12 +145,10 @@ async fn console(global: &Global) -> Result<(), CliError> {
         session_readonly: global.readonly,
         no_color: caps::no_color(global.no_color),
         ascii: caps::ascii(global.ascii),
-        local_tightening: BTreeMap::new(),
-        notices: Vec::new(),
     };
-    crate::app::run(config)
-        .await
-        .map_err(|e| CliError::general(format!("the console stopped: {e}")))
+    let result = crate::app::run(config).await;
+    keep_fresh.abort();
+    result.map_err(|e| CliError::general(format!("the console stopped: {e}")))
 }
 
 async fn serve(args: ServeArgs) -> Result<(), CliError> {

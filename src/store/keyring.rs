@@ -93,6 +93,10 @@ impl TokenStore for AutoTokenStore {
         }
         self.file.remove(context)
     }
+
+    fn accounts(&self) -> Result<Vec<String>, StoreError> {
+        self.file.accounts()
+    }
 }
 
 #[cfg(feature = "os-keyring")]

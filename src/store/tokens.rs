@@ -31,6 +31,10 @@ pub trait TokenStore: Send + Sync {
     fn save(&self, context: &str, tokens: &StoredTokens) -> Result<(), StoreError>;
     /// Forgets every stored secret of `context` (logout). Absent is not an error.
     fn remove(&self, context: &str) -> Result<(), StoreError>;
+    /// The accounts holding tokens, where the store can list them (a keyring cannot).
+    fn accounts(&self) -> Result<Vec<String>, StoreError> {
+        Ok(Vec::new())
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -157,6 +161,13 @@ impl TokenStore for FileTokenStore {
         file.contexts
             .insert(context.to_string(), TokenEntry::from_tokens(tokens));
         self.write(&file)
+    }
+
+    fn accounts(&self) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .read()?
+            .map(|f| f.contexts.into_keys().collect())
+            .unwrap_or_default())
     }
 
     fn remove(&self, context: &str) -> Result<(), StoreError> {
