@@ -101,11 +101,11 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
             l.move_selection(isize::MAX / 2, height)
         }),
         Command::NewApi => open_form(state, None),
-        Command::EditApi => match state.lists.apis.selected_item().cloned() {
+        Command::EditApi => match selected_api(state) {
             Some(api) => open_form(state, Some(&api)),
             None => state.set_status("select an API to edit first", true),
         },
-        Command::DeleteApi => match state.lists.apis.selected_item().cloned() {
+        Command::DeleteApi => match selected_api(state) {
             Some(api) => ask_delete(state, &api),
             None => state.set_status("select an API to delete first", true),
         },
@@ -193,9 +193,13 @@ fn step_stage(state: &mut State, forward: bool) -> Vec<Effect> {
 fn open_detail(state: &mut State) {
     macro_rules! detail {
         ($list:expr, $title:expr) => {
-            $list.selected_item().map(|item| Detail {
-                title: format!("{} {}", $title, crate::app::rows::TableRow::id(item)),
-                lines: crate::app::rows::TableRow::detail(item),
+            $list.selected_row().map(|row| Detail {
+                title: format!("{} {}", $title, row.id()),
+                lines: $list
+                    .detail(row)
+                    .into_iter()
+                    .map(|(label, value)| (label, value.to_string()))
+                    .collect(),
                 scroll: 0,
             })
         };
@@ -212,6 +216,24 @@ fn open_detail(state: &mut State) {
         Some(d) => state.popup = Some(Popup::Detail(d)),
         None => state.set_status("nothing selected", false),
     }
+}
+
+/// The selected API's fields, as the edit form and the delete confirmation need them.
+fn selected_api(state: &State) -> Option<Api> {
+    let list = &state.lists.apis;
+    let row = list.selected_row()?;
+    let value = |label: &str| list.value(row, label).to_string();
+    let optional = |label: &str| Some(value(label)).filter(|v| !v.is_empty());
+    Some(Api {
+        id: row.id().to_string(),
+        name: value("name"),
+        display_name: value("display name"),
+        version: value("version"),
+        status: value("status"),
+        backend_url: optional("backend"),
+        description: optional("description"),
+        ..Api::default()
+    })
 }
 
 fn open_form(state: &mut State, api: Option<&Api>) {

@@ -1,10 +1,12 @@
 //! One table's data: its rows, load state, selection, sort and fuzzy filter.
-//! Rows are kept as the (sanitised) wire structs; `order` holds the sorted row indices and
-//! `visible` the filtered subset, so a frame reads only the rows it draws.
+//! Rows are kept packed ([`PackedRow`]: sanitised text in one allocation); `order` holds the
+//! sorted row indices and `visible` the filtered subset, so a frame reads only what it draws.
+
+use std::marker::PhantomData;
 
 use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 
-use super::rows::TableRow;
+use super::rows::{PackedRow, TableRow};
 use crate::domain::StageName;
 use crate::wire::Timestamp;
 
@@ -32,7 +34,9 @@ pub struct SortKey {
 }
 
 pub struct ListView<T> {
-    pub items: Vec<T>,
+    pub rows: Vec<PackedRow>,
+    /// The detail pane's labels (the same for every row of `T`).
+    pub detail_labels: Vec<&'static str>,
     /// All row indices in sort order.
     pub order: Vec<u32>,
     /// Rows that pass the filter, in display order.
@@ -50,12 +54,14 @@ pub struct ListView<T> {
     pub stage: Option<StageName>,
     /// The query `visible` was computed for: a query that extends it narrows `visible` only.
     applied_filter: String,
+    kind: PhantomData<fn() -> T>,
 }
 
 impl<T> Default for ListView<T> {
     fn default() -> Self {
         ListView {
-            items: Vec::new(),
+            rows: Vec::new(),
+            detail_labels: Vec::new(),
             order: Vec::new(),
             visible: Vec::new(),
             selected: 0,
@@ -66,6 +72,7 @@ impl<T> Default for ListView<T> {
             refreshing: false,
             stage: None,
             applied_filter: String::new(),
+            kind: PhantomData,
         }
     }
 }
@@ -74,7 +81,6 @@ impl<T> Default for ListView<T> {
 pub struct Filterer {
     matcher: Matcher,
     chars: Vec<char>,
-    haystack: String,
     scored: Vec<(u32, u32)>,
 }
 
@@ -83,7 +89,6 @@ impl Default for Filterer {
         Filterer {
             matcher: Matcher::new(Config::DEFAULT),
             chars: Vec::new(),
-            haystack: String::new(),
             scored: Vec::new(),
         }
     }
@@ -91,19 +96,51 @@ impl Default for Filterer {
 
 impl<T: TableRow> ListView<T> {
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.rows.is_empty()
     }
 
-    pub fn selected_item(&self) -> Option<&T> {
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn selected_row(&self) -> Option<&PackedRow> {
         let index = *self.visible.get(self.selected)?;
-        self.items.get(index as usize)
+        self.rows.get(index as usize)
     }
 
-    /// Replaces the rows (sanitising them), keeping sort, filter and the selected row.
-    pub fn set_items(&mut self, mut items: Vec<T>, filterer: &mut Filterer) {
-        items.iter_mut().for_each(T::sanitize);
-        let keep = self.selected_item().map(|i| i.id().to_string());
-        self.items = items;
+    /// A detail value of a row by its label ("" when the type has no such label).
+    pub fn value<'a>(&self, row: &'a PackedRow, label: &str) -> &'a str {
+        self.detail_labels
+            .iter()
+            .position(|l| *l == label)
+            .and_then(|i| row.detail_values(T::COLUMNS.len()).nth(i))
+            .unwrap_or("")
+    }
+
+    /// Label/value pairs of a row for the detail pane.
+    pub fn detail<'a>(&self, row: &'a PackedRow) -> Vec<(&'static str, &'a str)> {
+        self.detail_labels
+            .iter()
+            .copied()
+            .zip(row.detail_values(T::COLUMNS.len()))
+            .collect()
+    }
+
+    /// Replaces the rows (sanitised and packed as they come), keeping sort, filter and the
+    /// selected row.
+    pub fn set_items(&mut self, items: Vec<T>, filterer: &mut Filterer) {
+        let keep = self.selected_row().map(|r| r.id().to_string());
+        let mut buf = String::new();
+        let mut rows = Vec::with_capacity(items.len());
+        for mut item in items {
+            item.sanitize();
+            let (row, labels) = PackedRow::pack(&item, &mut buf);
+            if self.detail_labels.is_empty() {
+                self.detail_labels = labels;
+            }
+            rows.push(row);
+        }
+        self.rows = rows;
         self.resort();
         self.applied_filter.clear();
         self.refilter(filterer);
@@ -113,7 +150,7 @@ impl<T: TableRow> ListView<T> {
     }
 
     pub fn clear(&mut self) {
-        self.items.clear();
+        self.rows.clear();
         self.order.clear();
         self.visible.clear();
         self.applied_filter.clear();
@@ -124,22 +161,22 @@ impl<T: TableRow> ListView<T> {
     }
 
     fn select_id(&mut self, id: &str) {
-        let items = &self.items;
+        let rows = &self.rows;
         if let Some(pos) = self
             .visible
             .iter()
-            .position(|&i| items[i as usize].id() == id)
+            .position(|&i| rows[i as usize].id() == id)
         {
             self.selected = pos;
         }
     }
 
     fn resort(&mut self) {
-        self.order = (0..self.items.len() as u32).collect();
+        self.order = (0..self.rows.len() as u32).collect();
         if let Some(SortKey { column, descending }) = self.sort {
-            let items = &self.items;
+            let rows = &self.rows;
             self.order
-                .sort_by_cached_key(|&i| items[i as usize].cell(column).to_lowercase());
+                .sort_by_cached_key(|&i| rows[i as usize].cell(column).to_lowercase());
             if descending {
                 self.order.reverse();
             }
@@ -178,7 +215,7 @@ impl<T: TableRow> ListView<T> {
     }
 
     fn resort_keeping_selection(&mut self, filterer: &mut Filterer) {
-        let keep = self.selected_item().map(|i| i.id().to_string());
+        let keep = self.selected_row().map(|r| r.id().to_string());
         self.resort();
         self.applied_filter.clear();
         self.refilter(filterer);
@@ -216,21 +253,11 @@ impl<T: TableRow> ListView<T> {
             let Filterer {
                 matcher,
                 chars,
-                haystack,
                 scored,
             } = filterer;
             scored.clear();
             for &i in candidates {
-                let item = &self.items[i as usize];
-                haystack.clear();
-                for (c, column) in T::COLUMNS.iter().enumerate() {
-                    if !column.searchable {
-                        continue;
-                    }
-                    haystack.push_str(&item.cell(c));
-                    haystack.push(' ');
-                }
-                let row = Utf32Str::new(haystack, chars);
+                let row = Utf32Str::new(self.rows[i as usize].haystack(), chars);
                 let mut total: u32 = 0;
                 let all = needles.iter().all(|needle| {
                     matcher
@@ -303,8 +330,12 @@ mod tests {
     fn names(list: &ListView<Api>) -> Vec<&str> {
         list.visible
             .iter()
-            .map(|&i| list.items[i as usize].name.as_str())
+            .map(|&i| list.rows[i as usize].cell(0))
             .collect()
+    }
+
+    fn selected_id(list: &ListView<Api>) -> Option<&str> {
+        list.selected_row().map(|r| r.id())
     }
 
     #[test]
@@ -327,12 +358,12 @@ mod tests {
         assert_eq!(names(&list), ["payments"]);
         list.set_filter("", &mut f);
         list.move_selection(2, 10);
-        assert_eq!(list.selected_item().map(|a| a.id.as_str()), Some("1"));
+        assert_eq!(selected_id(&list), Some("1"));
         list.flip_sort_direction(&mut f);
         assert_eq!(names(&list), ["payments", "pay-ledger", "orders"]);
-        assert_eq!(list.selected_item().map(|a| a.id.as_str()), Some("1"));
+        assert_eq!(selected_id(&list), Some("1"));
         list.set_items(vec![api("2", "orders"), api("1", "payments")], &mut f);
-        assert_eq!(list.selected_item().map(|a| a.id.as_str()), Some("1"));
+        assert_eq!(selected_id(&list), Some("1"));
     }
 
     #[test]

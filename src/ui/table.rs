@@ -51,9 +51,9 @@ fn title<T>(list: &ListView<T>, empty: &Empty<'_>, state: &State, theme: &Theme)
         theme.title(),
     )];
     let count = if list.filter.is_empty() {
-        format!("{} ", list.items.len())
+        format!("{} ", list.rows.len())
     } else {
-        format!("{}/{} ", list.visible.len(), list.items.len())
+        format!("{}/{} ", list.visible.len(), list.rows.len())
     };
     spans.push(Span::raw(count));
     if let LoadState::Stale { saved_at } = list.load {
@@ -91,7 +91,7 @@ fn message<T>(
             Span::raw(message.clone()),
             Span::styled("  (r to retry)", theme.dim()),
         ]),
-        _ if !list.items.is_empty() => Line::from(format!(
+        _ if !list.rows.is_empty() => Line::from(format!(
             "nothing matches the filter {:?} (Esc clears it)",
             list.filter
         )),
@@ -136,8 +136,8 @@ pub fn draw<T: TableRow>(
     let end = (offset + body_height).min(list.visible.len());
     let columns = T::COLUMNS;
     let rows = list.visible[offset..end].iter().map(|&i| {
-        let item = &list.items[i as usize];
-        Row::new((0..columns.len()).map(|c| Cell::from(item.cell(c).into_owned())))
+        let row = &list.rows[i as usize];
+        Row::new((0..columns.len()).map(|c| Cell::from(row.cell(c))))
     });
     let header = Row::new(columns.iter().enumerate().map(|(c, col)| {
         let arrow = match list.sort {
@@ -184,19 +184,16 @@ mod tests {
                 title: "A",
                 min: 4,
                 fill: 1,
-                searchable: true,
             },
             Column {
                 title: "B",
                 min: 4,
                 fill: 2,
-                searchable: true,
             },
             Column {
                 title: "C",
                 min: 16,
                 fill: 0,
-                searchable: false,
             },
         ];
         let w = widths(&cols, 50, 1);

@@ -2,7 +2,9 @@
 
 use std::borrow::Cow;
 
-use super::{Column, TableRow, clean, clean_opt, col, long_time, opt, short_time, text, time_col};
+use super::{
+    Column, TableRow, clean, clean_opt, col, long_time, opt, raw, short_time, text, time_col,
+};
 use crate::domain::text::sanitize;
 use crate::wire::{AuditEntry, Promotion};
 
@@ -53,7 +55,7 @@ impl TableRow for Promotion {
             ("to", text(&self.target_environment)),
             ("status", text(&self.status)),
             ("requested by", text(&self.requested_by)),
-            ("approved by", opt(&self.approved_by).into_owned()),
+            ("approved by", raw(&self.approved_by)),
             ("message", text(&self.message)),
             ("created", long_time(&self.created_at)),
             ("completed", long_time(&self.completed_at)),
@@ -115,14 +117,14 @@ impl TableRow for AuditEntry {
             .details
             .as_ref()
             .map(|d| sanitize(&d.to_string()).into_owned())
-            .unwrap_or_else(|| "-".into());
+            .unwrap_or_default();
         vec![
             ("id", text(&self.id)),
             ("time", long_time(&self.timestamp)),
-            ("user", opt(&self.user_email).into_owned()),
+            ("user", raw(&self.user_email)),
             ("action", text(&self.action)),
-            ("resource type", opt(&self.resource_type).into_owned()),
-            ("resource", opt(&self.resource_id).into_owned()),
+            ("resource type", raw(&self.resource_type)),
+            ("resource", raw(&self.resource_id)),
             ("stage", audit_stage(self).to_string()),
             ("status", text(&self.status)),
             ("details", details),

@@ -2,7 +2,9 @@
 
 use std::borrow::Cow;
 
-use super::{Column, TableRow, clean, clean_opt, col, long_time, opt, short_time, text, time_col};
+use super::{
+    Column, TableRow, clean, clean_opt, col, long_time, opt, raw, short_time, text, time_col,
+};
 use crate::wire::{Api, Deployment, Gateway, Subscription};
 
 impl TableRow for Api {
@@ -49,8 +51,8 @@ impl TableRow for Api {
             ("display name", text(&self.display_name)),
             ("version", text(&self.version)),
             ("status", text(&self.status)),
-            ("backend", opt(&self.backend_url).into_owned()),
-            ("description", opt(&self.description).into_owned()),
+            ("backend", raw(&self.backend_url)),
+            ("description", raw(&self.description)),
             ("tags", text(&self.tags.join(", "))),
             ("created", long_time(&self.created_at)),
             ("updated", long_time(&self.updated_at)),
@@ -104,11 +106,11 @@ impl TableRow for Deployment {
             ("stage", text(&self.environment)),
             ("version", text(&self.version)),
             ("status", text(&self.status)),
-            ("deployed by", opt(&self.deployed_by).into_owned()),
+            ("deployed by", raw(&self.deployed_by)),
             ("created", long_time(&self.created_at)),
             ("completed", long_time(&self.completed_at)),
-            ("spec hash", opt(&self.spec_hash).into_owned()),
-            ("error", opt(&self.error_message).into_owned()),
+            ("spec hash", raw(&self.spec_hash)),
+            ("error", raw(&self.error_message)),
         ]
     }
 }
@@ -162,8 +164,8 @@ impl TableRow for Gateway {
             ("type", text(&self.gateway_type)),
             ("stage", text(&self.environment)),
             ("status", text(&self.status)),
-            ("url", opt(&self.base_url).into_owned()),
-            ("version", opt(&self.version).into_owned()),
+            ("url", raw(&self.base_url)),
+            ("version", raw(&self.version)),
             ("last check", long_time(&self.last_health_check)),
         ]
     }
@@ -210,10 +212,10 @@ impl TableRow for Subscription {
             ("id", text(&self.id)),
             ("application", text(&self.application_name)),
             ("api", text(&self.api_name)),
-            ("plan", opt(&self.plan_name).into_owned()),
+            ("plan", raw(&self.plan_name)),
             ("status", text(&self.status)),
-            ("subscriber", opt(&self.subscriber_email).into_owned()),
-            ("approved by", opt(&self.approved_by).into_owned()),
+            ("subscriber", raw(&self.subscriber_email)),
+            ("approved by", raw(&self.approved_by)),
             ("created", long_time(&self.created_at)),
             ("expires", long_time(&self.expires_at)),
         ]

@@ -23,7 +23,11 @@ pub fn draw(frame: &mut Frame, detail: &Detail, theme: &Theme) {
         .map(|(label, value)| {
             Line::from(vec![
                 Span::styled(format!(" {label:<14}"), theme.dim()),
-                Span::raw(value.clone()),
+                Span::raw(if value.is_empty() {
+                    "-".to_string()
+                } else {
+                    value.clone()
+                }),
             ])
         })
         .collect();

@@ -33,10 +33,11 @@ fn summary(state: &State, theme: &Theme) -> Line<'static> {
     )];
     let list = &state.lists.promotions;
     for status in STATES {
+        // Column 3 is the status.
         let n = list
-            .items
+            .rows
             .iter()
-            .filter(|p| PromotionStatus::parse(&p.status) == Some(status))
+            .filter(|p| PromotionStatus::parse(p.cell(3)) == Some(status))
             .count();
         spans.push(Span::styled(format!("  {} ", status.as_str()), theme.dim()));
         spans.push(Span::raw(n.to_string()));

@@ -84,7 +84,12 @@ async fn creating_an_api_in_dev_reaches_the_server() {
     console.press(key('y'));
     console
         .until("the new API in the list", |s| {
-            apis_loaded(s) && s.lists.apis.items.iter().any(|a| a.name == "console-made")
+            apis_loaded(s)
+                && s.lists
+                    .apis
+                    .rows
+                    .iter()
+                    .any(|r| r.cell(0) == "console-made")
         })
         .await;
     let status = console.state.status.clone().expect("status");
@@ -105,7 +110,7 @@ async fn the_choice_survives_a_restart_and_the_cache_shows_while_offline() {
     console.press(key('e'));
     console.press(key('2'));
     console.until("staging's APIs", apis_loaded).await;
-    let count = console.state.lists.apis.items.len();
+    let count = console.state.lists.apis.len();
     let store = StateStore::new(&paths.state_dir);
     assert!(crate::support::eventually(Duration::from_secs(10), || {
         matches!(store.load(CONTROL_PLANE), Loaded::Found(ref ui) if ui.stage.as_deref() == Some("staging"))
@@ -127,7 +132,7 @@ async fn the_choice_survives_a_restart_and_the_cache_shows_while_offline() {
         "{:?}",
         console.state.notices
     );
-    assert_eq!(console.state.lists.apis.items.len(), count);
+    assert_eq!(console.state.lists.apis.len(), count);
     console
         .until("offline", |s| {
             matches!(s.connection, Connection::Offline { .. })

@@ -153,7 +153,7 @@ fn switching_stage_bumps_the_generation_and_drops_late_replies() {
     assert_eq!(state.lists.apis.load, LoadState::Loading);
 
     deliver(&mut state, ListPayload::Apis(apis()));
-    assert_eq!(state.lists.apis.items.len(), 5);
+    assert_eq!(state.lists.apis.len(), 5);
     assert_eq!(state.lists.apis.load, LoadState::Loaded { at: now() });
 
     // `[` steps back; at the ends nothing happens.
@@ -210,10 +210,10 @@ fn cached_rows_show_stale_until_the_server_answers() {
         },
     );
     assert_eq!(state.lists.apis.load, LoadState::Stale { saved_at });
-    assert_eq!(state.lists.apis.items.len(), 5);
+    assert_eq!(state.lists.apis.len(), 5);
     deliver(&mut state, ListPayload::Apis(apis()[..2].to_vec()));
     assert_eq!(state.lists.apis.load, LoadState::Loaded { at: now() });
-    assert_eq!(state.lists.apis.items.len(), 2);
+    assert_eq!(state.lists.apis.len(), 2);
     // A cache answer arriving after the server's is ignored.
     update(
         &mut state,
@@ -224,7 +224,7 @@ fn cached_rows_show_stale_until_the_server_answers() {
             saved_at,
         },
     );
-    assert_eq!(state.lists.apis.items.len(), 2);
+    assert_eq!(state.lists.apis.len(), 2);
 }
 
 #[test]

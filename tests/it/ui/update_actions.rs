@@ -206,7 +206,11 @@ fn filter_and_sort_work_on_the_raw_rows() {
     typed(&mut state, "ledger");
     // Fuzzy: weaker matches may follow, but the best one comes first and is selected.
     assert!(state.lists.apis.visible.len() < 5);
-    let top = state.lists.apis.selected_item().map(|a| a.name.clone());
+    let top = state
+        .lists
+        .apis
+        .selected_row()
+        .map(|r| r.cell(0).to_string());
     assert_eq!(top.as_deref(), Some("ledger"));
     update(&mut state, code(KeyCode::Enter));
     assert!(!state.filter_editing);
@@ -216,7 +220,7 @@ fn filter_and_sort_work_on_the_raw_rows() {
 
     update(&mut state, key('s'));
     update(&mut state, key('g'));
-    let first = |s: &State| s.lists.apis.selected_item().map(|a| a.name.clone());
+    let first = |s: &State| s.lists.apis.selected_row().map(|r| r.cell(0).to_string());
     assert_eq!(first(&state).as_deref(), Some("customers"));
     update(&mut state, key('S'));
     update(&mut state, key('g'));
@@ -239,7 +243,7 @@ fn a_dead_server_turns_offline_keeps_the_rows_and_locks_writes() {
     );
     assert!(matches!(state.connection, Connection::Offline { .. }));
     assert_eq!(state.lists.apis.load, LoadState::Stale { saved_at: now() });
-    assert_eq!(state.lists.apis.items.len(), 5, "rows stay visible");
+    assert_eq!(state.lists.apis.len(), 5, "rows stay visible");
     let effects = update(&mut state, key('n'));
     assert!(effects.is_empty());
     assert!(
