@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
-    #[schema(value_type = Object)]
+    #[schema(schema_with = detail_schema)]
     pub detail: ErrorDetail,
 }
 
@@ -23,13 +23,27 @@ pub struct ValidationItem {
     #[serde(rename = "type", default)]
     pub kind: String,
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
+    /// Strings and indexes, such as `["query", "page"]`.
+    #[schema(value_type = Vec<Value>)]
     pub loc: Vec<serde_json::Value>,
     #[serde(default)]
     pub msg: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Value>)]
     pub input: Option<serde_json::Value>,
+}
+
+/// `detail` as [`ErrorDetail`] reads it: a string, FastAPI's 422 list, or an object
+/// (found by schemathesis: the document said "object" for all three).
+fn detail_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{AnyOfBuilder, ArrayBuilder, ObjectBuilder, Ref, Schema, Type};
+    Schema::AnyOf(
+        AnyOfBuilder::new()
+            .item(ObjectBuilder::new().schema_type(Type::String))
+            .item(ArrayBuilder::new().items(Ref::from_schema_name("ValidationItem")))
+            .item(ObjectBuilder::new().schema_type(Type::Object))
+            .build(),
+    )
 }
 
 impl ErrorBody {
