@@ -5,6 +5,7 @@
 # the release binary, serves a demo database on 127.0.0.1:0 and signs in as ada (cpi-admin)
 # with the password grant; an auth hook renews the 5-minute token while the run lasts.
 # Usage: scripts/schemathesis.sh [MAX_EXAMPLES_PER_OPERATION] [TIME_LIMIT_SECONDS]
+# ENVDECK_BIN=path uses that binary instead of building one; SPEC=path another document.
 # The report lands in target/schemathesis/ (report.txt, junit.xml, server.log).
 set -euo pipefail
 
@@ -20,7 +21,11 @@ if [ ! -x "$venv/bin/schemathesis" ]; then
     "$venv/bin/pip" install --quiet "schemathesis>=4,<5"
 fi
 
-(cd "$root" && nice -n 10 cargo build --release --bin envdeck)
+bin="${ENVDECK_BIN:-}"
+if [ -z "$bin" ]; then
+    (cd "$root" && nice -n 10 cargo build --release --bin envdeck)
+    bin="$root/target/release/envdeck"
+fi
 
 data_dir="$(mktemp -d)"
 server_pid=""
@@ -33,7 +38,7 @@ trap cleanup EXIT
 # The first stdout line is "listening on URL".
 fifo="$data_dir/stdout"
 mkfifo "$fifo"
-ENVDECK_LOG=warn "$root/target/release/envdeck" serve --listen 127.0.0.1:0 --seed demo \
+ENVDECK_LOG=warn "$bin" serve --listen 127.0.0.1:0 --seed demo \
     --data-dir "$data_dir/db" >"$fifo" 2>"$out/server.log" &
 server_pid=$!
 exec 3<"$fifo"
@@ -76,8 +81,10 @@ class PasswordGrant:
 PY
 
 set +e
+# From $out, so schemathesis keeps its cache (.schemathesis/) under target/.
+cd "$out"
 SCHEMATHESIS_HOOKS="hooks" PYTHONPATH="$out" timeout "$time_limit" \
-    "$venv/bin/schemathesis" run "$root/assets/openapi.json" \
+    "$venv/bin/schemathesis" run "${SPEC:-$root/assets/openapi.json}" \
     --url "$base_url" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,response_schema_conformance \
