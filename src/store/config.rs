@@ -150,8 +150,9 @@ impl Config {
             let parsed = Mode::parse(mode.get_ref())
                 .map_err(|e| at(Some(mode.span()), &format!("[tighten] {stage}: {e}")))?;
             if parsed == Mode::Full {
+                // The problem first: the console's notice line may cut the end off.
                 config.warnings.push(format!(
-                    "{}: {}: [tighten] {stage} = \"full\" ignored: local settings may make a stage stricter, never looser",
+                    "[tighten] {stage} = \"full\" ignored: a stage can be made stricter here, never looser ({}, {})",
                     path.display(),
                     position(text, mode.span().start)
                 ));
@@ -279,7 +280,7 @@ realm = "stoa"
         assert_eq!(config.tighten.len(), 1);
         assert_eq!(config.warnings.len(), 1);
         let warning = &config.warnings[0];
-        assert!(warning.contains("config.toml: line 2"), "{warning}");
+        assert!(warning.contains("config.toml, line 2"), "{warning}");
         assert!(warning.contains("never looser"), "{warning}");
     }
 
