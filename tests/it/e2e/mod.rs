@@ -2,4 +2,4 @@
 
 mod cli;
 mod console;
-mod pty;
+pub(crate) mod pty;

@@ -5,9 +5,6 @@
 
 mod contexts;
 mod device;
-#[allow(dead_code)]
-#[path = "../e2e/pty.rs"]
-mod pty;
 mod refresh;
 mod secrets;
 mod stages;

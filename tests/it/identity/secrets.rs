@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use envdeck::server::Seed;
 
-use super::pty::Session;
+use crate::e2e::pty::Session;
 use super::{Home, plane};
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
