@@ -141,3 +141,33 @@ fn a_malformed_config_is_reported_with_its_line_and_left_alone() {
         assert_eq!(std::fs::read_to_string(&file).expect("read"), broken);
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_credentials_from_the_environment_sign_in_and_store_nothing() {
+    let plane = plane(Seed::None).await;
+    let home = Home::new();
+    home.add_context("ci", &plane.url, &["--use"]);
+    let secret = std::fs::read_to_string(plane.identity.client_secret_path()).expect("secret");
+    let env = [
+        ("ENVDECK_CLIENT_ID", "stoactl-admin"),
+        ("ENVDECK_CLIENT_SECRET", secret.trim()),
+    ];
+    let out = home.run_env(&["whoami", "-o", "json"], "", &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let me = json(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(me["username"], "service-account-stoactl-admin");
+    let out = home.run_env(&["login"], "", &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        !home.token_file().exists(),
+        "client credentials are never stored"
+    );
+
+    let wrong = [
+        ("ENVDECK_CLIENT_ID", "stoactl-admin"),
+        ("ENVDECK_CLIENT_SECRET", "not-the-secret"),
+    ];
+    let out = home.run_env(&["whoami"], "", &wrong);
+    assert_eq!(code(&out), Some(3), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("not-the-secret"), "{}", stderr(&out));
+}
