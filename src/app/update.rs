@@ -290,6 +290,7 @@ pub fn activate(state: &mut State, name: StageName, persist: bool) -> Vec<Effect
         return Vec::new();
     }
     state.generation += 1;
+    tracing::info!(stage = %name, generation = state.generation, "stage activated");
     state.active = Some(name.clone());
     for kind in ViewKind::ALL.into_iter().filter(|k| k.is_stage_scoped()) {
         with_list!(state, kind, |list, _f| {
