@@ -2,8 +2,8 @@
 
 pub mod api;
 pub mod app;
-pub mod cli;
 pub mod auth;
+pub mod cli;
 pub mod domain;
 pub mod net;
 pub mod secret;

@@ -4,7 +4,6 @@ mod abuse;
 mod client;
 mod e2e;
 mod identity;
-mod identity;
 mod server;
 mod support;
 mod ui;
