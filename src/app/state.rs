@@ -7,7 +7,7 @@ use tui_input::Input;
 use super::form::ApiForm;
 use super::list::{Filterer, ListView, LoadState, SortKey};
 use crate::domain::policy::{Actor, PolicyInput, PromotionFacts};
-use crate::domain::{Decision, Mode, Operation, Pipeline, PromotionStatus, Role, Stage, StageName};
+use crate::domain::{Decision, Mode, Operation, Pipeline, PromotionStatus, Stage, StageName};
 use crate::wire::{
     Api, ApiCreate, ApiUpdate, AuditEntry, Deployment, Gateway, Me, Promotion, Subscription,
     Timestamp,
@@ -372,14 +372,5 @@ impl State {
             text: crate::domain::text::sanitize(&text).into_owned(),
             error,
         });
-    }
-}
-
-/// `/v1/me` as the policy's actor.
-pub fn actor_from_me(me: &Me) -> Actor {
-    Actor {
-        username: me.username.clone(),
-        roles: me.roles.iter().map(|r| Role::parse(r)).collect(),
-        permissions: me.permissions.iter().cloned().collect(),
     }
 }

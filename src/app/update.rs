@@ -4,7 +4,7 @@ use super::action::{Action, SavedState};
 use super::effect::Effect;
 use super::list::LoadState;
 use super::replies::{mark_online, note_failure, on_cached_list, on_list, on_written};
-use super::state::{Saved, State, ViewKind, actor_from_me};
+use super::state::{Saved, State, ViewKind};
 use crate::api::ApiError;
 use crate::domain::text::sanitize;
 use crate::domain::{Mode, Pipeline, Stage, StageName};
@@ -98,7 +98,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
 fn set_me(state: &mut State, mut me: crate::wire::Me) {
     me.username = sanitize(&me.username).into_owned();
     me.roles = me.roles.iter().map(|r| sanitize(r).into_owned()).collect();
-    state.actor = actor_from_me(&me);
+    state.actor = me.actor();
     state.me = Some(me);
 }
 

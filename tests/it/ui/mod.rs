@@ -4,7 +4,7 @@
 mod fixtures;
 mod harness;
 mod live;
-mod perf;
+mod big;
 mod snapshots;
 mod update;
 mod update_actions;
