@@ -28,6 +28,7 @@ pub async fn run(
     mut state: State,
     client: Client,
     persist: Persist,
+    mut sign_in: Option<super::session::SignInWatch>,
 ) -> color_eyre::Result<()> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let mut runner = Runner::new(client, persist, tx);
@@ -69,6 +70,14 @@ pub async fn run(
                 }
             },
             Some(action) = rx.recv() => Some(action),
+            changed = sign_in_changed(&mut sign_in) => {
+                match (changed, sign_in.as_ref()) {
+                    (true, Some(watch)) => state.sign_in = watch.borrow().clone(),
+                    _ => sign_in = None,
+                }
+                dirty = true;
+                None
+            }
             _ = tick.tick() => Some(Action::Tick(Timestamp::now())),
             _ = tokio::time::sleep_until(next_frame), if dirty => None,
         };
@@ -80,6 +89,14 @@ pub async fn run(
             }
             dirty = true;
         }
+    }
+}
+
+/// True when the sign-in changed; false when its task is gone. Never resolves without one.
+async fn sign_in_changed(watch: &mut Option<super::session::SignInWatch>) -> bool {
+    match watch {
+        Some(watch) => watch.changed().await.is_ok(),
+        None => std::future::pending().await,
     }
 }
 

@@ -51,6 +51,7 @@ pub mod persist;
 pub mod popups;
 pub mod replies;
 pub mod rows;
+pub mod session;
 pub mod state;
 pub mod terminal;
 pub mod update;
@@ -79,6 +80,8 @@ pub struct AppConfig {
     pub local_tightening: BTreeMap<StageName, Mode>,
     /// Start-up notices (e.g. config warnings) to show.
     pub notices: Vec<String>,
+    /// Signing in again from inside the console (None: the session cannot expire here).
+    pub sign_in: Option<session::SignInWatch>,
 }
 
 /// The initial state for a configuration (also used by tests and benches).
@@ -112,5 +115,12 @@ pub async fn run(config: AppConfig) -> color_eyre::Result<()> {
     let persist =
         persist::Persist::new(&config.paths, &config.control_plane, config.client.tenant());
     let mut guard = terminal::TerminalGuard::enter()?;
-    event_loop::run(guard.terminal(), state, config.client, persist).await
+    event_loop::run(
+        guard.terminal(),
+        state,
+        config.client,
+        persist,
+        config.sign_in,
+    )
+    .await
 }

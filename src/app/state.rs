@@ -231,6 +231,8 @@ pub struct State {
     pub filter_editing: bool,
     pub status: Option<Status>,
     pub notices: Vec<String>,
+    /// A sign-in under way after the session expired (drawn as a popup over everything).
+    pub sign_in: super::session::SignIn,
     pub saved: Saved,
     /// Pending promotions (for the "waiting for me" count).
     pub waiting: Vec<Promotion>,
@@ -267,6 +269,7 @@ impl State {
             filter_editing: false,
             status: None,
             notices: Vec::new(),
+            sign_in: super::session::SignIn::SignedIn,
             saved: Saved::Pending,
             waiting: Vec::new(),
             now,

@@ -67,6 +67,8 @@ pub struct Session {
     store: Arc<dyn TokenStore>,
     http: reqwest::Client,
     provider: tokio::sync::OnceCell<Provider>,
+    /// Raised when a refresh after a 401 failed: someone must sign in again.
+    login_needed: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for Session {
@@ -107,6 +109,7 @@ impl Session {
             store,
             http,
             provider: tokio::sync::OnceCell::new(),
+            login_needed: tokio::sync::Notify::new(),
         }
     }
 
@@ -223,6 +226,11 @@ impl Session {
         }
     }
 
+    /// Resolves once a refresh after a 401 has failed (since the last call).
+    pub async fn login_needed(&self) {
+        self.login_needed.notified().await;
+    }
+
     /// The client's hook for a 401: one refresh.
     pub fn refresher(self: &Arc<Session>) -> Arc<dyn TokenRefresher> {
         Arc::new(SessionRefresher(self.clone()))
@@ -260,7 +268,13 @@ struct SessionRefresher(Arc<Session>);
 impl TokenRefresher for SessionRefresher {
     fn refresh(&self) -> BoxFuture<'static, Result<Secret, String>> {
         let session = self.0.clone();
-        Box::pin(async move { session.refresh().await.map_err(|e| e.to_string()) })
+        Box::pin(async move {
+            let result = session.refresh().await.map_err(|e| e.to_string());
+            if result.is_err() {
+                session.login_needed.notify_one();
+            }
+            result
+        })
     }
 }
 

@@ -84,6 +84,8 @@ async fn console(
             "demo control plane at {}, signed in as {user}",
             server.url()
         )],
+        // The demo keeps its own session fresh (below).
+        sign_in: None,
     };
     let result = run_console(config).await;
     refresher.abort();

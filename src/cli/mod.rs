@@ -3,6 +3,7 @@
 mod args;
 mod caps;
 mod connect;
+mod console_session;
 mod context;
 mod demo;
 mod env_cmd;
@@ -134,7 +135,7 @@ async fn console(global: &Global) -> Result<(), CliError> {
     if let Err(e) = conn.install_guard(global.readonly).await {
         tracing::warn!(error = %e.message, "the write guard waits for the server");
     }
-    let keep_fresh = tokio::spawn(conn.session.clone().keep_fresh(conn.client.clone()));
+    let (supervisor, sign_in) = console_session::spawn(conn.session.clone(), conn.client.clone());
     let config = crate::app::AppConfig {
         local_tightening: conn.local_tightening(),
         notices: conn.config.warnings.clone(),
@@ -145,9 +146,10 @@ async fn console(global: &Global) -> Result<(), CliError> {
         session_readonly: global.readonly,
         no_color: caps::no_color(global.no_color),
         ascii: caps::ascii(global.ascii),
+        sign_in: Some(sign_in),
     };
     let result = crate::app::run(config).await;
-    keep_fresh.abort();
+    supervisor.abort();
     result.map_err(|e| CliError::general(format!("the console stopped: {e}")))
 }
 

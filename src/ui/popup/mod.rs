@@ -4,6 +4,7 @@ pub mod confirm;
 pub mod detail;
 pub mod form;
 pub mod help;
+pub mod login;
 pub mod palette;
 pub mod switcher;
 
@@ -45,4 +46,6 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Some(Popup::Confirm(c)) => confirm::draw(frame, c, theme),
         Some(Popup::Detail(d)) => detail::draw(frame, d, theme),
     }
+    // Over any other popup: nothing works until the session is back.
+    login::draw(frame, &state.sign_in, theme);
 }

@@ -3,6 +3,7 @@
 //! every file but the token store. Control planes are built from the server's parts so that
 //! device codes poll every second and tokens can be made short-lived.
 
+mod console;
 mod contexts;
 mod device;
 mod refresh;

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use envdeck::server::Seed;
 
-use crate::e2e::pty::Session;
 use super::{Home, plane};
+use crate::e2e::pty::Session;
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
