@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -14,7 +14,13 @@ impl Timestamp {
         Timestamp(Utc::now())
     }
 
+    /// Only instants whose UTC year has four digits: RFC 3339 cannot write any other, so we
+    /// could not read back what we write (found by the `timestamp` fuzz target: "+202026-…").
     pub fn parse(raw: &str) -> Option<Timestamp> {
+        Self::parse_any_year(raw).filter(|t| (0..=9999).contains(&t.0.year()))
+    }
+
+    fn parse_any_year(raw: &str) -> Option<Timestamp> {
         let raw = raw.trim();
         if let Ok(t) = DateTime::parse_from_rfc3339(raw) {
             return Some(Timestamp(t.with_timezone(&Utc)));
@@ -82,5 +88,19 @@ mod tests {
         assert_eq!(z, shifted);
         assert_eq!(z.to_rfc3339(), "2026-11-23T07:36:28.835420Z");
         assert!(Timestamp::parse("yesterday").is_none());
+    }
+
+    /// Fuzz regression: a five-digit year parsed (chrono's `%Y` takes a sign and more
+    /// digits) but its RFC 3339 form did not; now neither is accepted, and the edges are.
+    #[test]
+    fn years_outside_rfc_3339_are_refused_and_what_we_write_reads_back() {
+        assert!(Timestamp::parse("+202026-01-23T07:3:29").is_none());
+        assert!(Timestamp::parse("-0001-01-01T00:00:00").is_none());
+        // An offset may push a four-digit local year out of range in UTC.
+        assert!(Timestamp::parse("9999-12-31T23:00:00-05:00").is_none());
+        for raw in ["0000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999Z"] {
+            let t = Timestamp::parse(raw).unwrap();
+            assert_eq!(Timestamp::parse(&t.to_rfc3339()), Some(t));
+        }
     }
 }
