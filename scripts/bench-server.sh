@@ -13,8 +13,9 @@ CONCURRENCY="${2:-32}"
 echo "building (release)..." >&2
 # Both with the release profile, so that they share every dependency build.
 cargo build --release --bin envdeck >&2
+cargo build --release --bench server_load >&2
 LOADGEN="$(cargo build --release --bench server_load --message-format=json 2>/dev/null \
-  | sed -n 's/.*"executable":"\([^"]*server_load[^"]*\)".*/\1/p' | tail -n1)"
+  | sed -n 's/.*"executable":"\([^"]*server_load[^"]*\)".*/\1/p' | tail -n1 || true)"
 [ -x "$LOADGEN" ] || { echo "load generator not found" >&2; exit 1; }
 
 DATA_DIR="$(mktemp -d)"
@@ -28,8 +29,9 @@ trap cleanup EXIT
 
 # `envdeck serve` when the CLI has it; the load generator's own `serve` (the same
 # envdeck::server::serve) otherwise.
-if target/release/envdeck serve --help >/dev/null 2>&1; then
-  ENVDECK_LOG=warn target/release/envdeck serve --listen 127.0.0.1:0 --data-dir "$DATA_DIR" --seed demo >"$OUT" 2>/dev/null &
+ENVDECK="${CARGO_TARGET_DIR:-target}/release/envdeck"
+if "$ENVDECK" serve --help >/dev/null 2>&1; then
+  ENVDECK_LOG=warn "$ENVDECK" serve --listen 127.0.0.1:0 --data-dir "$DATA_DIR" --seed demo >"$OUT" 2>/dev/null &
 else
   "$LOADGEN" serve "$DATA_DIR" >"$OUT" 2>/dev/null &
 fi

@@ -30,6 +30,26 @@ pub(crate) async fn ensure_tenant(
     }
 }
 
+/// A read inside one tenant: access and existence are checked in the same database trip as
+/// the read itself (one blocking hop per request on the hot list path).
+pub(crate) async fn read_in_tenant<T: Send + 'static>(
+    state: &AppState,
+    caller: &Caller,
+    tenant: String,
+    f: impl FnOnce(&rusqlite::Connection, &str) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    caller.check_tenant(&tenant)?;
+    state
+        .db
+        .read_with(move |c| {
+            if !tenant_exists(c, &tenant)? {
+                return Err(ApiError::NotFound(format!("Tenant '{tenant}' not found")));
+            }
+            f(c, &tenant)
+        })
+        .await
+}
+
 #[utoipa::path(get, path = "/v1/tenants/{tenant}/apis", tag = "apis", security(("bearer" = [])),
     params(("tenant" = String, Path, description = "Tenant id"),
         ("environment" = Option<String>, Query, description = "Stage (any alias): only APIs present there"),
@@ -48,20 +68,17 @@ pub async fn list(
         .stage(&state.pipeline)?
         .map(|s| s.stage.name.as_str().to_string());
     let paging = params.paging(20)?;
-    ensure_tenant(&state, &caller, &tenant).await?;
     let pipeline = state.pipeline.clone();
-    let page = state
-        .db
-        .read(move |c| {
-            apis::list(
-                c,
-                &tenant,
-                stage.as_deref(),
-                &stage_order(&pipeline),
-                paging,
-            )
-        })
-        .await?;
+    let page = read_in_tenant(&state, &caller, tenant, move |c, tenant| {
+        Ok(apis::list(
+            c,
+            tenant,
+            stage.as_deref(),
+            &stage_order(&pipeline),
+            paging,
+        )?)
+    })
+    .await?;
     Ok(Json(page))
 }
 
@@ -139,7 +156,14 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<Api>)> {
     let stage = params.required_stage(&state.pipeline)?;
     ensure_tenant(&state, &caller, &tenant).await?;
-    let granted = caller.authorize(Operation::CreateApi, &stage, None)?;
+    let attempt = super::Attempt {
+        tenant: &tenant,
+        action: "api.created",
+        resource_type: "api",
+        resource_id: &body.name,
+    };
+    let granted =
+        super::authorize(&state, &caller, Operation::CreateApi, &stage, None, attempt).await?;
     if !valid_api_name(&body.name) {
         return Err(ApiError::invalid(
             &["body", "name"],
@@ -230,7 +254,14 @@ pub async fn update(
 ) -> ApiResult<Json<Api>> {
     let stage = params.required_stage(&state.pipeline)?;
     ensure_tenant(&state, &caller, &tenant).await?;
-    let granted = caller.authorize(Operation::EditApi, &stage, None)?;
+    let attempt = super::Attempt {
+        tenant: &tenant,
+        action: "api.updated",
+        resource_type: "api",
+        resource_id: &api_id,
+    };
+    let granted =
+        super::authorize(&state, &caller, Operation::EditApi, &stage, None, attempt).await?;
     let written = Written::new(&caller, &stage, granted);
     let stage_name = stage.stage.name.as_str().to_string();
     let pipeline = state.pipeline.clone();
@@ -321,7 +352,14 @@ pub async fn delete(
 ) -> ApiResult<Json<Deleted>> {
     let stage = params.required_stage(&state.pipeline)?;
     ensure_tenant(&state, &caller, &tenant).await?;
-    let granted = caller.authorize(Operation::DeleteApi, &stage, None)?;
+    let attempt = super::Attempt {
+        tenant: &tenant,
+        action: "api.deleted",
+        resource_type: "api",
+        resource_id: &api_id,
+    };
+    let granted =
+        super::authorize(&state, &caller, Operation::DeleteApi, &stage, None, attempt).await?;
     let written = Written::new(&caller, &stage, granted);
     let stage_name = stage.stage.name.as_str().to_string();
     state

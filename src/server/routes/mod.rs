@@ -12,11 +12,12 @@ use rusqlite::Connection;
 use serde_json::{Map, Value};
 
 use super::auth::{Caller, Granted};
-use super::error;
+use super::error::{self, ApiError, ApiResult};
 use super::extract::{BODY_LIMIT, StageRef};
 use super::repo::audit;
 use super::state::AppState;
-use crate::domain::Pipeline;
+use crate::domain::policy::PromotionFacts;
+use crate::domain::{Operation, Pipeline};
 
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
@@ -133,4 +134,69 @@ impl Written {
             },
         )
     }
+}
+
+/// What a write attempts, for the audit entry of a refusal.
+pub struct Attempt<'a> {
+    pub tenant: &'a str,
+    pub action: &'a str,
+    pub resource_type: &'a str,
+    pub resource_id: &'a str,
+}
+
+/// Asks the policy; a refusal (403) is itself audit-logged with status `failure` and the
+/// reason, so that the Audit view shows attempted writes too.
+pub async fn authorize(
+    state: &AppState,
+    caller: &Caller,
+    op: Operation,
+    stage: &StageRef<'_>,
+    facts: Option<PromotionFacts<'_>>,
+    attempt: Attempt<'_>,
+) -> ApiResult<Granted> {
+    let refusal = match caller.authorize(op, stage, facts) {
+        Ok(granted) => return Ok(granted),
+        Err(e @ ApiError::Forbidden(_)) => e,
+        Err(other) => return Err(other),
+    };
+    let mut details = Map::new();
+    details.insert("environment".into(), Value::from(stage.stage.name.as_str()));
+    details.insert("user".into(), Value::from(caller.username()));
+    details.insert("reason".into(), Value::from(refusal.to_string()));
+    let (tenant, action, resource_type, resource_id) = (
+        attempt.tenant.to_string(),
+        attempt.action.to_string(),
+        attempt.resource_type.to_string(),
+        attempt.resource_id.to_string(),
+    );
+    let (user_id, email) = (
+        caller.principal.sub.clone(),
+        caller
+            .principal
+            .email
+            .clone()
+            .unwrap_or_else(|| caller.username().to_string()),
+    );
+    let logged = state
+        .db
+        .write(move |tx| {
+            audit::record(
+                tx,
+                audit::Record {
+                    tenant: &tenant,
+                    user_id: &user_id,
+                    user_email: Some(&email),
+                    action: &action,
+                    resource_type: &resource_type,
+                    resource_id: &resource_id,
+                    success: false,
+                    details,
+                },
+            )
+        })
+        .await;
+    if let Err(e) = logged {
+        tracing::warn!(error = %e, "could not audit-log a refused write");
+    }
+    Err(refusal)
 }

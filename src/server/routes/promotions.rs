@@ -221,7 +221,21 @@ pub async fn create(
         )
     })?;
     ensure_tenant(&state, &caller, &tenant).await?;
-    let granted = caller.authorize(Operation::CreatePromotion, &target, None)?;
+    let attempt = super::Attempt {
+        tenant: &tenant,
+        action: "promotion.created",
+        resource_type: "api",
+        resource_id: &api_id,
+    };
+    let granted = super::authorize(
+        &state,
+        &caller,
+        Operation::CreatePromotion,
+        &target,
+        None,
+        attempt,
+    )
+    .await?;
     let written = Written::new(&caller, &target, granted);
     let (src, dst) = (source.stage.name.to_string(), target.stage.name.to_string());
     let promotion = state
@@ -351,7 +365,21 @@ pub async fn approve(
     ensure_tenant(&state, &caller, &tenant).await?;
     let stored = load(&state, &tenant, &id).await?;
     let target = stage_of(&state, &stored.promotion.target_environment)?;
-    let granted = caller.authorize(Operation::ApprovePromotion, &target, Some(facts(&stored)?))?;
+    let attempt = super::Attempt {
+        tenant: &tenant,
+        action: "promotion.approved",
+        resource_type: "promotion",
+        resource_id: &id,
+    };
+    let granted = super::authorize(
+        &state,
+        &caller,
+        Operation::ApprovePromotion,
+        &target,
+        Some(facts(&stored)?),
+        attempt,
+    )
+    .await?;
     let written = Written::new(&caller, &target, granted);
     let p = stored.promotion;
     state
@@ -407,7 +435,21 @@ pub async fn complete(
     ensure_tenant(&state, &caller, &tenant).await?;
     let stored = load(&state, &tenant, &id).await?;
     let target = stage_of(&state, &stored.promotion.target_environment)?;
-    let granted = caller.authorize(Operation::CompletePromotion, &target, Some(facts(&stored)?))?;
+    let attempt = super::Attempt {
+        tenant: &tenant,
+        action: "promotion.completed",
+        resource_type: "promotion",
+        resource_id: &id,
+    };
+    let granted = super::authorize(
+        &state,
+        &caller,
+        Operation::CompletePromotion,
+        &target,
+        Some(facts(&stored)?),
+        attempt,
+    )
+    .await?;
     let written = Written::new(&caller, &target, granted);
     state
         .db
@@ -572,7 +614,21 @@ pub async fn rollback(
     ensure_tenant(&state, &caller, &tenant).await?;
     let stored = load(&state, &tenant, &id).await?;
     let target = stage_of(&state, &stored.promotion.target_environment)?;
-    let granted = caller.authorize(Operation::RollbackPromotion, &target, Some(facts(&stored)?))?;
+    let attempt = super::Attempt {
+        tenant: &tenant,
+        action: "promotion.rolled_back",
+        resource_type: "promotion",
+        resource_id: &id,
+    };
+    let granted = super::authorize(
+        &state,
+        &caller,
+        Operation::RollbackPromotion,
+        &target,
+        Some(facts(&stored)?),
+        attempt,
+    )
+    .await?;
     let written = Written::new(&caller, &target, granted);
     let p = stored.promotion;
     let reverse = state

@@ -118,7 +118,7 @@ async fn create_edit_delete_are_scoped_to_one_stage() {
     let audit = dave
         .ok(Method::GET, "/v1/audit/acme?search=orders", None, 200)
         .await;
-    let actions: Vec<(&str, &str)> = audit["entries"]
+    let actions: Vec<(&str, &str, &str)> = audit["entries"]
         .as_array()
         .unwrap()
         .iter()
@@ -126,16 +126,19 @@ async fn create_edit_delete_are_scoped_to_one_stage() {
             (
                 e["action"].as_str().unwrap(),
                 e["details"]["environment"].as_str().unwrap(),
+                e["status"].as_str().unwrap(),
             )
         })
         .collect();
+    // Newest first; dave's refused delete is there too, as a failure.
     assert_eq!(
         actions,
         [
-            ("api.deleted", "staging"),
-            ("api.updated", "staging"),
-            ("api.created", "staging"),
-            ("api.created", "dev")
+            ("api.deleted", "staging", "success"),
+            ("api.deleted", "staging", "failure"),
+            ("api.updated", "staging", "success"),
+            ("api.created", "staging", "success"),
+            ("api.created", "dev", "success"),
         ]
     );
     let only_dev = dave
@@ -165,6 +168,23 @@ async fn read_only_stages_refuse_writes_in_the_real_wording_except_the_audited_o
     assert_eq!(
         detail(&body),
         "Environment 'production' is read-only. Only cpi-admin can perform writes."
+    );
+
+    // Refusals are audit-logged too.
+    let refused = tess
+        .ok(Method::GET, "/v1/audit/acme?status=failure", None, 200)
+        .await;
+    assert_eq!(refused["total"], 2, "{refused}");
+    assert_eq!(refused["entries"][1]["action"], "api.created");
+    assert_eq!(
+        refused["entries"][1]["details"]["environment"],
+        "production"
+    );
+    assert!(
+        refused["entries"][1]["details"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("read-only")
     );
 
     let ada = srv.login("ada").await;
