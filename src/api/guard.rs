@@ -11,6 +11,17 @@ use crate::wire::{EnvironmentList, Me};
 /// Refuses a write with the reason to show; nothing is sent when it refuses.
 pub trait WriteGuard: Send + Sync {
     fn check(&self, operation: Operation, stage: &StageName) -> Result<(), String>;
+
+    /// The same check while an emergency override is (or is not) under way.
+    fn check_with_override(
+        &self,
+        operation: Operation,
+        stage: &StageName,
+        override_active: bool,
+    ) -> Result<(), String> {
+        let _ = override_active;
+        self.check(operation, stage)
+    }
 }
 
 /// The policy as the console or CLI knows it: the server's stages, the actor from `/v1/me`,
@@ -37,6 +48,22 @@ impl PolicyGuard {
 }
 
 impl WriteGuard for PolicyGuard {
+    fn check_with_override(
+        &self,
+        operation: Operation,
+        stage: &StageName,
+        override_active: bool,
+    ) -> Result<(), String> {
+        if override_active && !self.override_active {
+            let with = PolicyGuard {
+                override_active: true,
+                ..self.clone()
+            };
+            return with.check(operation, stage);
+        }
+        self.check(operation, stage)
+    }
+
     fn check(&self, operation: Operation, stage: &StageName) -> Result<(), String> {
         let Some(known) = self.pipeline.get(stage) else {
             return Err(format!(

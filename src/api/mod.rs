@@ -5,6 +5,7 @@
 mod endpoints;
 pub mod error;
 mod guard;
+mod overrides;
 mod paging;
 mod token;
 mod transport;
@@ -21,6 +22,7 @@ use crate::secret::Secret;
 
 pub use error::ApiError;
 pub use guard::{PolicyGuard, WriteGuard};
+pub use overrides::{OVERRIDE_HEADER, OVERRIDE_MAX, Override, OverrideError};
 pub use token::TokenRefresher;
 use transport::Request;
 
@@ -87,6 +89,8 @@ pub(crate) struct Inner {
     token: RwLock<Option<Secret>>,
     refresher: RwLock<Option<Arc<dyn TokenRefresher>>>,
     guard: RwLock<Option<Arc<dyn WriteGuard>>>,
+    /// An emergency override under way (cpi-admin, time-boxed).
+    override_: RwLock<Option<Override>>,
     /// One refresh at a time: calls refused together wait for the first refresh.
     refresh_lock: tokio::sync::Mutex<()>,
     options: ClientOptions,
@@ -132,6 +136,7 @@ impl Client {
                 token: RwLock::new(token.filter(|t| !t.is_empty())),
                 refresher: RwLock::new(None),
                 guard: RwLock::new(None),
+                override_: RwLock::new(None),
                 refresh_lock: tokio::sync::Mutex::new(()),
                 options,
             }),
@@ -158,6 +163,7 @@ impl Client {
                 token: RwLock::new(token.filter(|t| !t.is_empty())),
                 refresher: RwLock::new(None),
                 guard: RwLock::new(guard),
+                override_: RwLock::new(None),
                 refresh_lock: tokio::sync::Mutex::new(()),
                 options: self.inner.options.clone(),
             }),
@@ -208,6 +214,35 @@ impl Client {
             .unwrap_or_else(PoisonError::into_inner) = guard;
     }
 
+    /// Starts the emergency override for this client and its clones: the guard is asked with
+    /// the override on, and every write carries the reason, until it ends or times out.
+    pub fn begin_override(&self, emergency: Override) {
+        tracing::warn!(reason = %sanitize(emergency.reason()), "emergency override started");
+        *self
+            .inner
+            .override_
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(emergency);
+    }
+
+    /// Ends the override (the console does on idle, or when asked).
+    pub fn end_override(&self) {
+        let ended = self
+            .inner
+            .override_
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if ended.is_some() {
+            tracing::warn!("emergency override ended");
+        }
+    }
+
+    /// The override, while it lasts.
+    pub fn active_override(&self) -> Option<Override> {
+        self.inner.active_override()
+    }
+
     fn check_write(&self, operation: Operation, stage: &StageName) -> Result<()> {
         let guard = self
             .inner
@@ -215,7 +250,8 @@ impl Client {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
-        match guard.map(|g| g.check(operation, stage)) {
+        let override_active = self.inner.active_override().is_some();
+        match guard.map(|g| g.check_with_override(operation, stage, override_active)) {
             Some(Err(reason)) => {
                 tracing::info!(operation = operation.verb(), %stage, %reason, "write refused before sending");
                 Err(ApiError::Refused(reason))
@@ -226,6 +262,14 @@ impl Client {
 }
 
 impl Inner {
+    fn active_override(&self) -> Option<Override> {
+        self.override_
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .filter(|o| o.active_at(std::time::Instant::now()))
+    }
+
     fn token(&self) -> Option<Secret> {
         self.token
             .read()

@@ -159,6 +159,11 @@ async fn attempt(inner: &Inner, request: &Request, what: &str) -> Result<Answer,
         // reqwest marks this header sensitive: it never appears in Debug output.
         builder = builder.bearer_auth(token.expose());
     }
+    if !request.is_idempotent_read()
+        && let Some(emergency) = inner.active_override()
+    {
+        builder = builder.header(super::OVERRIDE_HEADER, emergency.header_value());
+    }
     if let Some(body) = &request.body {
         builder = builder
             .header(CONTENT_TYPE, "application/json")

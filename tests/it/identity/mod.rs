@@ -6,6 +6,7 @@
 mod console;
 mod contexts;
 mod device;
+mod overrides;
 mod refresh;
 mod secrets;
 mod stages;
