@@ -89,8 +89,8 @@ mod tests {
 
     #[test]
     fn never_longer_than_ten_minutes() {
-        let now = Instant::now();
         let o = Override::new("incident", Duration::from_secs(3600)).unwrap();
+        let now = Instant::now();
         assert!(o.remaining(now) <= OVERRIDE_MAX);
         assert!(o.active_at(now));
         assert!(!o.active_at(now + OVERRIDE_MAX + Duration::from_secs(1)));
