@@ -88,6 +88,8 @@ pub enum Action {
         kind: WriteKind,
         result: Result<(), ApiError>,
     },
+    /// A promotion effect's reply.
+    Promo(Box<super::promo_io::PromoReply>),
     /// A persistence task failed (shown, never fatal).
     StoreFailed(String),
 }

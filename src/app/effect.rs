@@ -43,6 +43,7 @@ pub enum Effect {
     },
     FetchWaiting,
     Write(PendingWrite),
+    Promo(super::promo_io::PromoEffect),
 }
 
 pub struct Runner {
@@ -55,7 +56,9 @@ pub struct Runner {
     save_seq: u64,
 }
 
-async fn bounded<T>(fut: impl Future<Output = Result<T, ApiError>>) -> Result<T, ApiError> {
+pub(super) async fn bounded<T>(
+    fut: impl Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
     tokio::time::timeout(REQUEST_TIMEOUT, fut)
         .await
         .unwrap_or(Err(ApiError::Timeout(REQUEST_TIMEOUT)))
@@ -129,10 +132,8 @@ impl Runner {
             }
             Effect::FetchWaiting => {
                 tokio::spawn(async move {
-                    let filter = PromotionFilter {
-                        status: Some("pending".into()),
-                        ..PromotionFilter::default()
-                    };
+                    // Every promotion of the tenant: the strip, the queue and the count.
+                    let filter = PromotionFilter::default();
                     send(Action::Waiting(bounded(client.promotions(&filter)).await));
                 });
             }
@@ -183,6 +184,9 @@ impl Runner {
             Effect::Write(write) => {
                 tokio::spawn(async move { send(run_write(&client, write).await) });
             }
+            Effect::Promo(effect) => {
+                tokio::spawn(async move { send(super::promo_io::run(client, effect).await) });
+            }
         }
     }
 }
@@ -206,12 +210,9 @@ async fn fetch_list(
         ViewKind::Subscriptions => {
             ListPayload::Subscriptions(client.subscriptions(&need_stage()?).await?)
         }
+        // Every target: the view filters by stage and status itself (and feeds the strip).
         ViewKind::Promotions => {
-            let filter = PromotionFilter {
-                target: stage.cloned(),
-                ..PromotionFilter::default()
-            };
-            ListPayload::Promotions(client.promotions(&filter).await?)
+            ListPayload::Promotions(client.promotions(&PromotionFilter::default()).await?)
         }
         ViewKind::Audit => ListPayload::Audit(client.audit(None).await?),
     })

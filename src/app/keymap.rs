@@ -33,6 +33,12 @@ pub enum Command {
     NewApi,
     EditApi,
     DeleteApi,
+    Promote,
+    Approve,
+    Complete,
+    Rollback,
+    StatusFilter,
+    TargetFilter,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,6 +96,17 @@ const fn api_write(b: Binding, op: Operation, hint: &'static str) -> Binding {
     }
 }
 
+/// A promotion key: its availability is computed per promotion (see `promo_keys`).
+const fn promo(b: Binding, hint: &'static str, views: &'static [ViewKind]) -> Binding {
+    Binding {
+        hint: Some(hint),
+        views,
+        ..b
+    }
+}
+
+const PROMOTIONS: &[ViewKind] = &[ViewKind::Promotions];
+
 use Command as C;
 use KeyCode as K;
 
@@ -115,6 +132,70 @@ pub const BINDINGS: &[Binding] = &[
         Operation::DeleteApi,
         "delete",
     ),
+    promo(
+        bind(
+            &[K::Char('p')],
+            "p",
+            C::Promote,
+            "promote to next stage",
+            Some("promote"),
+        ),
+        "promote",
+        &[ViewKind::Apis, ViewKind::Promotions],
+    ),
+    promo(
+        bind(
+            &[K::Char('a')],
+            "a",
+            C::Approve,
+            "approve (after review)",
+            Some("approve"),
+        ),
+        "approve",
+        PROMOTIONS,
+    ),
+    promo(
+        bind(
+            &[K::Char('c')],
+            "c",
+            C::Complete,
+            "complete promotion",
+            Some("complete"),
+        ),
+        "complete",
+        PROMOTIONS,
+    ),
+    promo(
+        bind(
+            &[K::Char('R')],
+            "R",
+            C::Rollback,
+            "roll back promotion",
+            Some("rollback"),
+        ),
+        "rollback",
+        PROMOTIONS,
+    ),
+    Binding {
+        views: PROMOTIONS,
+        ..bind(
+            &[K::Char('f')],
+            "f",
+            C::StatusFilter,
+            "filter by status",
+            Some("status-filter"),
+        )
+    },
+    Binding {
+        views: PROMOTIONS,
+        ..bind(
+            &[K::Char('t')],
+            "t",
+            C::TargetFilter,
+            "this stage / every stage",
+            Some("target-filter"),
+        )
+    },
     footer(
         bind(
             &[K::Char('e')],

@@ -30,6 +30,9 @@ pub fn handle_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     state.status = None;
+    if super::promo_keys::is_promo_command(binding.command) {
+        return super::promo_keys::command(state, binding.command, binding.description);
+    }
     if let Some(op) = binding.guard
         && let Err(reason) = state.guard(op)
     {
@@ -84,6 +87,9 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::SortDirection => {
             with_list!(state, state.view, |list, f| list.flip_sort_direction(f))
         }
+        Command::Detail if state.view == ViewKind::Promotions => {
+            return super::promo_keys::open_review(state);
+        }
         Command::Detail => open_detail(state),
         Command::Refresh => return refresh(state),
         Command::Up => with_list!(state, state.view, |l, _f| l.move_selection(-1, height)),
@@ -105,6 +111,15 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
             Some(api) => open_form(state, Some(&api)),
             None => state.set_status("select an API to edit first", true),
         },
+        c @ (Command::Promote
+        | Command::Approve
+        | Command::Complete
+        | Command::Rollback
+        | Command::StatusFilter
+        | Command::TargetFilter) => {
+            let label = super::keymap::binding_for(c).map_or("", |b| b.description);
+            return super::promo_keys::command(state, c, label);
+        }
         Command::DeleteApi => match selected_api(state) {
             Some(api) => ask_delete(state, &api),
             None => state.set_status("select an API to delete first", true),

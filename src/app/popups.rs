@@ -59,6 +59,9 @@ pub fn handle(state: &mut State, popup: Popup, key: &KeyEvent) -> Vec<Effect> {
             }
         },
         Popup::Confirm(confirm) => confirm_key(state, confirm, key),
+        Popup::Review(review) => super::promo_popups::review_key(state, review, key),
+        Popup::Promote(form) => super::promo_popups::form_key(state, form, key),
+        Popup::PromoConfirm(c) => super::promo_popups::confirm_key(state, c, key),
         Popup::Detail(detail) => {
             let Detail {
                 title,

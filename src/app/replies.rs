@@ -88,7 +88,15 @@ fn set_payload(state: &mut State, payload: ListPayload, load: LoadState) {
         ListPayload::Deployments(v) => put!(state.lists.deployments, v),
         ListPayload::Gateways(v) => put!(state.lists.gateways, v),
         ListPayload::Subscriptions(v) => put!(state.lists.subscriptions, v),
-        ListPayload::Promotions(v) => put!(state.lists.promotions, v),
+        // Every promotion: the strip and queue read them all, the list shows the filtered.
+        ListPayload::Promotions(v) => {
+            super::promo_keys::set_all(state, v);
+            let list = &mut state.lists.promotions;
+            list.load = load;
+            if loaded {
+                list.refreshing = false;
+            }
+        }
         ListPayload::Audit(v) => put!(state.lists.audit, v),
     }
     let height = state.table_height();

@@ -145,6 +145,9 @@ pub enum Popup {
     Form(Box<ApiForm>),
     Confirm(Box<Confirm>),
     Detail(Detail),
+    Review(Box<super::promo::Review>),
+    Promote(Box<super::promo::PromoteForm>),
+    PromoConfirm(Box<super::promo::PromoConfirm>),
 }
 
 /// What the persisted UI state said, once read.
@@ -234,8 +237,10 @@ pub struct State {
     /// A sign-in under way after the session expired (drawn as a popup over everything).
     pub sign_in: super::session::SignIn,
     pub saved: Saved,
-    /// Pending promotions (for the "waiting for me" count).
+    /// Every promotion of the tenant (the pipeline strip, the queue, "waiting for me").
     pub waiting: Vec<Promotion>,
+    /// Review, polling and filters of the Promotions view.
+    pub promo: super::promo::PromoState,
     /// The clock, advanced by ticks (fixed in tests).
     pub now: Timestamp,
     pub tick: u64,
@@ -272,6 +277,7 @@ impl State {
             sign_in: super::session::SignIn::SignedIn,
             saved: Saved::Pending,
             waiting: Vec::new(),
+            promo: super::promo::PromoState::default(),
             now,
             tick: 0,
             last_refresh: None,
@@ -319,6 +325,16 @@ impl State {
         }
     }
 
+    /// Asks the domain policy about `op` on any stage (promotions act on their target).
+    pub fn decide_for(
+        &self,
+        op: Operation,
+        stage: &Stage,
+        promotion: Option<PromotionFacts<'_>>,
+    ) -> Decision {
+        crate::domain::decide(op, &self.policy_input(stage, promotion))
+    }
+
     fn policy_input<'a>(
         &'a self,
         stage: &'a Stage,
@@ -337,26 +353,28 @@ impl State {
 
     /// Pending promotions this user may approve (the header's "waiting for me").
     pub fn waiting_for_me(&self) -> usize {
-        self.waiting
-            .iter()
-            .filter(|p| {
-                let Some(status) = PromotionStatus::parse(&p.status) else {
-                    return false;
-                };
-                let Some(target) = self.pipeline.find(&p.target_environment) else {
-                    return false;
-                };
-                let facts = PromotionFacts {
-                    status,
-                    requested_by: &p.requested_by,
-                };
-                crate::domain::decide(
-                    Operation::ApprovePromotion,
-                    &self.policy_input(target, Some(facts)),
-                )
-                .is_allowed()
-            })
-            .count()
+        self.approval_queue().count()
+    }
+
+    /// The queue above the Promotions list: pending promotions this user may approve.
+    pub fn approval_queue(&self) -> impl Iterator<Item = &Promotion> {
+        self.waiting.iter().filter(|p| {
+            let Some(status) = PromotionStatus::parse(&p.status) else {
+                return false;
+            };
+            let Some(target) = self.pipeline.find(&p.target_environment) else {
+                return false;
+            };
+            let facts = PromotionFacts {
+                status,
+                requested_by: &p.requested_by,
+            };
+            crate::domain::decide(
+                Operation::ApprovePromotion,
+                &self.policy_input(target, Some(facts)),
+            )
+            .is_allowed()
+        })
     }
 
     /// Rows the table can show at the current terminal size (the layout's chrome removed).
@@ -365,8 +383,15 @@ impl State {
             self.active_stage()
                 .is_some_and(|s| self.effective_mode(s) == Mode::ReadOnly),
         );
+        let above = if self.view == ViewKind::Promotions {
+            super::promo::header_rows(self)
+        } else {
+            0
+        };
         // header 2, view tabs 1, table border+title 2, column header 1, status 1, footer 1.
-        (self.size.1 as usize).saturating_sub(8 + banner).max(1)
+        (self.size.1 as usize)
+            .saturating_sub(8 + banner + above)
+            .max(1)
     }
 
     pub fn set_status(&mut self, text: impl Into<String>, error: bool) {

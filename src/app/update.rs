@@ -72,17 +72,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         } => on_cached_list(state, stage, generation, payload, saved_at),
         Action::Waiting(result) => {
             match result {
-                Ok(mut promotions) => {
-                    for p in &mut promotions {
-                        p.requested_by = sanitize(&p.requested_by).into_owned();
-                        p.target_environment = sanitize(&p.target_environment).into_owned();
-                    }
-                    state.waiting = promotions;
-                }
-                Err(e) => tracing::debug!("waiting promotions: {e}"),
+                Ok(promotions) => super::promo_keys::set_all(state, promotions),
+                Err(e) => tracing::debug!("promotions: {e}"),
             }
             Vec::new()
         }
+        Action::Promo(reply) => super::promo_keys::on_reply(state, *reply),
         Action::Written {
             stage,
             kind,
@@ -105,13 +100,14 @@ fn set_me(state: &mut State, mut me: crate::wire::Me) {
 fn on_tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     state.now = now;
     state.tick = state.tick.wrapping_add(1);
+    let mut effects = super::promo_keys::on_tick(state);
     let due = state
         .last_refresh
         .is_none_or(|at| (now.0 - at.0).num_seconds() >= AUTO_REFRESH_SECS);
     if due && state.saved != Saved::Pending {
-        return refresh(state);
+        effects.extend(refresh(state));
     }
-    Vec::new()
+    effects
 }
 
 /// `r` and the auto-refresh: the active list, plus whatever start-up data is missing.

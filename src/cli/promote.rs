@@ -385,21 +385,12 @@ fn promotions_table(list: &[Promotion]) -> String {
     )
 }
 
-/// Source vs target spec as a unified diff of pretty JSON.
+/// Source vs target spec as a unified diff of pretty JSON (shared with the console).
 pub fn render_diff(d: &crate::wire::PromotionDiff) -> String {
-    let pretty = |v: &Option<serde_json::Value>| {
-        v.as_ref()
-            .and_then(|v| serde_json::to_string_pretty(v).ok())
-            .map(|s| s + "\n")
-            .unwrap_or_default()
-    };
-    let target = pretty(&d.target_spec);
-    let source = pretty(&d.source_spec);
-    similar::TextDiff::from_lines(&target, &source)
-        .unified_diff()
-        .header(
-            &format!("{} (now)", d.target_environment),
-            &format!("{} (after promotion)", d.source_environment),
-        )
-        .to_string()
+    crate::domain::diff::unified(
+        d.target_spec.as_ref(),
+        d.source_spec.as_ref(),
+        &d.target_environment,
+        &d.source_environment,
+    )
 }

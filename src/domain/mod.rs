@@ -1,6 +1,7 @@
 //! The pure domain model: stages, modes, roles, policy and promotion rules.
 //! No I/O here; the client, the console and the embedded server all ask this module.
 
+pub mod diff;
 pub mod policy;
 pub mod promotion;
 pub mod role;

@@ -68,7 +68,9 @@ fn items(state: &State, theme: &Theme) -> Vec<Item> {
     let mut reasons: Vec<String> = Vec::new();
     for (i, binding) in shown.iter().enumerate() {
         let hint = binding.hint.unwrap_or(binding.description);
-        match binding.guard.map(|op| state.guard(op)) {
+        let check = crate::app::promo_keys::availability(state, binding.command)
+            .or_else(|| binding.guard.map(|op| state.guard(op)));
+        match check {
             Some(Err(reason)) => {
                 items.push(Item {
                     spans: vec![Span::styled(
@@ -89,8 +91,9 @@ fn items(state: &State, theme: &Theme) -> Vec<Item> {
                 drop_order: binding.drop_order,
             }),
         }
-        let last_guarded =
-            binding.guard.is_some() && shown.get(i + 1).is_none_or(|next| next.guard.is_none());
+        let checked =
+            |b: &Binding| b.guard.is_some() || crate::app::promo_keys::is_promo_command(b.command);
+        let last_guarded = checked(binding) && shown.get(i + 1).is_none_or(|next| !checked(next));
         if last_guarded && !reasons.is_empty() {
             let mark = if theme.ascii { "!" } else { "⊘" };
             items.push(Item {

@@ -23,7 +23,9 @@ pub fn draw(frame: &mut Frame, state: &State, scroll: usize, theme: &Theme) {
                 let views: Vec<&str> = b.views.iter().map(|v| v.title()).collect();
                 spans.push(Span::styled(format!("{} ", views.join(", ")), theme.dim()));
             }
-            if let Some(Err(reason)) = b.guard.map(|op| state.guard(op)) {
+            let check = crate::app::promo_keys::availability(state, b.command)
+                .or_else(|| b.guard.map(|op| state.guard(op)));
+            if let Some(Err(reason)) = check {
                 spans.push(Span::styled(format!("disabled: {reason}"), theme.warning()));
             }
             Line::from(spans)

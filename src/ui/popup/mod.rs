@@ -6,6 +6,9 @@ pub mod form;
 pub mod help;
 pub mod login;
 pub mod palette;
+pub mod promo_confirm;
+pub mod promote;
+pub mod review;
 pub mod switcher;
 
 use ratatui::Frame;
@@ -45,6 +48,9 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Some(Popup::Form(f)) => form::draw(frame, state, f, theme),
         Some(Popup::Confirm(c)) => confirm::draw(frame, c, theme),
         Some(Popup::Detail(d)) => detail::draw(frame, d, theme),
+        Some(Popup::Review(r)) => review::draw(frame, state, r, theme),
+        Some(Popup::Promote(f)) => promote::draw(frame, state, f, theme),
+        Some(Popup::PromoConfirm(c)) => promo_confirm::draw(frame, c, theme),
     }
     // Over any other popup: nothing works until the session is back.
     login::draw(frame, &state.sign_in, theme);

@@ -1,0 +1,354 @@
+//! Promotions in the console: what the review, create form, confirmations and live polling
+//! hold, and the pure checks behind them (pre-flight, why a key is unavailable).
+
+use std::collections::{BTreeMap, HashMap};
+
+use tui_input::Input;
+
+use super::state::State;
+use crate::domain::diff::DiffLine;
+use crate::domain::policy::{PromotionFacts, needs_typed_confirmation};
+use crate::domain::{Decision, Operation, PromotionStatus, Stage, StageName, validate_chain};
+use crate::wire::{
+    Gateway, GatewayDeployment, Promotion, PromotionCreate, PromotionDiff, Timestamp,
+};
+
+/// Polling a promoting promotion backs off up to this many seconds between requests.
+pub const POLL_MAX_SECS: i64 = 16;
+
+/// Gateway deployments in these states make a target unhealthy (shown, not blocking).
+const UNHEALTHY: [&str; 2] = ["drifted", "error"];
+
+/// Which promotions the list shows (the `/` filter narrows further, e.g. by API).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PromoFilter {
+    pub status: Option<PromotionStatus>,
+    /// `None`: into the active stage; `Some(None)`: into any stage.
+    pub any_target: bool,
+}
+
+/// What the server said, gathered for the create form.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    pub api_id: String,
+    pub api_name: String,
+    pub source: StageName,
+    pub target: StageName,
+    /// Synced gateway deployments of the API in the source stage.
+    pub sources: Vec<GatewayDeployment>,
+    /// The target stage's gateways.
+    pub gateways: Vec<Gateway>,
+    /// Every gateway deployment of the target stage (for its health).
+    pub target_deployments: Vec<GatewayDeployment>,
+    /// Every promotion of the API.
+    pub history: Vec<Promotion>,
+}
+
+/// What the review shows: the promotion, its diff and the facts for the pre-flight.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReviewData {
+    pub promotion: Promotion,
+    pub diff: PromotionDiff,
+    pub target_deployments: Vec<GatewayDeployment>,
+    pub history: Vec<Promotion>,
+}
+
+/// The checks beside create and approve. Only `chain` and `open` block.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preflight {
+    pub chain: Result<(), String>,
+    /// Another open promotion of the API into the target.
+    pub open: Option<String>,
+    /// Target gateways that are drifted or in error.
+    pub unhealthy: Vec<String>,
+    pub last_rollback: Option<String>,
+}
+
+impl Preflight {
+    pub fn compute(
+        state: &State,
+        api_id: &str,
+        source: &StageName,
+        target: &StageName,
+        target_deployments: &[GatewayDeployment],
+        history: &[Promotion],
+        except: Option<&str>,
+    ) -> Preflight {
+        let target_wire = state.pipeline.get(target);
+        let is_target =
+            |raw: &str| state.pipeline.find(raw).map(|s| &s.name) == target_wire.map(|s| &s.name);
+        let open = history
+            .iter()
+            .filter(|p| Some(p.id.as_str()) != except && p.api_id == api_id)
+            .filter(|p| is_target(&p.target_environment))
+            .find(|p| PromotionStatus::parse(&p.status).is_some_and(|s| s.is_open()))
+            .map(|p| format!("{} ({})", p.id, p.status));
+        let unhealthy = target_deployments
+            .iter()
+            .filter(|d| UNHEALTHY.contains(&d.sync_status.as_str()))
+            .map(|d| format!("{} {}: {}", d.gateway_name, d.api_name, d.sync_status))
+            .collect();
+        let last_rollback = history
+            .iter()
+            .filter(|p| p.api_id == api_id && p.status == PromotionStatus::RolledBack.as_str())
+            .max_by_key(|p| p.updated_at.or(p.created_at).map(|t| t.0))
+            .map(|p| {
+                let when = p
+                    .updated_at
+                    .or(p.created_at)
+                    .map(|t| t.0.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default();
+                format!(
+                    "{} {}→{} rolled back {when}",
+                    p.id, p.source_environment, p.target_environment
+                )
+            });
+        Preflight {
+            chain: validate_chain(&state.pipeline, source, target).map_err(|e| e.to_string()),
+            open,
+            unhealthy,
+            last_rollback,
+        }
+    }
+
+    pub fn blocks(&self) -> Option<String> {
+        if let Err(e) = &self.chain {
+            return Some(e.clone());
+        }
+        self.open
+            .as_ref()
+            .map(|o| format!("an open promotion exists already: {o}"))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormFocus {
+    Source,
+    Gateways,
+    Message,
+}
+
+/// The create form: source deployment, target gateways (all by default), message.
+#[derive(Clone, Debug)]
+pub struct PromoteForm {
+    pub draft: Draft,
+    pub source: usize,
+    pub chosen: Vec<bool>,
+    pub cursor: usize,
+    pub message: Input,
+    pub focus: FormFocus,
+    pub preflight: Preflight,
+    pub error: Option<String>,
+}
+
+/// The review: detail, coloured diff and pre-flight of one promotion.
+#[derive(Clone, Debug)]
+pub struct Review {
+    pub promotion: Promotion,
+    /// `None` while the diff is loading.
+    pub data: Option<ReviewData>,
+    pub lines: Vec<DiffLine>,
+    pub scroll: usize,
+    pub preflight: Option<Preflight>,
+    pub error: Option<String>,
+}
+
+/// The names every confirmation and announcement carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    pub id: String,
+    pub api: String,
+    pub source: String,
+    pub target: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PromoWrite {
+    Create {
+        api_id: String,
+        target: Target,
+        body: PromotionCreate,
+    },
+    Approve {
+        target: Target,
+        reviewed_spec_hash: Option<String>,
+    },
+    Complete {
+        target: Target,
+    },
+    Rollback {
+        target: Target,
+        message: String,
+    },
+}
+
+impl PromoWrite {
+    pub fn target(&self) -> &Target {
+        match self {
+            PromoWrite::Create { target, .. }
+            | PromoWrite::Approve { target, .. }
+            | PromoWrite::Complete { target }
+            | PromoWrite::Rollback { target, .. } => target,
+        }
+    }
+
+    pub fn operation(&self) -> Operation {
+        match self {
+            PromoWrite::Create { .. } => Operation::CreatePromotion,
+            PromoWrite::Approve { .. } => Operation::ApprovePromotion,
+            PromoWrite::Complete { .. } => Operation::CompletePromotion,
+            PromoWrite::Rollback { .. } => Operation::RollbackPromotion,
+        }
+    }
+
+    pub fn verb(&self) -> &'static str {
+        match self {
+            PromoWrite::Create { .. } => "Request promotion of",
+            PromoWrite::Approve { .. } => "Approve promotion of",
+            PromoWrite::Complete { .. } => "Complete promotion of",
+            PromoWrite::Rollback { .. } => "Roll back promotion of",
+        }
+    }
+}
+
+/// A promotion write waiting for its confirmation.
+#[derive(Clone, Debug)]
+pub struct PromoConfirm {
+    pub prompt: String,
+    /// Read-only targets want their name typed.
+    pub typed: Option<(String, Input)>,
+    /// Rollback asks for its mandatory message here.
+    pub message: Option<Input>,
+    pub error: Option<String>,
+    pub write: PromoWrite,
+}
+
+/// A promoting promotion watched until it settles.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Poll {
+    pub target: Target,
+    pub due: Timestamp,
+    pub delay_secs: i64,
+    /// Gateways of the target running the API: synced / all.
+    pub synced: Option<(usize, usize)>,
+    pub in_flight: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct PromoState {
+    /// Promotion id → the spec hash of the diff the user was shown.
+    pub reviewed: HashMap<String, Option<String>>,
+    pub polling: BTreeMap<String, Poll>,
+    pub filter: PromoFilter,
+}
+
+/// The promotion's target stage and the facts the policy needs.
+pub fn decide_on(state: &State, op: Operation, p: &Promotion) -> Result<(), String> {
+    let Some(stage) = state.pipeline.find(&p.target_environment) else {
+        return Err(format!("unknown target stage {:?}", p.target_environment));
+    };
+    let status = PromotionStatus::parse(&p.status).unwrap_or(PromotionStatus::Failed);
+    let facts = PromotionFacts {
+        status,
+        requested_by: &p.requested_by,
+    };
+    match state.decide_for(op, stage, Some(facts)) {
+        Decision::Allowed { .. } => Ok(()),
+        Decision::Denied(reason) => Err(reason.to_string()),
+    }
+}
+
+/// The stage a promotion from the active stage goes to, or why there is none.
+pub fn next_target(state: &State) -> Result<(&Stage, &Stage), String> {
+    let source = state
+        .active_stage()
+        .ok_or("waiting for the control plane's stages")?;
+    let target = state
+        .pipeline
+        .next(&source.name)
+        .ok_or_else(|| format!("{} is the last stage: no next stage", source.label))?;
+    Ok((source, target))
+}
+
+/// `Target` for a promotion, with stage labels where known.
+pub fn target_of(state: &State, p: &Promotion, api: &str) -> Target {
+    let label = |raw: &str| {
+        state
+            .pipeline
+            .find(raw)
+            .map(|s| s.label.clone())
+            .unwrap_or_else(|| raw.to_string())
+    };
+    Target {
+        id: p.id.clone(),
+        api: api.to_string(),
+        source: label(&p.source_environment),
+        target: label(&p.target_environment),
+    }
+}
+
+/// The confirmation naming tenant, API and source → target; typed for read-only targets.
+pub fn confirmation(state: &State, write: PromoWrite) -> PromoConfirm {
+    let t = write.target();
+    let prompt = format!(
+        "{} API {} in tenant {}: {} → {}?",
+        write.verb(),
+        t.api,
+        state.tenant,
+        t.source,
+        t.target
+    );
+    let typed = match &write {
+        PromoWrite::Approve { .. } => state
+            .pipeline
+            .find(&t.target)
+            .filter(|s| needs_typed_confirmation(s))
+            .map(|s| (s.name.to_string(), Input::default())),
+        _ => None,
+    };
+    let message = matches!(write, PromoWrite::Rollback { .. }).then(Input::default);
+    PromoConfirm {
+        prompt,
+        typed,
+        message,
+        error: None,
+        write,
+    }
+}
+
+/// Gateways synced / all for the API in the target's gateway deployments.
+pub fn synced_count(deployments: &[GatewayDeployment], api_id: &str) -> (usize, usize) {
+    let mine: Vec<_> = deployments.iter().filter(|d| d.api_id == api_id).collect();
+    let synced = mine.iter().filter(|d| d.sync_status == "synced").count();
+    (synced, mine.len())
+}
+
+/// The promotions the list shows for the current filter.
+pub fn filtered(state: &State, all: &[Promotion]) -> Vec<Promotion> {
+    let active = state.active.as_ref();
+    all.iter()
+        .filter(|p| {
+            state
+                .promo
+                .filter
+                .status
+                .is_none_or(|s| PromotionStatus::parse(&p.status) == Some(s))
+        })
+        .filter(|p| {
+            state.promo.filter.any_target
+                || state.pipeline.find(&p.target_environment).map(|s| &s.name) == active
+        })
+        .cloned()
+        .collect()
+}
+
+/// Rows of the queue shown above the list (its title plus at most this many entries).
+pub const QUEUE_ROWS: usize = 3;
+/// The pipeline strip's height.
+pub const STRIP_ROWS: usize = 5;
+
+/// Rows the Promotions view draws above its table: strip, queue, filter line.
+pub fn header_rows(state: &State) -> usize {
+    let queue = state.approval_queue().count().clamp(0, QUEUE_ROWS);
+    STRIP_ROWS + 1 + queue + 1
+}

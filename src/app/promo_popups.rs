@@ -1,0 +1,159 @@
+//! Keys inside the promotion popups: the review, the create form and the confirmation.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::effect::Effect;
+use super::form::text_request;
+use super::promo::{FormFocus, PromoConfirm, PromoWrite, PromoteForm, Review};
+use super::promo_keys::{confirm, submit_form};
+use super::state::{Popup, State};
+use crate::domain::Operation;
+
+pub fn review_key(state: &mut State, mut review: Box<Review>, key: &KeyEvent) -> Vec<Effect> {
+    let page = state.table_height().max(1);
+    let last = review.lines.len();
+    match key.code {
+        KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return Vec::new(),
+        KeyCode::Down | KeyCode::Char('j') => review.scroll = (review.scroll + 1).min(last),
+        KeyCode::Up | KeyCode::Char('k') => review.scroll = review.scroll.saturating_sub(1),
+        KeyCode::PageDown | KeyCode::Char(' ') => review.scroll = (review.scroll + page).min(last),
+        KeyCode::PageUp => review.scroll = review.scroll.saturating_sub(page),
+        KeyCode::Char(c @ ('a' | 'c' | 'R')) => return act_from_review(state, review, c),
+        _ => {}
+    }
+    state.popup = Some(Popup::Review(review));
+    Vec::new()
+}
+
+fn act_from_review(state: &mut State, review: Box<Review>, key: char) -> Vec<Effect> {
+    let p = review.promotion.clone();
+    let op = match key {
+        'a' => Operation::ApprovePromotion,
+        'c' => Operation::CompletePromotion,
+        _ => Operation::RollbackPromotion,
+    };
+    let reviewed = state.promo.reviewed.get(&p.id).cloned();
+    let shown = review.data.is_some();
+    state.popup = Some(Popup::Review(review));
+    if op == Operation::ApprovePromotion && (!shown || reviewed.is_none()) {
+        state.set_status("approve: wait for the diff to be shown", true);
+        return Vec::new();
+    }
+    if let Err(reason) = super::promo::decide_on(state, op, &p) {
+        state.set_status(reason, true);
+        return Vec::new();
+    }
+    let target = super::promo::target_of(state, &p, &api_label(state, &p.api_id));
+    let write = match op {
+        Operation::ApprovePromotion => PromoWrite::Approve {
+            target,
+            reviewed_spec_hash: reviewed.flatten(),
+        },
+        Operation::CompletePromotion => PromoWrite::Complete { target },
+        _ => PromoWrite::Rollback {
+            target,
+            message: String::new(),
+        },
+    };
+    let c = super::promo::confirmation(state, write);
+    state.popup = Some(Popup::PromoConfirm(Box::new(c)));
+    Vec::new()
+}
+
+fn api_label(state: &State, api_id: &str) -> String {
+    state
+        .lists
+        .apis
+        .rows
+        .iter()
+        .find(|r| r.id() == api_id)
+        .map(|r| r.cell(0).to_string())
+        .unwrap_or_else(|| api_id.to_string())
+}
+
+pub fn form_key(state: &mut State, mut form: Box<PromoteForm>, key: &KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => return Vec::new(),
+        KeyCode::Enter => {
+            submit_form(state, form);
+            return Vec::new();
+        }
+        KeyCode::Tab => {
+            form.focus = match form.focus {
+                FormFocus::Source => FormFocus::Gateways,
+                FormFocus::Gateways => FormFocus::Message,
+                FormFocus::Message => FormFocus::Source,
+            }
+        }
+        KeyCode::BackTab => {
+            form.focus = match form.focus {
+                FormFocus::Source => FormFocus::Message,
+                FormFocus::Gateways => FormFocus::Source,
+                FormFocus::Message => FormFocus::Gateways,
+            }
+        }
+        code => match form.focus {
+            FormFocus::Source => {
+                let n = form.draft.sources.len();
+                match code {
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        form.source = (form.source + 1).min(n.saturating_sub(1))
+                    }
+                    KeyCode::Up | KeyCode::Char('k') => form.source = form.source.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            FormFocus::Gateways => {
+                let n = form.chosen.len();
+                match code {
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        form.cursor = (form.cursor + 1).min(n.saturating_sub(1))
+                    }
+                    KeyCode::Up | KeyCode::Char('k') => form.cursor = form.cursor.saturating_sub(1),
+                    KeyCode::Char(' ') => {
+                        if let Some(c) = form.chosen.get_mut(form.cursor) {
+                            *c = !*c;
+                            form.error = None;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            FormFocus::Message => {
+                if let Some(request) = text_request(key) {
+                    form.message.handle(request);
+                    form.error = None;
+                }
+            }
+        },
+    }
+    state.popup = Some(Popup::Promote(form));
+    Vec::new()
+}
+
+pub fn confirm_key(state: &mut State, mut c: Box<PromoConfirm>, key: &KeyEvent) -> Vec<Effect> {
+    match key.code {
+        KeyCode::Esc => return Vec::new(),
+        KeyCode::Enter => return confirm(state, c),
+        _ => {}
+    }
+    let input = match (&mut c.typed, &mut c.message) {
+        (Some((_, input)), _) | (None, Some(input)) => Some(input),
+        (None, None) => None,
+    };
+    match input {
+        Some(input) => {
+            if let Some(request) = text_request(key) {
+                input.handle(request);
+                c.error = None;
+            }
+        }
+        None => match key.code {
+            KeyCode::Char('y') => return confirm(state, c),
+            KeyCode::Char('n') => return Vec::new(),
+            _ => {}
+        },
+    }
+    state.popup = Some(Popup::PromoConfirm(c));
+    Vec::new()
+}

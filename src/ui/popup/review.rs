@@ -1,0 +1,186 @@
+//! The review of a promotion: who asked, when and why, the diff summary, the pre-flight, and
+//! the source vs target spec as a coloured, scrollable diff.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+
+use super::super::theme::Theme;
+use super::frame_box;
+use crate::app::promo::{Preflight, Review};
+use crate::app::state::State;
+use crate::domain::diff::DiffTag;
+
+fn field(label: &str, value: String, theme: &Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!(" {label:<13}"), theme.dim()),
+        Span::raw(if value.is_empty() { "-".into() } else { value }),
+    ])
+}
+
+/// The pre-flight checks as lines (shared with the create form).
+pub fn preflight_lines(pre: &Preflight, theme: &Theme) -> Vec<Line<'static>> {
+    let (ok, bad, warn) = if theme.ascii {
+        ("ok ", "NO ", "!  ")
+    } else {
+        ("✓ ", "✗ ", "! ")
+    };
+    let mut lines = vec![match &pre.chain {
+        Ok(()) => Line::styled(format!(" {ok}chain valid"), theme.ok()),
+        Err(e) => Line::styled(format!(" {bad}{e}"), theme.error()),
+    }];
+    lines.push(match &pre.open {
+        None => Line::styled(format!(" {ok}no other open promotion"), theme.ok()),
+        Some(o) => Line::styled(format!(" {bad}open already: {o}"), theme.error()),
+    });
+    if pre.unhealthy.is_empty() {
+        lines.push(Line::styled(
+            format!(" {ok}target gateways healthy"),
+            theme.ok(),
+        ));
+    }
+    for g in &pre.unhealthy {
+        lines.push(Line::styled(format!(" {warn}{g}"), theme.warning()));
+    }
+    lines.push(match &pre.last_rollback {
+        None => Line::styled(format!(" {ok}never rolled back"), theme.ok()),
+        Some(r) => Line::styled(format!(" {warn}last rollback: {r}"), theme.warning()),
+    });
+    lines
+}
+
+fn summary(review: &Review) -> String {
+    let Some(value) = review
+        .data
+        .as_ref()
+        .and_then(|d| d.diff.diff_summary.as_ref())
+    else {
+        return String::new();
+    };
+    let text = match value {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}: {}",
+                    v.as_str().map(String::from).unwrap_or(v.to_string())
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    };
+    crate::domain::text::sanitize(&text).into_owned()
+}
+
+pub fn draw(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
+    let area = frame.area();
+    let p = &review.promotion;
+    let title = format!(
+        "Review {} · {} {} → {} · tenant {}",
+        p.id, p.api_id, p.source_environment, p.target_environment, state.tenant
+    );
+    let inner = frame_box(
+        frame,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+        &title,
+        theme,
+    );
+    let [top, body, keys] = Layout::vertical([
+        Constraint::Length(6),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let when = p
+        .created_at
+        .map(|t| t.0.format("%Y-%m-%d %H:%M UTC").to_string())
+        .unwrap_or_default();
+    let facts = vec![
+        field("status", p.status.clone(), theme),
+        field("asked by", p.requested_by.clone(), theme),
+        field("when", when, theme),
+        field("why", p.message.clone(), theme),
+        field(
+            "approved by",
+            p.approved_by.clone().unwrap_or_default(),
+            theme,
+        ),
+        field("summary", summary(review), theme),
+    ];
+    frame.render_widget(Paragraph::new(facts).wrap(Wrap { trim: false }), top);
+
+    let [diff_area, side] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(40)]).areas(body);
+    let diff: Vec<Line> = if let Some(error) = &review.error {
+        vec![Line::styled(
+            format!(" cannot load the diff: {error}"),
+            theme.error(),
+        )]
+    } else if review.data.is_none() {
+        vec![Line::styled(" loading the diff…", theme.dim())]
+    } else if review.lines.is_empty() {
+        vec![Line::styled(
+            " no difference: the target already runs this spec",
+            theme.dim(),
+        )]
+    } else {
+        review
+            .lines
+            .iter()
+            .map(|l| {
+                let style = match l.tag {
+                    DiffTag::Header => theme.key(),
+                    DiffTag::Removed => theme.error(),
+                    DiffTag::Added => theme.ok(),
+                    DiffTag::Same => ratatui::style::Style::default(),
+                };
+                Line::styled(l.text.clone(), style)
+            })
+            .collect()
+    };
+    let scroll = review.scroll.min(u16::MAX as usize) as u16;
+    frame.render_widget(
+        Paragraph::new(diff)
+            .block(
+                Block::default()
+                    .borders(Borders::TOP)
+                    .title(" diff (target now → after) "),
+            )
+            .scroll((scroll, 0)),
+        diff_area,
+    );
+    let pre = match &review.preflight {
+        Some(pre) => preflight_lines(pre, theme),
+        None => vec![Line::styled(" …", theme.dim())],
+    };
+    frame.render_widget(
+        Paragraph::new(pre)
+            .block(
+                Block::default()
+                    .borders(Borders::TOP | Borders::LEFT)
+                    .title(" pre-flight "),
+            )
+            .wrap(Wrap { trim: false }),
+        side,
+    );
+    let approve =
+        match crate::app::promo::decide_on(state, crate::domain::Operation::ApprovePromotion, p) {
+            Ok(()) if review.data.is_some() => Span::styled("a approve", theme.key()),
+            Ok(()) => Span::styled("a approve (after the diff)", theme.dim()),
+            Err(reason) => Span::styled(format!("a approve: {reason}"), theme.dim()),
+        };
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::raw(" "),
+            approve,
+            Span::styled(
+                " · c complete · R rollback · Up/Down scroll · Esc close",
+                theme.dim(),
+            ),
+        ])),
+        keys,
+    );
+}
