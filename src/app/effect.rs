@@ -43,6 +43,8 @@ pub enum Effect {
     },
     FetchWaiting,
     Write(PendingWrite),
+    /// Start (with its reason) or end the emergency override on the client.
+    Override(Option<String>),
     Promo(super::promo_io::PromoEffect),
 }
 
@@ -183,6 +185,13 @@ impl Runner {
             }
             Effect::Write(write) => {
                 tokio::spawn(async move { send(run_write(&client, write).await) });
+            }
+            Effect::Override(reason) => {
+                match reason.map(|r| crate::api::Override::new(&r, crate::api::OVERRIDE_MAX)) {
+                    Some(Ok(emergency)) => client.begin_override(emergency),
+                    Some(Err(e)) => tracing::warn!(error = %e, "override refused"),
+                    None => client.end_override(),
+                }
             }
             Effect::Promo(effect) => {
                 tokio::spawn(async move { send(super::promo_io::run(client, effect).await) });

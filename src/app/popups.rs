@@ -179,6 +179,9 @@ fn palette_key(state: &mut State, mut palette: Palette, key: &KeyEvent) -> Vec<E
 /// `:env NAME` accepts any alias or label; other entries run the selected match.
 fn run_palette(state: &mut State, typed: &str, selected: usize) -> Vec<Effect> {
     let typed = typed.trim();
+    if let Some(args) = typed.strip_prefix("override") {
+        return super::emergency::command(state, args);
+    }
     if let Some(raw) = typed.strip_prefix("env ").map(str::trim) {
         return match state.pipeline.find(raw).map(|s| s.name.clone()) {
             Some(name) => activate(state, name, true),

@@ -236,6 +236,8 @@ pub struct State {
     pub notices: Vec<String>,
     /// A sign-in under way after the session expired (drawn as a popup over everything).
     pub sign_in: super::session::SignIn,
+    /// The emergency override under way (cpi-admin, time-boxed).
+    pub emergency: Option<super::emergency::Emergency>,
     pub saved: Saved,
     /// Every promotion of the tenant (the pipeline strip, the queue, "waiting for me").
     pub waiting: Vec<Promotion>,
@@ -275,6 +277,7 @@ impl State {
             status: None,
             notices: Vec::new(),
             sign_in: super::session::SignIn::SignedIn,
+            emergency: None,
             saved: Saved::Pending,
             waiting: Vec::new(),
             promo: super::promo::PromoState::default(),
@@ -345,7 +348,7 @@ impl State {
             stage,
             local_mode: self.local_tightening.get(&stage.name).copied(),
             session_readonly: self.session_readonly,
-            override_active: false,
+            override_active: self.emergency.is_some(),
             offline: self.is_offline(),
             promotion,
         }

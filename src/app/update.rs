@@ -28,7 +28,10 @@ pub fn init(state: &mut State) -> Vec<Effect> {
 
 pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
     match action {
-        Action::Key(key) => super::keys::handle_key(state, &key),
+        Action::Key(key) => {
+            super::emergency::on_key(state);
+            super::keys::handle_key(state, &key)
+        }
         Action::Resize(w, h) => {
             state.size = (w, h);
             let height = state.table_height();
@@ -101,6 +104,7 @@ fn on_tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     state.now = now;
     state.tick = state.tick.wrapping_add(1);
     let mut effects = super::promo_keys::on_tick(state);
+    effects.extend(super::emergency::on_tick(state));
     let due = state
         .last_refresh
         .is_none_or(|at| (now.0 - at.0).num_seconds() >= AUTO_REFRESH_SECS);

@@ -11,9 +11,10 @@ use crate::domain::{Mode, Stage};
 
 /// Whether the active stage shows the banner (the layout reserves its line).
 pub fn shown(state: &State) -> bool {
-    state
-        .active_stage()
-        .is_some_and(|s| state.effective_mode(s) == Mode::ReadOnly)
+    state.emergency.is_some()
+        || state
+            .active_stage()
+            .is_some_and(|s| state.effective_mode(s) == Mode::ReadOnly)
 }
 
 pub fn text(state: &State, stage: &Stage, theme: &Theme) -> String {
@@ -34,6 +35,20 @@ pub fn text(state: &State, stage: &Stage, theme: &Theme) -> String {
 }
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    if let Some(emergency) = &state.emergency {
+        // Loud: nothing else may be mistaken for it.
+        let text = crate::app::emergency::banner_text(emergency, state.now);
+        let style = theme
+            .error()
+            .add_modifier(ratatui::style::Modifier::REVERSED);
+        frame.render_widget(
+            Paragraph::new(Line::from(text))
+                .alignment(Alignment::Center)
+                .style(style),
+            area,
+        );
+        return;
+    }
     let Some(stage) = state.active_stage() else {
         return;
     };

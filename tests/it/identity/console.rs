@@ -83,3 +83,35 @@ async fn an_expired_session_signs_in_again_through_a_popup() {
     console.send("q");
     assert!(console.wait_exit(WAIT).is_some(), "console quits");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_emergency_override_is_explicit_loud_and_ends_on_request() {
+    let plane = plane(Seed::Demo).await;
+    let home = Home::new();
+    home.add_context("team", &plane.url, &["--use"]);
+    home.login_password(&[], "ada");
+    let home_str = home.path().to_string_lossy().into_owned();
+    let mut console = Session::spawn(
+        &["--tenant", "acme"],
+        &[
+            ("ENVDECK_HOME", home_str.as_str()),
+            ("ENVDECK_KEYRING", "off"),
+        ],
+    );
+    console.wait_for("ada", WAIT);
+    console.wait_for("accounts", WAIT);
+    console.send(":");
+    console.send("override INC-42 hotfix\r");
+    let screen = console.wait_for("EMERGENCY OVERRIDE", WAIT);
+    assert!(screen.contains("INC-42 hotfix"), "{screen}");
+    assert!(
+        screen.contains("10:00 left") || screen.contains("9:5"),
+        "{screen}"
+    );
+    console.send(":");
+    console.send("override off\r");
+    let screen = console.wait_for("locked again", WAIT);
+    assert!(!screen.contains("EMERGENCY OVERRIDE"), "{screen}");
+    console.send("q");
+    assert!(console.wait_exit(WAIT).is_some(), "console quits");
+}
