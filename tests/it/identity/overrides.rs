@@ -77,10 +77,13 @@ async fn only_a_cpi_admin_writes_into_a_read_only_stage_and_only_while_it_lasts(
     assert_eq!(refused.exit_code(), 3, "{refused}");
 }
 
+/// A request's method and its override header.
+type Seen = (String, Option<String>);
+
 #[tokio::test]
 async fn writes_carry_the_reason_and_reads_do_not() {
     envdeck::net::install_crypto_provider();
-    let seen: Arc<Mutex<Vec<(String, Option<String>)>>> = Arc::default();
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
     let record = |method: &'static str| {
         let seen = seen.clone();
         move |headers: HeaderMap| {
