@@ -13,10 +13,20 @@ fuzz_target!(|data: &[u8]| {
         let (pipeline, warnings) = list.pipeline();
         // Stages are unique (duplicates after aliasing are dropped by design), named,
         // and an unusable entry leaves a warning rather than vanishing.
-        let names: std::collections::HashSet<_> = pipeline.stages().iter().map(|s| &s.name).collect();
+        let names: std::collections::HashSet<_> =
+            pipeline.stages().iter().map(|s| &s.name).collect();
         assert_eq!(names.len(), pipeline.stages().len());
-        assert!(pipeline.stages().iter().all(|s| !s.name.as_str().is_empty()));
-        let usable = list.environments.iter().filter(|e| e.to_stage().is_ok()).count();
+        assert!(
+            pipeline
+                .stages()
+                .iter()
+                .all(|s| !s.name.as_str().is_empty())
+        );
+        let usable = list
+            .environments
+            .iter()
+            .filter(|e| e.to_stage().is_ok())
+            .count();
         assert!(warnings.len() >= list.environments.len() - usable);
     }
     if let Some(me) = round_trip::<Me>(data) {

@@ -13,8 +13,14 @@ fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let once = sanitize(&text);
     for c in once.chars() {
-        assert!(!c.is_control(), "control character {c:?} survives in {once:?}");
-        assert!(!is_bidi_control(c), "bidi control {c:?} survives in {once:?}");
+        assert!(
+            !c.is_control(),
+            "control character {c:?} survives in {once:?}"
+        );
+        assert!(
+            !is_bidi_control(c),
+            "bidi control {c:?} survives in {once:?}"
+        );
     }
     let twice = sanitize(&once);
     assert_eq!(once, twice, "not idempotent");

@@ -14,7 +14,11 @@ fuzz_target!(|data: &[u8]| {
     };
     let canonical = name.as_str();
     assert!(!canonical.is_empty());
-    assert_eq!(StageName::parse(canonical).as_ref(), Ok(&name), "not idempotent");
+    assert_eq!(
+        StageName::parse(canonical).as_ref(),
+        Ok(&name),
+        "not idempotent"
+    );
     for spelling in [WireSpelling::Short, WireSpelling::Long] {
         assert_eq!(
             StageName::parse(name.wire(spelling)).as_ref(),
