@@ -7,7 +7,6 @@
 #[allow(dead_code)]
 mod pty;
 #[path = "../tests/it/support.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::time::{Duration, Instant};
