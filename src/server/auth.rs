@@ -17,7 +17,7 @@ use crate::domain::{Operation, Role, decide};
 pub struct Caller {
     pub principal: Principal,
     pub actor: Actor,
-    /// `X-Override-Reason`: why a cpi-admin writes into a read-only stage (audit-logged).
+    /// `X-Envdeck-Override-Reason`: why a cpi-admin writes into a read-only stage (audit-logged).
     pub override_reason: Option<String>,
 }
 
@@ -34,9 +34,10 @@ impl FromRequestParts<AppState> for Caller {
             .verify(header)
             .map_err(IntoResponse::into_response)?;
         let actor = principal.actor();
-        let override_reason = parts
-            .headers
-            .get("x-override-reason")
+        // The client sends X-Envdeck-Override-Reason; the shorter name is accepted too.
+        let override_reason = ["x-envdeck-override-reason", "x-override-reason"]
+            .iter()
+            .find_map(|name| parts.headers.get(*name))
             .and_then(|v| v.to_str().ok())
             .map(|s| s.trim().chars().take(1000).collect::<String>())
             .filter(|s| !s.is_empty());

@@ -3,10 +3,13 @@
 //! readers run while the writer works.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::Semaphore;
+
+use super::cache::ResponseCache;
 
 /// How many reader connections serve GETs at once.
 const READERS: usize = 4;
@@ -32,6 +35,12 @@ struct Inner {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     reader_permits: Semaphore,
+    /// Writers queue here (not on blocking threads), so a burst of writes holds one thread.
+    writer_gate: Semaphore,
+    /// Bumped after every committed write: response caches compare it to know they are fresh.
+    generation: AtomicU64,
+    /// Serialized responses valid for one generation (the hot APIs list).
+    responses: ResponseCache,
 }
 
 impl std::fmt::Debug for Db {
@@ -72,12 +81,25 @@ impl Db {
                 writer: Mutex::new(writer),
                 readers: Mutex::new(readers),
                 reader_permits: Semaphore::new(READERS),
+                writer_gate: Semaphore::new(1),
+                generation: AtomicU64::new(0),
+                responses: ResponseCache::default(),
             }),
         })
     }
 
     pub fn path(&self) -> &Path {
         &self.inner.path
+    }
+
+    /// Response bodies cached per generation; see [`ResponseCache`].
+    pub fn responses(&self) -> &ResponseCache {
+        &self.inner.responses
+    }
+
+    /// Changes whenever a write commits. Read it before a read whose result is cached.
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
     }
 
     pub async fn read<T: Send + 'static>(
@@ -136,18 +158,26 @@ impl Db {
         T: Send + 'static,
         E: From<DbError> + Send + 'static,
     {
+        let gate = self
+            .inner
+            .writer_gate
+            .acquire()
+            .await
+            .map_err(|_| E::from(DbError::Closed))?;
         let inner = self.inner.clone();
-        tokio::task::spawn_blocking(move || {
+        let out = tokio::task::spawn_blocking(move || {
             let mut conn = lock(&inner.writer);
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(|e| E::from(DbError::from(e)))?;
             let out = f(&tx)?;
             tx.commit().map_err(|e| E::from(DbError::from(e)))?;
+            inner.generation.fetch_add(1, Ordering::AcqRel);
             Ok(out)
         })
-        .await
-        .map_err(|e| E::from(DbError::Worker(e.to_string())))?
+        .await;
+        drop(gate);
+        out.map_err(|e| E::from(DbError::Worker(e.to_string())))?
     }
 
     /// Writes the WAL back into the main file (on shutdown), so the file alone is complete.

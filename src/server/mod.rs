@@ -2,6 +2,7 @@
 //! `start` is shared by `envdeck serve`, `envdeck demo` and every test.
 
 pub mod auth;
+pub mod cache;
 pub mod db;
 pub mod error;
 pub mod extract;

@@ -147,12 +147,14 @@ fn assemble(
     if catalog.is_empty() {
         return Ok(Vec::new());
     }
+    // Only the page's APIs: the cost of a page does not grow with the tenant.
+    let ids = super::to_json_text(&catalog.iter().map(|c| c.id.as_str()).collect::<Vec<_>>());
     let mut specs: HashMap<String, Vec<StageSpec>> = HashMap::new();
     let mut stmt = conn.prepare_cached(
         "SELECT api_id, stage, version, description, backend_url FROM api_specs
-         WHERE tenant_id = ?1",
+         WHERE tenant_id = ?1 AND api_id IN (SELECT value FROM json_each(?2))",
     )?;
-    let mut rows = stmt.query([tenant])?;
+    let mut rows = stmt.query(params![tenant, ids])?;
     while let Some(r) = rows.next()? {
         specs.entry(r.get(0)?).or_default().push(StageSpec {
             stage: r.get(1)?,
@@ -165,9 +167,10 @@ fn assemble(
     let mut stmt = conn.prepare_cached(
         "SELECT d.api_id, d.stage, d.sync_status, d.last_sync_success, d.last_sync_error, g.name
          FROM gateway_deployments d JOIN gateways g ON g.id = d.gateway_id
-         WHERE d.tenant_id = ?1 ORDER BY g.name",
+         WHERE d.tenant_id = ?1 AND d.api_id IN (SELECT value FROM json_each(?2))
+         ORDER BY g.name",
     )?;
-    let mut rows = stmt.query([tenant])?;
+    let mut rows = stmt.query(params![tenant, ids])?;
     while let Some(r) = rows.next()? {
         gateways.entry(r.get(0)?).or_default().push(GatewayRow {
             stage: r.get(1)?,

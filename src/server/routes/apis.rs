@@ -1,8 +1,10 @@
 //! APIs of a tenant, per stage: list, get, create, update, delete.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value};
 
 use super::{Written, stage_order};
@@ -63,11 +65,24 @@ pub async fn list(
     caller: Caller,
     Path(tenant): Path<String>,
     params: Params,
-) -> ApiResult<Json<Page<Api>>> {
+) -> ApiResult<Response> {
     let stage = params
         .stage(&state.pipeline)?
         .map(|s| s.stage.name.as_str().to_string());
     let paging = params.paging(20)?;
+    caller.check_tenant(&tenant)?;
+    // The page is the same for everyone who may see the tenant: serve it from the cache
+    // while no write has happened since it was built.
+    let key = format!(
+        "{tenant}\u{0}{}\u{0}{}\u{0}{}",
+        stage.as_deref().unwrap_or(""),
+        paging.page,
+        paging.page_size
+    );
+    let generation = state.db.generation();
+    if let Some(body) = state.db.responses().get(&key, generation) {
+        return Ok(json_bytes(body));
+    }
     let pipeline = state.pipeline.clone();
     let page = read_in_tenant(&state, &caller, tenant, move |c, tenant| {
         Ok(apis::list(
@@ -79,7 +94,21 @@ pub async fn list(
         )?)
     })
     .await?;
-    Ok(Json(page))
+    let body =
+        Bytes::from(serde_json::to_vec(&page).map_err(|e| ApiError::Internal(e.to_string()))?);
+    state.db.responses().put(key, generation, body.clone());
+    Ok(json_bytes(body))
+}
+
+fn json_bytes(body: Bytes) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response()
 }
 
 #[utoipa::path(get, path = "/v1/tenants/{tenant}/apis/{api_id}", tag = "apis",

@@ -41,6 +41,16 @@ async fn create_edit_delete_are_scoped_to_one_stage() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     create_api(&dave, "acme", "stage", "orders").await;
+    // The list is cached per database generation: the write shows at once.
+    let stg = dave
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=stg",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(stg["total"], 1);
 
     let edited = dave
         .ok(
@@ -195,7 +205,7 @@ async fn read_only_stages_refuse_writes_in_the_real_wording_except_the_audited_o
             srv.url()
         ))
         .bearer_auth(&ada.token)
-        .header("X-Override-Reason", "incident 42: hotfix")
+        .header("X-Envdeck-Override-Reason", "incident 42: hotfix")
         .json(&json!({"name":"hotfix","display_name":"Hotfix","backend_url":"https://h"}))
         .send()
         .await
