@@ -4,6 +4,7 @@ mod abuse;
 mod client;
 mod e2e;
 mod identity;
+mod promotions;
 mod server;
 mod support;
 mod ui;

@@ -1,7 +1,7 @@
 //! The console: `update` transitions without a terminal, insta snapshots of `TestBackend`
 //! frames, and the console's effects against the embedded control plane on 127.0.0.1:0.
 
-mod fixtures;
+pub mod fixtures;
 mod harness;
 mod live;
 mod big;
