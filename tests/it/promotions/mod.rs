@@ -5,4 +5,5 @@
 mod data;
 mod e2e;
 mod flows;
+mod live;
 mod snapshots;

@@ -2,7 +2,7 @@
 //! frames, and the console's effects against the embedded control plane on 127.0.0.1:0.
 
 pub mod fixtures;
-mod harness;
+pub mod harness;
 mod live;
 mod big;
 mod snapshots;
