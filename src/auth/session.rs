@@ -237,18 +237,20 @@ impl Session {
     }
 
     /// For long sessions (the console): refreshes a minute before expiry, for as long as it
-    /// runs, handing each new token to `client`. Returns when no refresh is possible.
+    /// runs, handing each new token to `client`. Returns only when a refresh failed; never
+    /// when there is nothing to refresh (a ready token, tokens without an expiry).
     pub async fn keep_fresh(self: Arc<Session>, client: Client) {
         loop {
             let wait = match &self.credentials {
-                Credentials::Ready(_) => return,
+                Credentials::Ready(_) => std::future::pending().await,
                 Credentials::Client { .. } => Duration::from_secs(240),
                 Credentials::Stored => match self.expires_at() {
                     Some(at) => (at.0 - chrono::Utc::now())
                         .to_std()
                         .unwrap_or_default()
                         .saturating_sub(REFRESH_MARGIN),
-                    None => return,
+                    // Nothing stored (or no expiry): a 401 will say when to sign in.
+                    None => std::future::pending().await,
                 },
             };
             tokio::time::sleep(wait.max(Duration::from_secs(5))).await;
