@@ -84,7 +84,8 @@ pub fn draw(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
     let inner = frame_box(
         frame,
         area.width.saturating_sub(4),
-        area.height.saturating_sub(2),
+        // Centred with two rows free below: the status line and the footer stay visible.
+        area.height.saturating_sub(4),
         &title,
         theme,
     );

@@ -8,7 +8,7 @@ use envdeck::domain::StageName;
 use envdeck::wire::Promotion;
 
 use crate::e2e::pty::Session;
-use crate::support::{ServeProcess, client_as, token};
+use crate::support::{ServeProcess, client_as};
 
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -31,17 +31,34 @@ impl World {
         }
     }
 
-    /// The console signed in as `user`, with a home of its own.
+    /// The console signed in as `user` (`envdeck login`, password grant), with a home of its own.
     fn console(&mut self, user: &str) -> Session {
-        let secret = self.rt.block_on(token(&self.server.url, user));
         let home = tempfile::tempdir().expect("home");
         let home_s = home.path().to_string_lossy().to_string();
         self.homes.push(home);
+        let server = ["--server", self.server.url.as_str(), "--tenant", "acme"];
+        let mut login = std::process::Command::new(crate::support::BIN)
+            .args(server)
+            .args(["login", "--username", user, "--password-stdin"])
+            .env("ENVDECK_HOME", &home_s)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("envdeck login");
+        if let Some(mut stdin) = login.stdin.take() {
+            std::io::Write::write_all(&mut stdin, b"demo\n").expect("password");
+        }
+        let out = login.wait_with_output().expect("login ends");
+        assert!(
+            out.status.success(),
+            "login: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         Session::spawn(
-            &["--server", self.server.url.as_str(), "--tenant", "acme"],
+            &server,
             &[
                 ("ENVDECK_HOME", home_s.as_str()),
-                ("ENVDECK_TOKEN", secret.expose()),
                 ("ENVDECK_TIMEOUT_SECS", "5"),
             ],
         )
@@ -151,7 +168,7 @@ fn dave_requests_dora_reviews_approves_completes_and_rolls_back() {
     filter(&s, &api);
     s.send("a");
     s.wait_for("review the diff first", WAIT);
-    s.wait_for("pre-flight", WAIT);
+    s.wait_for("chain valid", WAIT);
     s.wait_for("(after promotion)", WAIT);
     s.send("a");
     s.wait_for("Approve promotion of", WAIT);
