@@ -63,13 +63,31 @@ sample_rss() {
   return 0
 }
 
+# CPU seconds the server used (user + system), to report its cost per request
+# independently of the load generator sharing the cores.
+TICKS="$(getconf CLK_TCK)"
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+run() {
+  local before after result requests
+  before="$(cpu_ticks)"
+  result="$("$LOADGEN" "$@")"
+  after="$(cpu_ticks)"
+  echo "$result"
+  requests="$(echo "$result" | sed -n 's/.*"requests":\([0-9]*\).*/\1/p')"
+  if [ "${requests:-0}" -gt 0 ]; then
+    awk -v t="$((after - before))" -v hz="$TICKS" -v n="$requests" \
+      'BEGIN { us = t / hz * 1e6 / n; printf "server CPU: %.0f us/request (%.0f requests/s per core)\n", us, 1e6 / us }'
+  fi
+  sample_rss
+}
+
 sample_rss
 echo "idle RSS: $(awk '/^VmRSS:/ {print $2}' /proc/$SERVER_PID/status) kB" >&2
 "$LOADGEN" list "$URL" "$DAVE" 2 "$CONCURRENCY" >/dev/null   # warm-up
 echo "== GET apis page_size=100, ${SECONDS_PER_RUN}s, concurrency $CONCURRENCY"
-"$LOADGEN" list "$URL" "$DAVE" "$SECONDS_PER_RUN" "$CONCURRENCY"
-sample_rss
+run list "$URL" "$DAVE" "$SECONDS_PER_RUN" "$CONCURRENCY"
 echo "== create -> promote -> approve -> complete, ${SECONDS_PER_RUN}s, concurrency 8"
-"$LOADGEN" cycle "$URL" "$DAVE" "$DORA" "$SECONDS_PER_RUN" 8
-sample_rss
+run cycle "$URL" "$DAVE" "$DORA" "$SECONDS_PER_RUN" 8
+echo "== GET apis page_size=100 again (tenant now holds every API the cycles created)"
+run list "$URL" "$DAVE" "$SECONDS_PER_RUN" "$CONCURRENCY"
 echo "== server peak RSS (VmHWM): $((PEAK / 1024)) MB"
