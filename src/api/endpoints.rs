@@ -47,6 +47,9 @@ impl Client {
 
     /// Every page of the stage's APIs (never trusts `total`).
     pub async fn apis(&self, stage: &StageName) -> Result<Vec<Api>> {
+        if let Some(routed) = self.routed(stage) {
+            return Box::pin(routed.apis(stage)).await;
+        }
         let request = Request::new(Method::GET, &["v1", "tenants", self.tenant_id()?, "apis"])
             .query("environment", stage.wire(WireSpelling::Short));
         self.get_all::<Page<Api>>(request).await
@@ -62,6 +65,9 @@ impl Client {
     }
 
     pub async fn create_api(&self, stage: &StageName, body: &ApiCreate) -> Result<Api> {
+        if let Some(routed) = self.routed(stage) {
+            return Box::pin(routed.create_api(stage, body)).await;
+        }
         self.check_write(Operation::CreateApi, stage)?;
         let request = Request::new(Method::POST, &["v1", "tenants", self.tenant_id()?, "apis"])
             .query("environment", stage.wire(WireSpelling::Short))
@@ -70,6 +76,9 @@ impl Client {
     }
 
     pub async fn update_api(&self, stage: &StageName, id: &str, body: &ApiUpdate) -> Result<Api> {
+        if let Some(routed) = self.routed(stage) {
+            return Box::pin(routed.update_api(stage, id, body)).await;
+        }
         self.check_write(Operation::EditApi, stage)?;
         let path = ["v1", "tenants", self.tenant_id()?, "apis", id];
         let request = Request::new(Method::PUT, &path)
@@ -79,6 +88,9 @@ impl Client {
     }
 
     pub async fn delete_api(&self, stage: &StageName, id: &str) -> Result<Deleted> {
+        if let Some(routed) = self.routed(stage) {
+            return Box::pin(routed.delete_api(stage, id)).await;
+        }
         self.check_write(Operation::DeleteApi, stage)?;
         let path = ["v1", "tenants", self.tenant_id()?, "apis", id];
         let request = Request::new(Method::DELETE, &path)
@@ -95,6 +107,9 @@ impl Client {
     }
 
     pub async fn deployments(&self, stage: &StageName) -> Result<Vec<Deployment>> {
+        if let Some(routed) = self.routed(stage) {
+            return Box::pin(routed.deployments(stage)).await;
+        }
         let path = ["v1", "tenants", self.tenant_id()?, "deployments"];
         let request =
             Request::new(Method::GET, &path).query("environment", stage.wire(WireSpelling::Long));
@@ -103,6 +118,9 @@ impl Client {
 
     /// Gateways are global; `stage` narrows the list.
     pub async fn gateways(&self, stage: Option<&StageName>) -> Result<Vec<Gateway>> {
+        if let Some(routed) = stage.and_then(|stage| self.routed(stage)) {
+            return Box::pin(routed.gateways(stage)).await;
+        }
         let request = Request::new(Method::GET, &["v1", "admin", "gateways"])
             .query_opt("environment", stage.map(|s| s.wire(WireSpelling::Long)));
         self.get_all::<Page<Gateway>>(request).await
@@ -113,6 +131,9 @@ impl Client {
         stage: Option<&StageName>,
         sync_status: Option<&str>,
     ) -> Result<Vec<GatewayDeployment>> {
+        if let Some(routed) = stage.and_then(|stage| self.routed(stage)) {
+            return Box::pin(routed.gateway_deployments(stage, sync_status)).await;
+        }
         let request = Request::new(Method::GET, &["v1", "admin", "deployments"])
             .query_opt("environment", stage.map(|s| s.wire(WireSpelling::Long)))
             .query_opt("sync_status", sync_status);
@@ -120,6 +141,9 @@ impl Client {
     }
 
     pub async fn subscriptions(&self, stage: &StageName) -> Result<Vec<Subscription>> {
+        if let Some(routed) = self.routed(stage) {
+            return Box::pin(routed.subscriptions(stage)).await;
+        }
         let path = ["v1", "subscriptions", "tenant", self.tenant_id()?];
         let request =
             Request::new(Method::GET, &path).query("environment", stage.wire(WireSpelling::Long));

@@ -91,6 +91,8 @@ pub(crate) struct Inner {
     guard: RwLock<Option<Arc<dyn WriteGuard>>>,
     /// An emergency override under way (cpi-admin, time-boxed).
     override_: RwLock<Option<Override>>,
+    /// Stages served by another control plane: their calls go to that client.
+    routes: RwLock<std::collections::BTreeMap<StageName, Client>>,
     /// One refresh at a time: calls refused together wait for the first refresh.
     refresh_lock: tokio::sync::Mutex<()>,
     options: ClientOptions,
@@ -137,6 +139,7 @@ impl Client {
                 refresher: RwLock::new(None),
                 guard: RwLock::new(None),
                 override_: RwLock::new(None),
+                routes: RwLock::new(std::collections::BTreeMap::new()),
                 refresh_lock: tokio::sync::Mutex::new(()),
                 options,
             }),
@@ -164,6 +167,7 @@ impl Client {
                 refresher: RwLock::new(None),
                 guard: RwLock::new(guard),
                 override_: RwLock::new(None),
+                routes: RwLock::new(std::collections::BTreeMap::new()),
                 refresh_lock: tokio::sync::Mutex::new(()),
                 options: self.inner.options.clone(),
             }),
@@ -214,10 +218,43 @@ impl Client {
             .unwrap_or_else(PoisonError::into_inner) = guard;
     }
 
+    /// Sends every call about `stage` (its lists and writes) to `client`, a client for the
+    /// stage's own control plane (see [`Client::for_endpoint`]); tenant-wide calls stay here.
+    pub fn route_stage(&self, stage: StageName, client: Client) {
+        self.inner
+            .routes
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(stage, client);
+    }
+
+    fn routed_clients(&self) -> Vec<Client> {
+        self.inner
+            .routes
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .values()
+            .cloned()
+            .collect()
+    }
+
+    /// The client for `stage` when it is routed elsewhere.
+    fn routed(&self, stage: &StageName) -> Option<Client> {
+        self.inner
+            .routes
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(stage)
+            .cloned()
+    }
+
     /// Starts the emergency override for this client and its clones: the guard is asked with
     /// the override on, and every write carries the reason, until it ends or times out.
     pub fn begin_override(&self, emergency: Override) {
         tracing::warn!(reason = %sanitize(emergency.reason()), "emergency override started");
+        for routed in self.routed_clients() {
+            routed.begin_override(emergency.clone());
+        }
         *self
             .inner
             .override_
@@ -227,6 +264,9 @@ impl Client {
 
     /// Ends the override (the console does on idle, or when asked).
     pub fn end_override(&self) {
+        for routed in self.routed_clients() {
+            routed.end_override();
+        }
         let ended = self
             .inner
             .override_

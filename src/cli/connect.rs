@@ -284,6 +284,56 @@ impl Connection {
     }
 }
 
+impl Connection {
+    /// For the console: routes every stage that lives on its own control plane to a client
+    /// of its own (signed in or not yet); returns the sessions of stages with their own
+    /// identity provider, whose sign-in the console asks for when a call is refused.
+    pub async fn route_stages(&self) -> Result<Vec<(Arc<Session>, Client)>, CliError> {
+        let mut sessions = Vec::new();
+        if !self.target.stage_endpoints {
+            return Ok(sessions);
+        }
+        let environments = self.client.environments().await?;
+        for environment in &environments.environments {
+            let Ok(stage) = StageName::parse(&environment.name) else {
+                continue;
+            };
+            let endpoints = environment.endpoints.as_ref();
+            let Some(api_url) = endpoints.and_then(|e| e.api_url.clone()) else {
+                continue;
+            };
+            if normalise_url(&api_url) == normalise_url(&self.target.server) {
+                continue;
+            }
+            let client = match stage_identity(&self.target, endpoints) {
+                None => {
+                    let token = self.session.access_token().await.ok().flatten();
+                    let client = self.client.for_endpoint(&api_url, token)?;
+                    client.set_token_refresher(Some(self.session.refresher()));
+                    client
+                }
+                Some(identity) => {
+                    let session = Arc::new(Session::new(
+                        &stage_account(&self.target.account, &stage),
+                        identity,
+                        self.session.credentials().clone(),
+                        self.store.clone(),
+                        self.session.http().clone(),
+                    ));
+                    let token = session.access_token().await.ok().flatten();
+                    let client = self.client.for_endpoint(&api_url, token)?;
+                    client.set_token_refresher(Some(session.refresher()));
+                    sessions.push((session, client.clone()));
+                    client
+                }
+            };
+            tracing::info!(%stage, url = %api_url, "stage served by its own control plane");
+            self.client.route_stage(stage, client);
+        }
+        Ok(sessions)
+    }
+}
+
 /// The token-store account of a stage signed in on its own identity provider.
 pub fn stage_account(account: &str, stage: &StageName) -> String {
     format!("{account}@{stage}")

@@ -11,18 +11,29 @@ use crate::api::Client;
 use crate::app::session::{SignIn, SignInWatch};
 use crate::auth::{AuthError, Credentials, Session, device_login};
 
-/// Starts the supervisor; abort the handle when the console ends.
-pub fn spawn(session: Arc<Session>, client: Client) -> (JoinHandle<()>, SignInWatch) {
+/// Starts a supervisor per session (the context's, and those of stages with their own
+/// identity provider), all reporting to one popup; abort the handles when the console ends.
+pub fn spawn(sessions: Vec<(Arc<Session>, Client)>) -> (Vec<JoinHandle<()>>, SignInWatch) {
     let (tx, rx) = watch::channel(SignIn::SignedIn);
-    let task = tokio::spawn(supervise(session, client, tx));
-    (task, rx)
+    let tx = Arc::new(tx);
+    let tasks = sessions
+        .into_iter()
+        .map(|(session, client)| tokio::spawn(supervise(session, client, tx.clone())))
+        .collect();
+    (tasks, rx)
 }
 
-async fn supervise(session: Arc<Session>, client: Client, tx: watch::Sender<SignIn>) {
+async fn supervise(session: Arc<Session>, client: Client, tx: Arc<watch::Sender<SignIn>>) {
     loop {
         tokio::select! {
             _ = session.clone().keep_fresh(client.clone()) => {}
             _ = session.login_needed() => {}
+        }
+        // Several refused calls raise it at once, some before the last sign-in: the
+        // tokens at hand may be good still.
+        if let Ok(token) = session.refresh().await {
+            client.set_token(Some(token));
+            continue;
         }
         loop {
             match sign_in_again(&session, &client, &tx).await {

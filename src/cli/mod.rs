@@ -135,7 +135,16 @@ async fn console(global: &Global) -> Result<(), CliError> {
     if let Err(e) = conn.install_guard(global.readonly).await {
         tracing::warn!(error = %e.message, "the write guard waits for the server");
     }
-    let (supervisor, sign_in) = console_session::spawn(conn.session.clone(), conn.client.clone());
+    // Stages on their own control planes (contexts with stage_endpoints).
+    let mut sessions = match conn.route_stages().await {
+        Ok(stages) => stages,
+        Err(e) => {
+            tracing::warn!(error = %e.message, "stage endpoints unavailable; one control plane serves every stage");
+            Vec::new()
+        }
+    };
+    sessions.insert(0, (conn.session.clone(), conn.client.clone()));
+    let (supervisors, sign_in) = console_session::spawn(sessions);
     let config = crate::app::AppConfig {
         local_tightening: conn.local_tightening(),
         notices: conn.config.warnings.clone(),
@@ -149,7 +158,9 @@ async fn console(global: &Global) -> Result<(), CliError> {
         sign_in: Some(sign_in),
     };
     let result = crate::app::run(config).await;
-    supervisor.abort();
+    for supervisor in supervisors {
+        supervisor.abort();
+    }
     result.map_err(|e| CliError::general(format!("the console stopped: {e}")))
 }
 

@@ -15,11 +15,11 @@ pub fn draw(frame: &mut Frame, sign_in: &SignIn, theme: &Theme) {
         SignIn::SignedIn => return,
         SignIn::Prompt { account, uri, code } => vec![
             Line::styled(
-                format!(" The session of {} expired.", sanitize(account)),
+                format!(" Sign-in needed for {}.", sanitize(account)),
                 theme.warning(),
             ),
             Line::default(),
-            Line::from(" To sign in again, open"),
+            Line::from(" To sign in, open"),
             Line::styled(format!("   {}", sanitize(uri)), theme.title()),
             Line::from(vec![
                 Span::raw(" and enter the code  "),

@@ -47,7 +47,7 @@ async fn an_expired_session_signs_in_again_through_a_popup() {
     )
     .expect("token file");
     let screen = console.wait_for("enter the code", WAIT);
-    assert!(screen.contains("expired"), "{screen}");
+    assert!(screen.contains("Sign-in needed for team"), "{screen}");
     assert!(
         screen.contains(&format!("{}/realms/stoa/device", plane.url)),
         "{screen}"

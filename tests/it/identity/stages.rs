@@ -140,3 +140,66 @@ async fn a_stage_on_its_own_control_plane_gets_its_calls_and_its_own_login() {
     assert_eq!(home.stored("split@production"), None);
     assert_eq!(home.stored("split"), None);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_asks_for_a_stage_login_when_switching_to_it() {
+    use crate::e2e::pty::Session;
+    use std::time::Duration;
+    const WAIT: Duration = Duration::from_secs(30);
+
+    envdeck::net::install_crypto_provider();
+    let production = plane(Seed::Demo).await;
+    let main = plane_with(
+        Seed::None,
+        Some(environments_pointing_at(production.url.clone())),
+    )
+    .await;
+    let home = Home::new();
+    home.add_context("split", &main.url, &["--use", "--stage-endpoints"]);
+    home.login_password(&[], "dave");
+    let home_str = home.path().to_string_lossy().into_owned();
+    let mut console = Session::spawn(
+        &[],
+        &[
+            ("ENVDECK_HOME", home_str.as_str()),
+            ("ENVDECK_KEYRING", "off"),
+        ],
+    );
+    console.wait_for("APIs in dev", WAIT);
+    console.send("]");
+    console.send("]");
+    let screen = console.wait_for("enter the code", WAIT);
+    assert!(screen.contains("split@production"), "{screen}");
+    let page = format!("{}/realms/stoa/device", production.url);
+    assert!(screen.contains(&page), "{screen}");
+    let code = screen
+        .lines()
+        .find_map(|l| l.split("enter the code").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("code on screen")
+        .to_string();
+    let approved = reqwest::Client::new()
+        .post(&page)
+        .form(&[
+            ("user_code", code.as_str()),
+            ("username", "dave"),
+            ("password", "demo"),
+            ("action", "approve"),
+        ])
+        .send()
+        .await
+        .expect("approve");
+    assert!(approved.status().is_success());
+    // Signed in to production's provider: its own control plane's APIs appear.
+    let deadline = std::time::Instant::now() + WAIT;
+    while console.screen().contains("enter the code") {
+        assert!(std::time::Instant::now() < deadline, "{}", console.screen());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    console.send("r");
+    let screen = console.wait_for("payments", WAIT);
+    assert!(!screen.contains("enter the code"), "{screen}");
+    assert!(home.stored("split@production").is_some());
+    console.send("q");
+    assert!(console.wait_exit(WAIT).is_some(), "console quits");
+}
