@@ -54,6 +54,7 @@ pub mod promo;
 pub mod promo_io;
 pub mod promo_keys;
 pub mod promo_popups;
+pub mod promo_replies;
 pub mod replies;
 pub mod rows;
 pub mod session;

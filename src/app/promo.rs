@@ -23,7 +23,7 @@ const UNHEALTHY: [&str; 2] = ["drifted", "error"];
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PromoFilter {
     pub status: Option<PromotionStatus>,
-    /// `None`: into the active stage; `Some(None)`: into any stage.
+    /// Promotions into every stage, not only into the active one.
     pub any_target: bool,
 }
 

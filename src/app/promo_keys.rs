@@ -1,17 +1,16 @@
-//! Promotions in `update`: the keys (p, a, c, R, f, t, Enter), the replies and the polling.
-//! Every write asks the domain policy first and names its target in a confirmation.
+//! Promotions in `update`: the keys (p, a, c, R, f, t, Enter), the create form's and the
+//! confirmation's Enter. Every write asks the domain policy first and names its target in a
+//! confirmation. Replies and polling are in `promo_replies`.
 
 use super::effect::Effect;
 use super::keymap::Command;
 use super::promo::{
-    Draft, FormFocus, Poll, Preflight, PromoConfirm, PromoWrite, PromoteForm, Review, ReviewData,
-    Target, confirmation, decide_on, filtered, next_target, synced_count, target_of,
+    PromoConfirm, PromoWrite, PromoteForm, Review, Target, confirmation, decide_on, filtered,
+    next_target, target_of,
 };
-use super::promo_io::{PromoEffect, PromoReply, wire_name};
+use super::promo_io::{PromoEffect, wire_name};
 use super::rows::TableRow;
 use super::state::{Popup, State, ViewKind};
-use crate::api::ApiError;
-use crate::domain::text::sanitize;
 use crate::domain::{Decision, Operation, PromotionStatus};
 use crate::wire::{Promotion, PromotionCreate};
 
@@ -25,10 +24,6 @@ pub fn is_promo_command(command: Command) -> bool {
             | Command::StatusFilter
             | Command::TargetFilter
     )
-}
-
-fn clean(s: &mut String) {
-    *s = sanitize(s).into_owned();
 }
 
 /// Sanitises every promotion once and rebuilds the list for the current filter.
@@ -54,7 +49,7 @@ fn selected_promotion(state: &State) -> Option<Promotion> {
 }
 
 /// The API's name where the APIs list knows it, else its id.
-fn api_name(state: &State, api_id: &str) -> String {
+pub(super) fn api_name(state: &State, api_id: &str) -> String {
     state
         .lists
         .apis
@@ -229,277 +224,6 @@ pub fn open_review(state: &mut State) -> Vec<Effect> {
         error: None,
     })));
     vec![Effect::Promo(PromoEffect::Review { id })]
-}
-
-pub fn on_reply(state: &mut State, reply: PromoReply) -> Vec<Effect> {
-    match reply {
-        PromoReply::Draft(result) => on_draft(state, result),
-        PromoReply::Review { id, result } => {
-            on_review(state, &id, result);
-            Vec::new()
-        }
-        PromoReply::Written { write, result } => on_written(state, write, result),
-        PromoReply::Polled { id, result } => on_polled(state, &id, result),
-    }
-}
-
-fn on_draft(state: &mut State, result: Result<Draft, ApiError>) -> Vec<Effect> {
-    let mut draft = match result {
-        Ok(d) => d,
-        Err(e) => {
-            super::replies::note_failure(state, &e, "cannot prepare the promotion");
-            return Vec::new();
-        }
-    };
-    for d in draft
-        .sources
-        .iter_mut()
-        .chain(&mut draft.target_deployments)
-    {
-        for f in [
-            &mut d.gateway_name,
-            &mut d.api_name,
-            &mut d.sync_status,
-            &mut d.version,
-        ] {
-            clean(f);
-        }
-    }
-    for g in &mut draft.gateways {
-        g.sanitize();
-    }
-    for p in &mut draft.history {
-        p.sanitize();
-    }
-    let source_label = state.pipeline.get(&draft.source).map(|s| s.label.clone());
-    let source_label = source_label.unwrap_or_else(|| draft.source.to_string());
-    if draft.sources.is_empty() {
-        let why = format!(
-            "promote: {} has no synced deployment in {source_label}",
-            draft.api_name
-        );
-        state.set_status(why, true);
-        return Vec::new();
-    }
-    let preflight = Preflight::compute(
-        state,
-        &draft.api_id,
-        &draft.source,
-        &draft.target,
-        &draft.target_deployments,
-        &draft.history,
-        None,
-    );
-    if let Some(why) = preflight.blocks() {
-        state.set_status(format!("promote: {why}"), true);
-        return Vec::new();
-    }
-    if draft.gateways.is_empty() {
-        state.set_status("promote: the target stage has no gateway", true);
-        return Vec::new();
-    }
-    state.status = None;
-    let chosen = vec![true; draft.gateways.len()];
-    state.popup = Some(Popup::Promote(Box::new(PromoteForm {
-        draft,
-        source: 0,
-        chosen,
-        cursor: 0,
-        message: tui_input::Input::default(),
-        focus: FormFocus::Message,
-        preflight,
-        error: None,
-    })));
-    Vec::new()
-}
-
-fn on_review(state: &mut State, id: &str, result: Result<ReviewData, ApiError>) {
-    let mut review = match state.popup.take() {
-        Some(Popup::Review(review)) if review.promotion.id == id => review,
-        other => {
-            state.popup = other; // closed before the diff arrived: nothing was shown
-            return;
-        }
-    };
-    match result {
-        Ok(mut data) => {
-            data.promotion.sanitize();
-            for p in &mut data.history {
-                p.sanitize();
-            }
-            for d in &mut data.target_deployments {
-                for f in [&mut d.gateway_name, &mut d.api_name, &mut d.sync_status] {
-                    clean(f);
-                }
-            }
-            let d = &data.diff;
-            let mut lines = crate::domain::diff::lines(
-                d.target_spec.as_ref(),
-                d.source_spec.as_ref(),
-                &d.target_environment,
-                &d.source_environment,
-            );
-            for l in &mut lines {
-                clean(&mut l.text);
-            }
-            let p = &data.promotion;
-            let stage = |raw: &str| state.pipeline.find(raw).map(|s| s.name.clone());
-            let preflight = match (stage(&p.source_environment), stage(&p.target_environment)) {
-                (Some(source), Some(target)) => Some(Preflight::compute(
-                    state,
-                    &p.api_id,
-                    &source,
-                    &target,
-                    &data.target_deployments,
-                    &data.history,
-                    Some(&p.id),
-                )),
-                _ => None,
-            };
-            let hash = data.diff.reviewed_spec_hash.clone();
-            review.promotion = data.promotion.clone();
-            review.lines = lines;
-            review.preflight = preflight;
-            review.data = Some(data);
-            state.promo.reviewed.insert(id.to_string(), hash);
-        }
-        Err(e) => review.error = Some(sanitize(&e.to_string()).into_owned()),
-    }
-    state.popup = Some(Popup::Review(review));
-}
-
-fn announce(write: &PromoWrite, p: &Promotion) -> (String, bool) {
-    let t = write.target();
-    let chain = format!("{} {} → {}", t.api, t.source, t.target);
-    match write {
-        PromoWrite::Create { .. } => (format!("promotion {} requested: {chain}", p.id), false),
-        PromoWrite::Approve { .. } => (format!("approved {chain}: {}", p.status), false),
-        PromoWrite::Complete { .. } => settled(&chain, &p.status),
-        PromoWrite::Rollback { .. } => (
-            format!(
-                "rolled back {chain}: reverse promotion {} is {} (c completes it)",
-                p.id, p.status
-            ),
-            false,
-        ),
-    }
-}
-
-fn settled(chain: &str, status: &str) -> (String, bool) {
-    match PromotionStatus::parse(status) {
-        Some(PromotionStatus::Failed) => (format!("promotion {chain} failed"), true),
-        _ => (format!("promotion {chain}: {status}"), false),
-    }
-}
-
-fn on_written(
-    state: &mut State,
-    write: PromoWrite,
-    result: Result<Promotion, ApiError>,
-) -> Vec<Effect> {
-    let mut p = match result {
-        Ok(p) => p,
-        Err(e) => {
-            super::replies::note_failure(state, &e, "the promotion write failed");
-            if !e.is_offline() {
-                let t = write.target();
-                state.set_status(format!("{} {}: {e}", write.verb(), t.api), true);
-            }
-            return Vec::new();
-        }
-    };
-    p.sanitize();
-    let (text, error) = announce(&write, &p);
-    state.set_status(text, error);
-    if p.status == PromotionStatus::Promoting.as_str() {
-        let mut target = write.target().clone();
-        if matches!(write, PromoWrite::Rollback { .. }) {
-            target = target_of(state, &p, &target.api);
-        }
-        watch(state, p.id.clone(), target);
-    } else {
-        state.promo.polling.remove(&p.id);
-    }
-    let mut effects = vec![Effect::FetchWaiting];
-    if matches!(state.view, ViewKind::Promotions | ViewKind::Apis) {
-        effects.extend(super::update::fetch_current(state));
-    }
-    effects
-}
-
-/// Starts polling a promoting promotion (at once, then backing off).
-pub fn watch(state: &mut State, id: String, target: Target) {
-    let now = state.now;
-    state.promo.polling.insert(
-        id,
-        Poll {
-            target,
-            due: now,
-            delay_secs: 1,
-            synced: None,
-            in_flight: false,
-        },
-    );
-}
-
-/// On every tick: polls whatever is due.
-pub fn on_tick(state: &mut State) -> Vec<Effect> {
-    let now = state.now;
-    state
-        .promo
-        .polling
-        .iter_mut()
-        .filter(|(_, poll)| !poll.in_flight && poll.due.0 <= now.0)
-        .map(|(id, poll)| {
-            poll.in_flight = true;
-            Effect::Promo(PromoEffect::Poll { id: id.clone() })
-        })
-        .collect()
-}
-
-fn on_polled(
-    state: &mut State,
-    id: &str,
-    result: Result<(Promotion, Vec<crate::wire::GatewayDeployment>), ApiError>,
-) -> Vec<Effect> {
-    let now = state.now;
-    let Some(poll) = state.promo.polling.get_mut(id) else {
-        return Vec::new();
-    };
-    poll.in_flight = false;
-    let (p, deployments) = match result {
-        Ok(r) => r,
-        Err(e) => {
-            if e.status() == Some(404) {
-                state.promo.polling.remove(id);
-            } else {
-                poll.delay_secs = (poll.delay_secs * 2).min(super::promo::POLL_MAX_SECS);
-                poll.due =
-                    crate::wire::Timestamp(now.0 + chrono::Duration::seconds(poll.delay_secs));
-            }
-            return Vec::new();
-        }
-    };
-    let (synced, all) = synced_count(&deployments, &p.api_id);
-    poll.synced = Some((synced, all));
-    let chain = format!(
-        "{} {} → {}",
-        poll.target.api, poll.target.source, poll.target.target
-    );
-    let status = sanitize(&p.status).into_owned();
-    if status == PromotionStatus::Promoting.as_str() {
-        poll.delay_secs = (poll.delay_secs * 2).min(super::promo::POLL_MAX_SECS);
-        poll.due = crate::wire::Timestamp(now.0 + chrono::Duration::seconds(poll.delay_secs));
-        state.set_status(
-            format!("promotion {chain} promoting: gateways synced {synced}/{all}"),
-            false,
-        );
-        return Vec::new();
-    }
-    state.promo.polling.remove(id);
-    let (text, error) = settled(&chain, &status);
-    state.set_status(format!("{text} (gateways synced {synced}/{all})"), error);
-    vec![Effect::FetchWaiting]
 }
 
 /// The create form's Enter: message and gateways checked, then the confirmation.

@@ -43,7 +43,7 @@ fn act_from_review(state: &mut State, review: Box<Review>, key: char) -> Vec<Eff
         state.set_status(reason, true);
         return Vec::new();
     }
-    let target = super::promo::target_of(state, &p, &api_label(state, &p.api_id));
+    let target = super::promo::target_of(state, &p, &super::promo_keys::api_name(state, &p.api_id));
     let write = match op {
         Operation::ApprovePromotion => PromoWrite::Approve {
             target,
@@ -58,17 +58,6 @@ fn act_from_review(state: &mut State, review: Box<Review>, key: char) -> Vec<Eff
     let c = super::promo::confirmation(state, write);
     state.popup = Some(Popup::PromoConfirm(Box::new(c)));
     Vec::new()
-}
-
-fn api_label(state: &State, api_id: &str) -> String {
-    state
-        .lists
-        .apis
-        .rows
-        .iter()
-        .find(|r| r.id() == api_id)
-        .map(|r| r.cell(0).to_string())
-        .unwrap_or_else(|| api_id.to_string())
 }
 
 pub fn form_key(state: &mut State, mut form: Box<PromoteForm>, key: &KeyEvent) -> Vec<Effect> {

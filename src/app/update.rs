@@ -80,7 +80,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             }
             Vec::new()
         }
-        Action::Promo(reply) => super::promo_keys::on_reply(state, *reply),
+        Action::Promo(reply) => super::promo_replies::on_reply(state, *reply),
         Action::Written {
             stage,
             kind,
@@ -103,7 +103,7 @@ fn set_me(state: &mut State, mut me: crate::wire::Me) {
 fn on_tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     state.now = now;
     state.tick = state.tick.wrapping_add(1);
-    let mut effects = super::promo_keys::on_tick(state);
+    let mut effects = super::promo_replies::on_tick(state);
     effects.extend(super::emergency::on_tick(state));
     let due = state
         .last_refresh
@@ -301,7 +301,12 @@ pub fn activate(state: &mut State, name: StageName, persist: bool) -> Vec<Effect
     // A form or confirmation names the stage it was opened on: it cannot follow the switch.
     if matches!(
         state.popup,
-        Some(super::state::Popup::Form(_) | super::state::Popup::Confirm(_))
+        Some(
+            super::state::Popup::Form(_)
+                | super::state::Popup::Confirm(_)
+                | super::state::Popup::Promote(_)
+                | super::state::Popup::PromoConfirm(_)
+        )
     ) {
         state.popup = None;
     }
