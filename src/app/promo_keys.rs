@@ -215,6 +215,11 @@ pub fn open_review(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let id = p.id.clone();
+    // A promotion already promoting is watched live from here on.
+    if p.status == PromotionStatus::Promoting.as_str() && !state.promo.polling.contains_key(&id) {
+        let target = target_of(state, &p, &api_name(state, &p.api_id));
+        super::promo_replies::watch(state, id.clone(), target);
+    }
     state.popup = Some(Popup::Review(Box::new(Review {
         promotion: p,
         data: None,

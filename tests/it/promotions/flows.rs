@@ -491,3 +491,19 @@ fn status_and_stage_filters_narrow_the_list() {
         "by API"
     );
 }
+
+#[test]
+fn opening_a_promoting_promotion_watches_it_live() {
+    let mut state = promotions_view("production", "dora", &["devops"], history());
+    select(&mut state, "p-6");
+    update(&mut state, code(KeyCode::Enter));
+    assert!(state.promo.polling.contains_key("p-6"));
+    assert_eq!(polls(&update(&mut state, Action::Tick(at_secs(0)))), 1);
+    select(&mut state, "p-2");
+    update(&mut state, code(KeyCode::Esc));
+    update(&mut state, code(KeyCode::Enter));
+    assert!(
+        !state.promo.polling.contains_key("p-2"),
+        "a pending one is not polled"
+    );
+}
