@@ -224,3 +224,42 @@ async fn a_stages_file_replaces_the_stages_and_promote_only_takes_promotions_onl
             .contains("Allowed chains: dev→qa, qa→perf, perf→production")
     );
 }
+
+#[tokio::test]
+async fn envdeck_serve_announces_its_url_first_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut serve = crate::support::ServeProcess::start(dir.path(), "none");
+    assert!(serve.url.starts_with("http://127.0.0.1:"), "{}", serve.url);
+    let http = http();
+    let token = super::token(&http, &serve.url, "dave").await;
+    let created = http
+        .post(format!(
+            "{}/v1/tenants/acme/apis?environment=dev",
+            serve.url
+        ))
+        .bearer_auth(&token)
+        .json(&json!({"name":"durable","display_name":"D","backend_url":"https://d"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &serve.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exited = crate::support::eventually(std::time::Duration::from_secs(20), || {
+        matches!(serve.child.try_wait(), Ok(Some(_)))
+    });
+    assert!(exited, "envdeck serve did not stop on SIGTERM");
+    let code = serve.child.wait().unwrap();
+    assert!(code.success(), "{code:?}");
+    // What was written survives the stop.
+    let conn = rusqlite::Connection::open(dir.path().join(envdeck::server::DB_FILE)).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM apis WHERE id = 'durable'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(n, 1);
+}
