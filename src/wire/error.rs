@@ -131,4 +131,22 @@ mod tests {
         assert_eq!(parse(r#"{"detail":{"code":7}}"#), r#"{"code":7}"#);
         assert_eq!(parse(r#"{"detail":42}"#), "42");
     }
+
+    /// Fuzz finding (`decode_objects`): a 422 item with a duplicate key is no
+    /// `ValidationItem`, so the untagged detail falls back to the raw value; its message is
+    /// still one readable line, and once re-encoded (keys deduplicated) it reads as a
+    /// validation item. Accepted: FastAPI never repeats a key.
+    #[test]
+    fn a_422_item_with_a_duplicate_key_falls_back_to_the_raw_value() {
+        let twice = r#"{"detail":[{"loc":["body","a"],"loc":["body","b"],"msg":"Field required","type":"missing"}]}"#;
+        let body: ErrorBody = serde_json::from_str(twice).unwrap();
+        assert!(matches!(body.detail, ErrorDetail::Other(_)));
+        let line = body.detail.message();
+        assert!(
+            line.contains("Field required") && !line.contains('\n'),
+            "{line}"
+        );
+        let again: ErrorBody = serde_json::from_slice(&serde_json::to_vec(&body).unwrap()).unwrap();
+        assert_eq!(again.detail.message(), "b: Field required");
+    }
 }
