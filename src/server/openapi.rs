@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{apis, meta, promotions, resources};
+use super::routes::{apis, meta, promotion_steps, promotions, resources};
 use crate::wire;
 
 #[derive(OpenApi)]
@@ -38,9 +38,9 @@ use crate::wire;
         promotions::get,
         promotions::diff,
         promotions::create,
-        promotions::approve,
-        promotions::complete,
-        promotions::rollback,
+        promotion_steps::approve,
+        promotion_steps::complete,
+        promotion_steps::rollback,
     ),
     components(schemas(
         wire::ErrorBody,

@@ -2,6 +2,7 @@
 
 pub mod apis;
 pub mod meta;
+pub mod promotion_steps;
 pub mod promotions;
 pub mod resources;
 
@@ -59,15 +60,15 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/v1/tenants/{tenant}/promotions/{id}/approve",
-            post(promotions::approve),
+            post(promotion_steps::approve),
         )
         .route(
             "/v1/tenants/{tenant}/promotions/{id}/complete",
-            post(promotions::complete),
+            post(promotion_steps::complete),
         )
         .route(
             "/v1/tenants/{tenant}/promotions/{id}/rollback",
-            post(promotions::rollback),
+            post(promotion_steps::rollback),
         )
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
