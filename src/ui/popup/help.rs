@@ -10,7 +10,7 @@ use crate::app::keymap::BINDINGS;
 use crate::app::state::State;
 
 pub fn draw(frame: &mut Frame, state: &State, scroll: usize, theme: &Theme) {
-    let height = BINDINGS.len() as u16 + 4;
+    let height = BINDINGS.len() as u16 + 3;
     let inner = frame_box(frame, 76, height, "Keys", theme);
     let mut lines: Vec<Line> = BINDINGS
         .iter()
@@ -31,11 +31,14 @@ pub fn draw(frame: &mut Frame, state: &State, scroll: usize, theme: &Theme) {
             Line::from(spans)
         })
         .collect();
-    lines.push(Line::default());
-    lines.push(Line::styled(
-        " Ctrl-C quits from anywhere · Esc or ? closes",
-        theme.dim(),
-    ));
+    // First, so it shows however short the terminal is.
+    lines.insert(
+        0,
+        Line::styled(
+            " Ctrl-C quits from anywhere · Esc or ? closes · Up/Down scroll",
+            theme.dim(),
+        ),
+    );
     let scroll = scroll.min(u16::MAX as usize) as u16;
     frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), inner);
 }
