@@ -99,6 +99,7 @@ fn a_corrupt_state_file_falls_back_to_the_safe_default_with_a_notice() {
     let s = world.console(&[]);
     s.wait_for("payments", WAIT);
     s.send("]");
+    s.wait_for("APIs in Staging", WAIT);
     quit(s);
     let files: Vec<_> = std::fs::read_dir(&state_dir)
         .expect("state dir")
@@ -125,7 +126,7 @@ fn a_stalled_server_leaves_the_console_responsive_and_marked_offline() {
     world.server.stall();
     s.send("r");
     s.send("?");
-    s.wait_for("Esc or ? closes", WAIT);
+    s.wait_for("┌ Keys", WAIT);
     s.send("\x1b");
     s.wait_for("offline", WAIT);
     // Keys still work while offline: switch view.
