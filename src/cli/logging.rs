@@ -15,12 +15,23 @@ pub fn to_file(log_file: &Path) -> Result<WorkerGuard, String> {
     let dir = log_file
         .parent()
         .ok_or_else(|| format!("log file {} has no folder", log_file.display()))?;
-    std::fs::create_dir_all(dir)
-        .map_err(|e| format!("cannot create log folder {}: {e}", dir.display()))?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log_file)
+    // The log lives in the state dir, beside the token file: private to the user.
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("cannot create log folder {}: {e}", dir.display()))?;
+    }
+    let file = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(log_file)
+    }
         .map_err(|e| format!("cannot open log file {}: {e}", log_file.display()))?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     tracing_subscriber::fmt()
