@@ -166,6 +166,13 @@ async fn console(global: &Global) -> Result<(), CliError> {
 
 async fn serve(args: ServeArgs) -> Result<(), CliError> {
     logging::to_stderr();
+    if !args.listen.ip().is_loopback() {
+        // The embedded control plane signs in its six demo accounts with the password `demo`.
+        tracing::warn!(
+            "listening on {} beyond loopback: anyone who reaches it can sign in with the demo accounts (password `demo`)",
+            args.listen
+        );
+    }
     let data_dir = match args.data_dir {
         Some(dir) => dir,
         None => crate::server::default_data_dir().ok_or_else(|| {
