@@ -32,7 +32,7 @@ pub fn to_file(log_file: &Path) -> Result<WorkerGuard, String> {
             .mode(0o600)
             .open(log_file)
     }
-        .map_err(|e| format!("cannot open log file {}: {e}", log_file.display()))?;
+    .map_err(|e| format!("cannot open log file {}: {e}", log_file.display()))?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     tracing_subscriber::fmt()
         .with_env_filter(filter())
