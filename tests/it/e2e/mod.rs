@@ -2,4 +2,5 @@
 
 mod cli;
 mod console;
+mod faults;
 pub(crate) mod pty;

@@ -113,6 +113,10 @@ impl Session {
         }
     }
 
+    pub fn pid(&self) -> Option<u32> {
+        self.child.process_id()
+    }
+
     /// Whether the alternate screen is active (a fullscreen app is running).
     pub fn alternate_screen(&self) -> bool {
         self.parser
