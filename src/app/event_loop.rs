@@ -49,6 +49,10 @@ pub async fn run(
             terminal.draw(|frame| crate::ui::view(frame, &state))?;
             dirty = false;
             last_draw = Some(Instant::now());
+            // A deliberate crash, so tests can prove the panic hook restores the terminal.
+            if std::env::var_os("ENVDECK_DEBUG_PANIC").is_some() {
+                panic!("ENVDECK_DEBUG_PANIC is set: a deliberate panic");
+            }
         }
         if state.should_quit {
             return Ok(());

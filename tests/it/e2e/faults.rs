@@ -75,3 +75,62 @@ fn unwritable_state_and_cache_still_leave_a_working_console() {
     s.send("q");
     assert_eq!(s.wait_exit(WAIT), Some(0), "{}", s.screen());
 }
+
+/// A panic while the console runs: the terminal leaves raw mode and the alternate screen,
+/// the report reads normally, and the saved state is intact.
+#[test]
+fn a_panic_restores_the_terminal_and_keeps_the_saved_state() {
+    let data = tempfile::tempdir().expect("data");
+    let server = ServeProcess::start(data.path(), "demo");
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let token = rt.block_on(crate::support::token(&server.url, "dave"));
+    let home = tempfile::tempdir().expect("home");
+    let home_s = home.path().to_string_lossy().to_string();
+    let s = console(&server, &home_s, token.expose());
+    s.wait_for("payments", WAIT);
+    s.send("]");
+    s.wait_for("APIs in Staging", WAIT);
+    s.send("q");
+    drop(s);
+    let store = StateStore::new(&home.path().join("state"));
+    let key = envdeck::cli::control_plane_key(&server.url, "acme");
+    assert!(matches!(store.load(&key), Loaded::Found(_)));
+
+    let mut s = Session::spawn(
+        &["--server", server.url.as_str(), "--tenant", "acme"],
+        &[
+            ("ENVDECK_HOME", home_s.as_str()),
+            ("ENVDECK_TOKEN", token.expose()),
+            ("ENVDECK_DEBUG_PANIC", "1"),
+        ],
+    );
+    let code = s.wait_exit(WAIT);
+    assert!(
+        matches!(code, Some(c) if c != 0),
+        "the panic ends the process"
+    );
+    let screen = s.wait_for("deliberate panic", WAIT);
+    assert!(
+        !s.alternate_screen(),
+        "left the alternate screen:\n{screen}"
+    );
+    // Out of raw mode a newline returns the carriage: the report's lines start at column 0.
+    let report: Vec<&str> = screen
+        .lines()
+        .skip_while(|l| !l.contains("panicked"))
+        .filter(|l| !l.trim().is_empty())
+        .take(3)
+        .collect();
+    assert!(report.len() >= 2, "a readable report:\n{screen}");
+    for line in &report {
+        assert_eq!(
+            line.trim_start(),
+            *line,
+            "a staircase means raw mode stayed on:\n{screen}"
+        );
+    }
+    match store.load(&key) {
+        Loaded::Found(state) => assert_eq!(state.stage.as_deref(), Some("staging")),
+        other => panic!("the saved state is gone after the panic: {other:?}"),
+    }
+}
