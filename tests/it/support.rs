@@ -74,15 +74,13 @@ pub struct ServeProcess {
 
 impl ServeProcess {
     pub fn start(data_dir: &Path, seed: &str) -> ServeProcess {
+        ServeProcess::start_on(data_dir, seed, "127.0.0.1:0")
+    }
+
+    /// On a given address, e.g. to restart a killed server where the console expects it.
+    pub fn start_on(data_dir: &Path, seed: &str, listen: &str) -> ServeProcess {
         let mut child = Command::new(BIN)
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--seed",
-                seed,
-                "--data-dir",
-            ])
+            .args(["serve", "--listen", listen, "--seed", seed, "--data-dir"])
             .arg(data_dir)
             .env("ENVDECK_LOG", "warn")
             .stdin(Stdio::null())
@@ -110,6 +108,12 @@ impl ServeProcess {
 
     pub fn resume(&self) {
         signal(self.child.id(), "CONT");
+    }
+
+    /// SIGKILL: the server dies with whatever it was doing.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -134,3 +134,85 @@ fn a_panic_restores_the_terminal_and_keeps_the_saved_state() {
         other => panic!("the saved state is gone after the panic: {other:?}"),
     }
 }
+
+/// The control plane dies while a promotion request is in flight: the console says it is
+/// offline, recovers when the server is back, and never sends the request a second time.
+#[test]
+fn a_server_killed_mid_promotion_creates_nothing_twice() {
+    let data = tempfile::tempdir().expect("data");
+    let server = ServeProcess::start(data.path(), "demo");
+    let listen = server.url.trim_start_matches("http://").to_string();
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let token = rt.block_on(crate::support::token(&server.url, "dave"));
+    let open_for_cart = |url: &str| {
+        rt.block_on(async {
+            let client = crate::support::client_as(url, "ada", "acme").await;
+            let filter = envdeck::api::PromotionFilter {
+                api_id: Some("cart".into()),
+                ..Default::default()
+            };
+            client
+                .promotions(&filter)
+                .await
+                .expect("promotions")
+                .into_iter()
+                .filter(|p| p.status == "pending" || p.status == "promoting")
+                .count()
+        })
+    };
+    assert_eq!(open_for_cart(&server.url), 0);
+    let home = tempfile::tempdir().expect("home");
+    let home_s = home.path().to_string_lossy().to_string();
+    let s = Session::spawn(
+        &["--server", server.url.as_str(), "--tenant", "acme"],
+        &[
+            ("ENVDECK_HOME", home_s.as_str()),
+            ("ENVDECK_TOKEN", token.expose()),
+            ("ENVDECK_TIMEOUT_SECS", "3"),
+        ],
+    );
+    s.wait_for("Shopping Cart", WAIT);
+    // cart is the third API of the demo in dev.
+    s.send("j");
+    s.send("j");
+    s.wait_for("▶ cart", WAIT);
+    s.send("p");
+    s.wait_for("Promote cart", WAIT);
+    s.type_text("Cart to staging");
+    s.send("\r");
+    s.wait_for("Request promotion of API cart", WAIT);
+    // The request leaves while the server is frozen, then the server dies with it.
+    server.stall();
+    s.send("y");
+    std::thread::sleep(Duration::from_millis(300));
+    server.kill();
+    s.wait_for("offline", WAIT);
+
+    let server = ServeProcess::start_on(data.path(), "demo", &listen);
+    s.send("r");
+    assert!(
+        crate::support::eventually(WAIT, || !s.screen().contains("offline")),
+        "back online; screen:\n{}",
+        s.screen()
+    );
+    // Give a blind retry every chance to happen before counting.
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(
+        open_for_cart(&server.url),
+        0,
+        "the request that died with the server was not sent again"
+    );
+    // The same steps against a live server create exactly one promotion.
+    s.send("p");
+    s.wait_for("Promote cart", WAIT);
+    s.type_text("Cart to staging, again");
+    s.send("\r");
+    s.wait_for("Request promotion of API cart", WAIT);
+    s.send("y");
+    assert!(
+        crate::support::eventually(WAIT, || open_for_cart(&server.url) == 1),
+        "one promotion; screen:\n{}",
+        s.screen()
+    );
+    s.send("q");
+}

@@ -1,10 +1,10 @@
 //! The console: `update` transitions without a terminal, insta snapshots of `TestBackend`
 //! frames, and the console's effects against the embedded control plane on 127.0.0.1:0.
 
+mod big;
 pub mod fixtures;
 pub mod harness;
 mod live;
-mod big;
 mod snapshots;
 mod update;
 mod update_actions;
