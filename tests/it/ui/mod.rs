@@ -2,6 +2,7 @@
 //! frames, and the console's effects against the embedded control plane on 127.0.0.1:0.
 
 mod big;
+mod extremes;
 pub mod fixtures;
 pub mod harness;
 mod live;
