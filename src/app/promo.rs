@@ -104,7 +104,10 @@ impl Preflight {
                 )
             });
         Preflight {
-            chain: validate_chain(&state.pipeline, source, target).map_err(|e| e.to_string()),
+            // A rollback's reverse promotion runs a valid chain backwards.
+            chain: validate_chain(&state.pipeline, source, target)
+                .or_else(|e| validate_chain(&state.pipeline, target, source).map_err(|_| e))
+                .map_err(|e| e.to_string()),
             open,
             unhealthy,
             last_rollback,
