@@ -10,7 +10,7 @@ mod paging;
 mod token;
 mod transport;
 
-use std::sync::{Arc, Once, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -98,16 +98,6 @@ pub(crate) struct Inner {
     options: ClientOptions,
 }
 
-static CRYPTO_PROVIDER: Once = Once::new();
-
-/// reqwest is built with `rustls-no-provider`: ring must be installed once per process.
-fn install_crypto_provider() {
-    CRYPTO_PROVIDER.call_once(|| {
-        // An Err means a provider is installed already, which serves as well.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    });
-}
-
 impl Client {
     /// `base_url` is the control plane root (`http://127.0.0.1:8421`), `tenant` the tenant id.
     pub fn new(base_url: &str, tenant: &str, token: Option<Secret>) -> Result<Client> {
@@ -121,7 +111,7 @@ impl Client {
         options: ClientOptions,
     ) -> Result<Client> {
         let base = parse_base_url(base_url)?;
-        install_crypto_provider();
+        crate::net::install_crypto_provider();
         let http = reqwest::Client::builder()
             .user_agent(options.user_agent.clone())
             .connect_timeout(options.connect_timeout)
