@@ -109,17 +109,15 @@ fn decoding(runs: usize) {
     decode::<Page<Gateway>>(runs, "Gateway", &page_json(repeat(gateways())));
     let gd = GatewayDeployment {
         id: "gd-1".into(),
-        tenant_id: "acme".into(),
-        api_id: "api-0001".into(),
-        api_name: "payments".into(),
+        api_catalog_id: "6a1f3c52-0d6e-4b0e-9a43-1f0c2b7d9e10".into(),
         gateway_instance_id: "gw-1".into(),
-        gateway_name: "edge-dev".into(),
-        environment: "dev".into(),
-        version: "1.1.0".into(),
-        spec_hash: Some("sha256:0f3c".into()),
+        desired_state: serde_json::json!({
+            "api_id": "api-0001", "api_name": "payments", "tenant_id": "acme",
+            "version": "1.1.0", "spec_hash": "sha256:0f3c",
+        }),
+        gateway_name: Some("edge-dev".into()),
+        gateway_environment: Some("dev".into()),
         sync_status: "synced".into(),
-        desired_generation: 3,
-        synced_generation: 3,
         last_sync_success: Some(now()),
         ..GatewayDeployment::default()
     };

@@ -7,6 +7,7 @@ pub mod error;
 mod guard;
 mod overrides;
 mod paging;
+pub mod plan;
 mod token;
 mod transport;
 

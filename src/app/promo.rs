@@ -86,7 +86,7 @@ impl Preflight {
         let unhealthy = target_deployments
             .iter()
             .filter(|d| UNHEALTHY.contains(&d.sync_status.as_str()))
-            .map(|d| format!("{} {}: {}", d.gateway_name, d.api_name, d.sync_status))
+            .map(|d| format!("{} {}: {}", d.gateway_label(), d.api_name(), d.sync_status))
             .collect();
         let last_rollback = history
             .iter()
@@ -321,7 +321,10 @@ pub fn confirmation(state: &State, write: PromoWrite) -> PromoConfirm {
 
 /// Gateways synced / all for the API in the target's gateway deployments.
 pub fn synced_count(deployments: &[GatewayDeployment], api_id: &str) -> (usize, usize) {
-    let mine: Vec<_> = deployments.iter().filter(|d| d.api_id == api_id).collect();
+    let mine: Vec<_> = deployments
+        .iter()
+        .filter(|d| d.is_of_api(api_id, None))
+        .collect();
     let synced = mine.iter().filter(|d| d.sync_status == "synced").count();
     (synced, mine.len())
 }

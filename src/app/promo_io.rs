@@ -92,7 +92,7 @@ async fn prepare(
     )?;
     let sources = sources
         .into_iter()
-        .filter(|d| d.api_id == api_id || d.api_name == api_name)
+        .filter(|d| d.is_of_api(&api_id, None) || d.is_of_api(&api_name, None))
         .collect();
     Ok(Draft {
         api_id,

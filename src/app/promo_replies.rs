@@ -18,6 +18,24 @@ fn clean(s: &mut String) {
     *s = sanitize(s).into_owned();
 }
 
+fn clean_deployment(d: &mut crate::wire::GatewayDeployment) {
+    crate::domain::text::sanitize_json(&mut d.desired_state);
+    for f in [
+        &mut d.gateway_name,
+        &mut d.gateway_display_name,
+        &mut d.gateway_environment,
+        &mut d.sync_error,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        clean(f);
+    }
+    clean(&mut d.sync_status);
+    clean(&mut d.gateway_instance_id);
+    clean(&mut d.id);
+}
+
 pub fn on_reply(state: &mut State, reply: PromoReply) -> Vec<Effect> {
     match reply {
         PromoReply::Draft(result) => on_draft(state, result),
@@ -43,14 +61,7 @@ fn on_draft(state: &mut State, result: Result<Draft, ApiError>) -> Vec<Effect> {
         .iter_mut()
         .chain(&mut draft.target_deployments)
     {
-        for f in [
-            &mut d.gateway_name,
-            &mut d.api_name,
-            &mut d.sync_status,
-            &mut d.version,
-        ] {
-            clean(f);
-        }
+        clean_deployment(d);
     }
     for g in &mut draft.gateways {
         g.sanitize();
@@ -115,9 +126,7 @@ fn on_review(state: &mut State, id: &str, result: Result<ReviewData, ApiError>) 
                 p.sanitize();
             }
             for d in &mut data.target_deployments {
-                for f in [&mut d.gateway_name, &mut d.api_name, &mut d.sync_status] {
-                    clean(f);
-                }
+                clean_deployment(d);
             }
             let d = &data.diff;
             let mut lines = crate::domain::diff::lines(

@@ -203,7 +203,7 @@ async fn create(
         .await?;
     let source_deployment = synced
         .iter()
-        .find(|d| d.api_id == api.id || d.api_name == api.name)
+        .find(|d| d.is_of_api(&api.id, None) || d.is_of_api(&api.name, None))
         .ok_or_else(|| {
             CliError::new(
                 VALIDATION,

@@ -118,6 +118,12 @@ pub enum Denial {
         status: PromotionStatus,
         needed: PromotionStatus,
     },
+    /// The catalog entry is shared: the API runs in a stage that forbids the write.
+    LiveIn {
+        api: String,
+        stage: String,
+        mode: Mode,
+    },
 }
 
 impl fmt::Display for Denial {
@@ -145,6 +151,7 @@ impl fmt::Display for Denial {
             Denial::WrongStatus { status, needed } => {
                 write!(f, "the promotion is {status}; this needs {needed}")
             }
+            Denial::LiveIn { api, stage, mode } => write!(f, "{api} is live in {stage} ({mode})"),
         }
     }
 }
@@ -241,6 +248,78 @@ pub fn decide(op: Operation, input: &PolicyInput<'_>) -> Decision {
         }
     }
     Decision::Allowed { via_override }
+}
+
+/// A stage an API runs in, with this machine's tightening of it.
+#[derive(Clone, Copy, Debug)]
+pub struct Presence<'a> {
+    pub stage: &'a Stage,
+    pub local_mode: Option<Mode>,
+}
+
+/// An API's catalog entry is one per tenant, shared by every stage (as on the real platform):
+/// an edit or a delete reaches every stage the API is present in, so the strictest of them
+/// decides. `input.stage` is the stage the operator acts from.
+pub fn decide_catalog_write(
+    op: Operation,
+    input: &PolicyInput<'_>,
+    api: &str,
+    present_in: &[Presence<'_>],
+) -> Decision {
+    let first = decide(op, input);
+    let Decision::Allowed {
+        mut via_override, ..
+    } = first
+    else {
+        return first;
+    };
+    for presence in present_in {
+        if presence.stage.name == input.stage.name {
+            continue;
+        }
+        let there = PolicyInput {
+            stage: presence.stage,
+            local_mode: presence.local_mode,
+            ..*input
+        };
+        match decide(op, &there) {
+            Decision::Allowed { via_override: o } => via_override |= o,
+            Decision::Denied(Denial::ReadOnly { .. }) => {
+                return live_in(api, presence.stage, Mode::ReadOnly);
+            }
+            Decision::Denied(Denial::PromoteOnly { .. }) => {
+                return live_in(api, presence.stage, Mode::PromoteOnly);
+            }
+            Decision::Denied(Denial::LocallyTightened { mode, .. }) => {
+                return live_in(api, presence.stage, mode);
+            }
+            denied => return denied,
+        }
+    }
+    Decision::Allowed { via_override }
+}
+
+fn live_in(api: &str, stage: &Stage, mode: Mode) -> Decision {
+    Decision::Denied(Denial::LiveIn {
+        api: api.to_string(),
+        stage: stage.label.clone(),
+        mode,
+    })
+}
+
+/// The stages of `pipeline` named by raw wire spellings (unknown names are skipped, each stage
+/// once, in pipeline order).
+pub fn stages_named<'a>(
+    pipeline: &'a super::stage::Pipeline,
+    raw: impl IntoIterator<Item = impl AsRef<str>>,
+) -> Vec<&'a Stage> {
+    let mut found: Vec<&Stage> = raw
+        .into_iter()
+        .filter_map(|r| pipeline.find(r.as_ref()))
+        .collect();
+    found.sort_by_key(|s| pipeline.position(&s.name));
+    found.dedup_by(|a, b| a.name == b.name);
+    found
 }
 
 #[cfg(test)]
@@ -480,6 +559,71 @@ mod tests {
             }
             .to_string(),
             "Production is read-only"
+        );
+    }
+
+    #[test]
+    fn a_catalog_write_is_judged_by_the_strictest_stage_the_api_runs_in() {
+        let dev = stage("dev", Mode::Full);
+        let staging = stage("staging", Mode::Full);
+        let prod = Stage::new(
+            StageName::parse("production").unwrap(),
+            Some("Production"),
+            Mode::ReadOnly,
+            None,
+        );
+        let tess = actor("tess", Role::TenantAdmin);
+        let input = PolicyInput {
+            actor: &tess,
+            stage: &dev,
+            local_mode: None,
+            session_readonly: false,
+            override_active: false,
+            offline: false,
+            promotion: None,
+        };
+        let at = |s| Presence {
+            stage: s,
+            local_mode: None,
+        };
+        let everywhere = [at(&dev), at(&staging), at(&prod)];
+        let denied = decide_catalog_write(Operation::DeleteApi, &input, "payments", &everywhere);
+        assert_eq!(
+            denied.denial().map(|d| d.to_string()).as_deref(),
+            Some("payments is live in Production (read-only)")
+        );
+        let dev_only = [at(&dev), at(&staging)];
+        assert!(
+            decide_catalog_write(Operation::EditApi, &input, "shipping", &dev_only).is_allowed()
+        );
+        let tightened = [Presence {
+            stage: &staging,
+            local_mode: Some(Mode::ReadOnly),
+        }];
+        assert_eq!(
+            decide_catalog_write(Operation::DeleteApi, &input, "orders", &tightened)
+                .denial()
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("orders is live in Staging (read-only)")
+        );
+        let ada = actor("ada", Role::CpiAdmin);
+        let overriding = PolicyInput {
+            actor: &ada,
+            override_active: true,
+            ..input
+        };
+        assert_eq!(
+            decide_catalog_write(Operation::DeleteApi, &overriding, "payments", &everywhere),
+            Decision::Allowed { via_override: true }
+        );
+        let no_override = PolicyInput {
+            actor: &ada,
+            ..input
+        };
+        assert!(
+            !decide_catalog_write(Operation::DeleteApi, &no_override, "payments", &everywhere)
+                .is_allowed()
         );
     }
 }

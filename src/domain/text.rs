@@ -26,6 +26,32 @@ pub fn sanitize(input: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`sanitize`] on every string of a JSON value (keys included), in place.
+pub fn sanitize_json(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => {
+            if let Cow::Owned(clean) = sanitize(s) {
+                *s = clean;
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(sanitize_json),
+        Value::Object(map) => {
+            let dirty = map.keys().any(|k| !k.chars().all(is_plain));
+            if dirty {
+                let taken = std::mem::take(map);
+                for (k, mut v) in taken {
+                    sanitize_json(&mut v);
+                    map.insert(sanitize(&k).into_owned(), v);
+                }
+            } else {
+                map.values_mut().for_each(sanitize_json);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn is_plain(c: char) -> bool {
     !(c.is_control() || is_bidi_control(c))
 }

@@ -198,7 +198,7 @@ pub struct Deployment {
     pub attempt_count: u32,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct Gateway {
     pub id: String,
@@ -206,8 +206,17 @@ pub struct Gateway {
     pub display_name: String,
     pub gateway_type: String,
     pub environment: String,
+    /// None: a platform gateway, shared by every tenant.
     pub tenant_id: Option<String>,
     pub base_url: Option<String>,
+    /// The technology fronted (`webmethods`, `kong`, ...); the family when set.
+    pub target_gateway_type: Option<String>,
+    /// `native-edge`, `remote-agent`, `same-pod`.
+    pub topology: Option<String>,
+    pub deployment_mode: Option<String>,
+    pub mode: Option<String>,
+    /// Whether the gateway accepts deployments (absent means yes).
+    pub enabled: bool,
     /// online, offline, degraded
     pub status: String,
     pub version: Option<String>,
@@ -215,27 +224,114 @@ pub struct Gateway {
     pub created_at: Option<Timestamp>,
 }
 
-/// An API on one gateway: the unit that promotions sync.
+impl Default for Gateway {
+    fn default() -> Self {
+        Gateway {
+            id: String::new(),
+            name: String::new(),
+            display_name: String::new(),
+            gateway_type: String::new(),
+            environment: String::new(),
+            tenant_id: None,
+            base_url: None,
+            target_gateway_type: None,
+            topology: None,
+            deployment_mode: None,
+            mode: None,
+            enabled: true,
+            status: String::new(),
+            version: None,
+            last_health_check: None,
+            created_at: None,
+        }
+    }
+}
+
+impl Gateway {
+    /// What a promotion's targets must share with its source, as the real service checks it.
+    pub fn family(&self) -> String {
+        self.target_gateway_type
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .unwrap_or(&self.gateway_type)
+            .to_ascii_lowercase()
+    }
+
+    pub fn topology_key(&self) -> Option<String> {
+        self.topology
+            .as_deref()
+            .filter(|t| !t.is_empty())
+            .map(str::to_ascii_lowercase)
+    }
+}
+
+/// An API on one gateway: the unit that promotions sync. The real shape: the API is named
+/// only inside `desired_state` (`api_id`, `api_name`, `tenant_id`, `version`, `spec_hash`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default)]
 pub struct GatewayDeployment {
     pub id: String,
-    pub tenant_id: String,
-    pub api_id: String,
-    pub api_name: String,
+    pub api_catalog_id: String,
     pub gateway_instance_id: String,
-    pub gateway_name: String,
-    pub environment: String,
-    pub version: String,
-    pub spec_hash: Option<String>,
+    #[schema(value_type = Object)]
+    pub desired_state: serde_json::Value,
+    pub desired_at: Option<Timestamp>,
     /// pending, syncing, synced, drifted, error, deleting
     pub sync_status: String,
-    pub desired_generation: u64,
-    pub synced_generation: u64,
+    pub last_sync_attempt: Option<Timestamp>,
     pub last_sync_success: Option<Timestamp>,
-    pub last_sync_error: Option<String>,
+    pub sync_error: Option<String>,
+    pub sync_attempts: u32,
     pub created_at: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
+    /// Joined from the gateway by list queries.
+    pub gateway_name: Option<String>,
+    pub gateway_display_name: Option<String>,
+    pub gateway_type: Option<String>,
+    pub gateway_environment: Option<String>,
+}
+
+impl GatewayDeployment {
+    fn desired(&self, key: &str) -> Option<&str> {
+        self.desired_state.get(key).and_then(|v| v.as_str())
+    }
+
+    pub fn api_id(&self) -> &str {
+        self.desired("api_id").unwrap_or_default()
+    }
+
+    pub fn api_name(&self) -> &str {
+        self.desired("api_name")
+            .or_else(|| self.desired("api_id"))
+            .unwrap_or_default()
+    }
+
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.desired("tenant_id")
+    }
+
+    pub fn version(&self) -> &str {
+        self.desired("version").unwrap_or_default()
+    }
+
+    pub fn spec_hash(&self) -> Option<&str> {
+        self.desired("spec_hash")
+            .or_else(|| self.desired("openapi_spec_hash"))
+    }
+
+    pub fn gateway_label(&self) -> &str {
+        self.gateway_name
+            .as_deref()
+            .unwrap_or(&self.gateway_instance_id)
+    }
+
+    /// Whether this deployment is of the API, as STOA's web console matches it.
+    pub fn is_of_api(&self, api_id: &str, catalog_id: Option<&str>) -> bool {
+        !api_id.is_empty()
+            && (self.api_id() == api_id
+                || self.desired("api_name") == Some(api_id)
+                || catalog_id.is_some_and(|c| !c.is_empty() && c == self.api_catalog_id))
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -117,6 +117,7 @@ fn gateway_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Gateway> {
         version: r.get(8)?,
         last_health_check: ts(r.get(9)?),
         created_at: ts(r.get(10)?),
+        ..Gateway::default()
     })
 }
 
@@ -136,29 +137,39 @@ pub struct GatewayDeploymentFilter {
     pub api_id: Option<String>,
 }
 
-const GD_COLUMNS: &str = "d.id, d.tenant_id, d.api_id, d.gateway_id, g.name, d.stage, d.version,
+const GD_COLUMNS: &str = "d.id, d.tenant_id, d.api_id, d.gateway_id, g.name, g.stage, d.version,
     d.spec_hash, d.sync_status, d.desired_generation, d.synced_generation, d.last_sync_success,
-    d.last_sync_error, d.created_at, d.updated_at";
+    d.last_sync_error, d.created_at, d.updated_at, g.display_name, g.gateway_type";
 
 fn gd_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GatewayDeployment> {
+    let tenant_id: String = r.get(1)?;
     let api_id: String = r.get(2)?;
+    let desired_state = serde_json::json!({
+        "api_id": api_id,
+        "api_name": api_id,
+        "tenant_id": tenant_id,
+        "version": r.get::<_, String>(6)?,
+        "spec_hash": r.get::<_, Option<String>>(7)?,
+        "desired_generation": r.get::<_, i64>(9)?,
+        "synced_generation": r.get::<_, i64>(10)?,
+    });
     Ok(GatewayDeployment {
         id: r.get(0)?,
-        tenant_id: r.get(1)?,
-        api_name: api_id.clone(),
-        api_id,
+        api_catalog_id: format!("{tenant_id}/{api_id}"),
         gateway_instance_id: r.get(3)?,
-        gateway_name: r.get(4)?,
-        environment: r.get(5)?,
-        version: r.get(6)?,
-        spec_hash: r.get(7)?,
+        desired_state,
+        desired_at: ts(r.get(14)?),
         sync_status: r.get(8)?,
-        desired_generation: r.get::<_, i64>(9)? as u64,
-        synced_generation: r.get::<_, i64>(10)? as u64,
+        last_sync_attempt: ts(r.get(14)?),
         last_sync_success: ts(r.get(11)?),
-        last_sync_error: r.get(12)?,
+        sync_error: r.get(12)?,
+        sync_attempts: 0,
         created_at: ts(r.get(13)?),
         updated_at: ts(r.get(14)?),
+        gateway_name: r.get(4)?,
+        gateway_display_name: r.get(15)?,
+        gateway_type: r.get(16)?,
+        gateway_environment: r.get(5)?,
     })
 }
 

@@ -314,9 +314,9 @@ fn pick_source(
     match asked {
         Some(id) => {
             let d = resources::gateway_deployment(tx, id)?
-                .filter(|d| d.tenant_id == tenant)
+                .filter(|d| d.tenant_id() == Some(tenant))
                 .ok_or_else(|| ApiError::NotFound("Source deployment not found".into()))?;
-            if d.api_id != api || d.environment != stage {
+            if d.api_id() != api || d.gateway_environment.as_deref() != Some(stage) {
                 return Err(ApiError::invalid(
                     &["body", "source_deployment_id"],
                     "value_error",
@@ -327,7 +327,8 @@ fn pick_source(
             if d.sync_status != "synced" {
                 return Err(ApiError::Conflict(format!(
                     "Source deployment is {} on {}, not synced",
-                    d.sync_status, d.gateway_name
+                    d.sync_status,
+                    d.gateway_label()
                 )));
             }
             Ok(d.id)

@@ -51,7 +51,9 @@ pub fn draw(frame: &mut Frame, state: &State, form: &PromoteForm, theme: &Theme)
         let pick = if i == form.source { "(o)" } else { "( )" };
         lines.push(Line::raw(format!(
             "   {pick} {} v{} on {}",
-            s.api_name, s.version, s.gateway_name
+            s.api_name(),
+            s.version(),
+            s.gateway_label()
         )));
     }
     lines.push(Line::from(vec![

@@ -345,7 +345,7 @@ async fn promotion_body(
         .await
         .expect("gateway deployments")
         .into_iter()
-        .find(|d| d.api_id == api || d.api_name == api)
+        .find(|d| d.is_of_api(api, None))
         .unwrap_or_else(|| panic!("no synced deployment of {api} in {from}"));
     let targets = client.gateways(Some(to)).await.expect("gateways");
     assert!(!targets.is_empty(), "no gateways in {to}");

@@ -87,13 +87,13 @@ pub fn diff(id: &str, from: &str, to: &str) -> PromotionDiff {
 pub fn gd(api: &str, gateway: &str, stage: &str, status: &str) -> GatewayDeployment {
     GatewayDeployment {
         id: format!("gd-{api}-{gateway}"),
-        tenant_id: "acme".into(),
-        api_id: api.into(),
-        api_name: api.into(),
+        api_catalog_id: format!("cat-{api}"),
+        desired_state: serde_json::json!({
+            "api_id": api, "api_name": api, "tenant_id": "acme", "version": "1.4.0",
+        }),
         gateway_instance_id: format!("gw-{gateway}"),
-        gateway_name: gateway.into(),
-        environment: stage.into(),
-        version: "1.4.0".into(),
+        gateway_name: Some(gateway.into()),
+        gateway_environment: Some(stage.into()),
         sync_status: status.into(),
         ..GatewayDeployment::default()
     }

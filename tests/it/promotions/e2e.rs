@@ -113,7 +113,7 @@ fn fresh_api(world: &World) -> String {
             .collect();
         synced
             .into_iter()
-            .map(|d| d.api_name)
+            .map(|d| d.api_name().to_string())
             .find(|name| !in_staging.contains(name) && !promoted.contains(name))
             .expect("the demo has an API synced in dev only")
     })

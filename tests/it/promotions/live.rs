@@ -73,9 +73,12 @@ async fn request_review_approve_complete_and_roll_back_against_the_demo() {
         .collect();
     let subject = synced
         .into_iter()
-        .find(|d| !in_staging.contains(&d.api_name) && !promoted.contains(&d.api_id))
+        .find(|d| {
+            !in_staging.contains(&d.api_name().to_string())
+                && !promoted.contains(&d.api_id().to_string())
+        })
         .expect("an API synced in dev only");
-    let api = subject.api_name.clone();
+    let api = subject.api_name().to_string();
 
     // dave, in dev: p on the API, a message, confirm.
     let dir = tempfile::tempdir().expect("dir");
@@ -105,7 +108,7 @@ async fn request_review_approve_complete_and_roll_back_against_the_demo() {
         .await;
     let mine = admin
         .promotions(&PromotionFilter {
-            api_id: Some(subject.api_id.clone()),
+            api_id: Some(subject.api_id().to_string()),
             ..PromotionFilter::default()
         })
         .await
@@ -190,7 +193,7 @@ async fn request_review_approve_complete_and_roll_back_against_the_demo() {
         .await;
     let after = admin
         .promotions(&PromotionFilter {
-            api_id: Some(subject.api_id.clone()),
+            api_id: Some(subject.api_id().to_string()),
             ..PromotionFilter::default()
         })
         .await
