@@ -17,7 +17,18 @@ impl Client {
 
     pub async fn environments(&self) -> Result<EnvironmentList> {
         let request = Request::new(Method::GET, &["v1", "environments"]);
-        self.inner.get_json(&request).await
+        let list: EnvironmentList = self.inner.get_json(&request).await?;
+        let names = list
+            .environments
+            .iter()
+            .filter_map(|e| StageName::parse(&e.name).ok())
+            .collect();
+        *self
+            .inner
+            .stages
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = names;
+        Ok(list)
     }
 
     /// The stages without their endpoints; needs no token.
@@ -79,7 +90,8 @@ impl Client {
         if let Some(routed) = self.routed(stage) {
             return Box::pin(routed.update_api(stage, id, body)).await;
         }
-        self.check_write(Operation::EditApi, stage)?;
+        self.check_catalog_write(Operation::EditApi, stage, id)
+            .await?;
         let path = ["v1", "tenants", self.tenant_id()?, "apis", id];
         let request = Request::new(Method::PUT, &path)
             .query("environment", stage.wire(WireSpelling::Short))
@@ -91,7 +103,8 @@ impl Client {
         if let Some(routed) = self.routed(stage) {
             return Box::pin(routed.delete_api(stage, id)).await;
         }
-        self.check_write(Operation::DeleteApi, stage)?;
+        self.check_catalog_write(Operation::DeleteApi, stage, id)
+            .await?;
         let path = ["v1", "tenants", self.tenant_id()?, "apis", id];
         let request = Request::new(Method::DELETE, &path)
             .query("environment", stage.wire(WireSpelling::Short));
@@ -116,14 +129,23 @@ impl Client {
         self.get_all::<Page<Deployment>>(request).await
     }
 
-    /// Gateways are global; `stage` narrows the list.
+    /// This tenant's gateways and the platform's (`tenant_id=`; the real service lists every
+    /// tenant's without it). `stage` narrows the list. An admin list: the real service answers
+    /// 403 to devops and viewer.
     pub async fn gateways(&self, stage: Option<&StageName>) -> Result<Vec<Gateway>> {
         if let Some(routed) = stage.and_then(|stage| self.routed(stage)) {
             return Box::pin(routed.gateways(stage)).await;
         }
+        let tenant = self.tenant_id()?;
         let request = Request::new(Method::GET, &["v1", "admin", "gateways"])
-            .query_opt("environment", stage.map(|s| s.wire(WireSpelling::Long)));
-        self.get_all::<Page<Gateway>>(request).await
+            .query_opt("environment", stage.map(|s| s.wire(WireSpelling::Long)))
+            .query("tenant_id", tenant);
+        let mut gateways = self.get_all::<Page<Gateway>>(request).await?;
+        gateways.retain(|g| super::plan::is_tenant_or_platform(g, tenant));
+        if let Some(stage) = stage {
+            gateways.retain(|g| super::plan::same_stage(Some(&g.environment), stage));
+        }
+        Ok(gateways)
     }
 
     pub async fn gateway_deployments(
@@ -134,20 +156,21 @@ impl Client {
         if let Some(routed) = stage.and_then(|stage| self.routed(stage)) {
             return Box::pin(routed.gateway_deployments(stage, sync_status)).await;
         }
+        let tenant = self.tenant_id()?;
         let request = Request::new(Method::GET, &["v1", "admin", "deployments"])
             .query_opt("environment", stage.map(|s| s.wire(WireSpelling::Long)))
-            .query_opt("sync_status", sync_status);
-        self.get_all::<Page<GatewayDeployment>>(request).await
-    }
-
-    pub async fn subscriptions(&self, stage: &StageName) -> Result<Vec<Subscription>> {
-        if let Some(routed) = self.routed(stage) {
-            return Box::pin(routed.subscriptions(stage)).await;
+            .query_opt("sync_status", sync_status)
+            .query("tenant_id", tenant);
+        let mut deployments = self.get_all::<Page<GatewayDeployment>>(request).await?;
+        // The real service ignores tenant_id here and lists every tenant's deployments.
+        deployments.retain(|d| d.tenant_id().is_none_or(|t| t == tenant));
+        if let Some(stage) = stage {
+            deployments.retain(|d| {
+                d.gateway_environment.is_none()
+                    || super::plan::same_stage(d.gateway_environment.as_deref(), stage)
+            });
         }
-        let path = ["v1", "subscriptions", "tenant", self.tenant_id()?];
-        let request =
-            Request::new(Method::GET, &path).query("environment", stage.wire(WireSpelling::Long));
-        self.get_all::<Page<Subscription>>(request).await
+        Ok(deployments)
     }
 
     /// Audit is per tenant; `search` filters server-side. An empty list is a normal answer

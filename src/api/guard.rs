@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::policy::Actor;
+use crate::domain::policy::{Actor, Presence, decide_catalog_write};
 use crate::domain::{Mode, Operation, Pipeline, PolicyInput, StageName, decide};
 use crate::wire::{EnvironmentList, Me};
 
@@ -21,6 +21,23 @@ pub trait WriteGuard: Send + Sync {
     ) -> Result<(), String> {
         let _ = override_active;
         self.check(operation, stage)
+    }
+
+    /// An edit or delete of a catalog entry shared by every stage `api` runs in: each of them
+    /// must allow it.
+    fn check_catalog(
+        &self,
+        operation: Operation,
+        stage: &StageName,
+        api: &str,
+        present_in: &[StageName],
+        override_active: bool,
+    ) -> Result<(), String> {
+        let _ = api;
+        self.check_with_override(operation, stage, override_active)?;
+        present_in
+            .iter()
+            .try_for_each(|s| self.check_with_override(operation, s, override_active))
     }
 }
 
@@ -48,6 +65,40 @@ impl PolicyGuard {
 }
 
 impl WriteGuard for PolicyGuard {
+    fn check_catalog(
+        &self,
+        operation: Operation,
+        stage: &StageName,
+        api: &str,
+        present_in: &[StageName],
+        override_active: bool,
+    ) -> Result<(), String> {
+        let Some(known) = self.pipeline.get(stage) else {
+            return self.check(operation, stage);
+        };
+        let presence: Vec<Presence<'_>> = present_in
+            .iter()
+            .filter_map(|name| self.pipeline.get(name))
+            .map(|s| Presence {
+                stage: s,
+                local_mode: self.local_tightening.get(&s.name).copied(),
+            })
+            .collect();
+        let input = PolicyInput {
+            actor: &self.actor,
+            stage: known,
+            local_mode: self.local_tightening.get(stage).copied(),
+            session_readonly: self.session_readonly,
+            override_active: self.override_active || override_active,
+            offline: false,
+            promotion: None,
+        };
+        match decide_catalog_write(operation, &input, api, &presence).denial() {
+            None => Ok(()),
+            Some(denial) => Err(denial.to_string()),
+        }
+    }
+
     fn check_with_override(
         &self,
         operation: Operation,

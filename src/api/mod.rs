@@ -2,12 +2,15 @@
 //! (CONTRACT.md): stage spellings per endpoint, envelopes, error shapes, 400-as-not-found,
 //! 429 with Retry-After, reset keep-alive connections. Bounded in time and in body size.
 
+pub mod completion;
 mod endpoints;
 pub mod error;
 mod guard;
 mod overrides;
 mod paging;
 pub mod plan;
+pub mod prepare;
+mod subscriptions;
 mod token;
 mod transport;
 
@@ -94,6 +97,8 @@ pub(crate) struct Inner {
     override_: RwLock<Option<Override>>,
     /// Stages served by another control plane: their calls go to that client.
     routes: RwLock<std::collections::BTreeMap<StageName, Client>>,
+    /// The stages `environments()` last listed (for lists that must ask per stage).
+    stages: RwLock<Vec<StageName>>,
     /// One refresh at a time: calls refused together wait for the first refresh.
     refresh_lock: tokio::sync::Mutex<()>,
     options: ClientOptions,
@@ -131,6 +136,7 @@ impl Client {
                 guard: RwLock::new(None),
                 override_: RwLock::new(None),
                 routes: RwLock::new(std::collections::BTreeMap::new()),
+                stages: RwLock::new(Vec::new()),
                 refresh_lock: tokio::sync::Mutex::new(()),
                 options,
             }),
@@ -159,6 +165,7 @@ impl Client {
                 guard: RwLock::new(guard),
                 override_: RwLock::new(None),
                 routes: RwLock::new(std::collections::BTreeMap::new()),
+                stages: RwLock::new(Vec::new()),
                 refresh_lock: tokio::sync::Mutex::new(()),
                 options: self.inner.options.clone(),
             }),
@@ -272,6 +279,39 @@ impl Client {
     /// The override, while it lasts.
     pub fn active_override(&self) -> Option<Override> {
         self.inner.active_override()
+    }
+
+    /// The guard for an edit or delete of an API: its catalog entry is shared by every stage
+    /// it runs in, so each of them must allow the write (asks the server where it runs).
+    async fn check_catalog_write(
+        &self,
+        operation: Operation,
+        stage: &StageName,
+        id: &str,
+    ) -> Result<()> {
+        self.check_write(operation, stage)?;
+        let guard = self
+            .inner
+            .guard
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let Some(guard) = guard else {
+            return Ok(());
+        };
+        let api = self.api(id).await?;
+        let present: Vec<StageName> = api
+            .stage_names()
+            .iter()
+            .filter_map(|raw| StageName::parse(raw).ok())
+            .collect();
+        let override_active = self.inner.active_override().is_some();
+        guard
+            .check_catalog(operation, stage, &api.name, &present, override_active)
+            .map_err(|reason| {
+                tracing::info!(operation = operation.verb(), %stage, %reason, "write refused before sending");
+                ApiError::Refused(reason)
+            })
     }
 
     fn check_write(&self, operation: Operation, stage: &StageName) -> Result<()> {

@@ -234,7 +234,7 @@ fn open_detail(state: &mut State) {
 }
 
 /// The selected API's fields, as the edit form and the delete confirmation need them.
-fn selected_api(state: &State) -> Option<Api> {
+pub(crate) fn selected_api(state: &State) -> Option<Api> {
     let list = &state.lists.apis;
     let row = list.selected_row()?;
     let value = |label: &str| list.value(row, label).to_string();
@@ -247,6 +247,14 @@ fn selected_api(state: &State) -> Option<Api> {
         status: value("status"),
         backend_url: optional("backend"),
         description: optional("description"),
+        runtime_deployments: value("stages")
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| crate::wire::RuntimeDeployment {
+                environment: s.to_string(),
+                ..Default::default()
+            })
+            .collect(),
         ..Api::default()
     })
 }
@@ -285,12 +293,36 @@ pub fn confirmation(state: &State, write: PendingWrite) -> Confirm {
     };
     let staged = state.pipeline.get(stage);
     let label = staged.map(|s| s.label.as_str()).unwrap_or(stage.as_str());
-    let prompt = format!(
-        "{verb} API {api} in tenant {}, stage {label}?",
-        state.tenant
-    );
-    let typed = staged
-        .filter(|s| needs_typed_confirmation(s))
+    // Edits and deletes reach every stage the shared catalog entry runs in.
+    let reached = match &write {
+        PendingWrite::Create { .. } => Vec::new(),
+        _ => selected_api(state)
+            .map(|a| a.stage_names())
+            .unwrap_or_default(),
+    };
+    let mut affected = crate::domain::policy::stages_named(&state.pipeline, &reached);
+    if let Some(s) = staged
+        && !affected.iter().any(|a| a.name == s.name)
+    {
+        affected.push(s);
+    }
+    let prompt = if affected.len() > 1 {
+        let names: Vec<&str> = affected.iter().map(|s| s.label.as_str()).collect();
+        format!(
+            "{verb} API {api} in tenant {}? Its catalog entry is shared: this reaches {}.",
+            state.tenant,
+            names.join(", ")
+        )
+    } else {
+        format!(
+            "{verb} API {api} in tenant {}, stage {label}?",
+            state.tenant
+        )
+    };
+    let typed = affected
+        .iter()
+        .rev()
+        .find(|s| needs_typed_confirmation(s))
         .map(|s| (s.name.to_string(), Input::default()));
     Confirm {
         prompt,

@@ -48,6 +48,7 @@ pub mod form;
 pub mod keymap;
 pub mod keys;
 pub mod list;
+pub mod localize;
 pub mod persist;
 pub mod popups;
 pub mod promo;

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use tui_input::Input;
 
 use super::state::State;
+use crate::api::plan::Lane;
 use crate::domain::diff::DiffLine;
 use crate::domain::policy::{PromotionFacts, needs_typed_confirmation};
 use crate::domain::{Decision, Operation, PromotionStatus, Stage, StageName, validate_chain};
@@ -34,10 +35,9 @@ pub struct Draft {
     pub api_name: String,
     pub source: StageName,
     pub target: StageName,
-    /// Synced gateway deployments of the API in the source stage.
-    pub sources: Vec<GatewayDeployment>,
-    /// The target stage's gateways.
-    pub gateways: Vec<Gateway>,
+    /// Each synced deployment of the API in the source stage, with the target gateways it
+    /// may go to (those without come last).
+    pub lanes: Vec<Lane>,
     /// Every gateway deployment of the target stage (for its health).
     pub target_deployments: Vec<GatewayDeployment>,
     /// Every promotion of the API.
@@ -50,6 +50,8 @@ pub struct ReviewData {
     pub promotion: Promotion,
     pub diff: PromotionDiff,
     pub target_deployments: Vec<GatewayDeployment>,
+    /// Why the target's gateway deployments could not be read (this role may not).
+    pub target_unknown: Option<String>,
     pub history: Vec<Promotion>,
 }
 
@@ -59,8 +61,10 @@ pub struct Preflight {
     pub chain: Result<(), String>,
     /// Another open promotion of the API into the target.
     pub open: Option<String>,
-    /// Target gateways that are drifted or in error.
+    /// The API's gateway deployments in the target that are drifted or in error.
     pub unhealthy: Vec<String>,
+    /// Set when the target's health could not be read: unknown, with the reason.
+    pub health_unknown: Option<String>,
     pub last_rollback: Option<String>,
 }
 
@@ -71,6 +75,7 @@ impl Preflight {
         source: &StageName,
         target: &StageName,
         target_deployments: &[GatewayDeployment],
+        health_unknown: Option<&str>,
         history: &[Promotion],
         except: Option<&str>,
     ) -> Preflight {
@@ -85,6 +90,7 @@ impl Preflight {
             .map(|p| format!("{} ({})", p.id, p.status));
         let unhealthy = target_deployments
             .iter()
+            .filter(|d| d.is_of_api(api_id, None))
             .filter(|d| UNHEALTHY.contains(&d.sync_status.as_str()))
             .map(|d| format!("{} {}: {}", d.gateway_label(), d.api_name(), d.sync_status))
             .collect();
@@ -110,6 +116,7 @@ impl Preflight {
                 .map_err(|e| e.to_string()),
             open,
             unhealthy,
+            health_unknown: health_unknown.map(str::to_string),
             last_rollback,
         }
     }
@@ -131,7 +138,17 @@ pub enum FormFocus {
     Message,
 }
 
-/// The create form: source deployment, target gateways (all by default), message.
+impl Draft {
+    /// The target gateways the chosen source may go to.
+    pub fn targets(&self, source: usize) -> &[Gateway] {
+        self.lanes
+            .get(source)
+            .map(|l| l.targets.as_slice())
+            .unwrap_or_default()
+    }
+}
+
+/// The create form: source deployment, target gateways (the tenant's own by default), message.
 #[derive(Clone, Debug)]
 pub struct PromoteForm {
     pub draft: Draft,
@@ -235,7 +252,13 @@ pub struct Poll {
     /// Gateways of the target running the API: synced / all.
     pub synced: Option<(usize, usize)>,
     pub in_flight: bool,
+    /// Polls answered with no change since the last one; polling stops after a few at the
+    /// longest delay (a promotion nothing completes is not watched forever).
+    pub unchanged: u32,
 }
+
+/// Polls at the longest delay with nothing changing before the console stops watching.
+pub const POLL_PATIENCE: u32 = 4;
 
 #[derive(Clone, Debug, Default)]
 pub struct PromoState {
@@ -317,16 +340,6 @@ pub fn confirmation(state: &State, write: PromoWrite) -> PromoConfirm {
         error: None,
         write,
     }
-}
-
-/// Gateways synced / all for the API in the target's gateway deployments.
-pub fn synced_count(deployments: &[GatewayDeployment], api_id: &str) -> (usize, usize) {
-    let mine: Vec<_> = deployments
-        .iter()
-        .filter(|d| d.is_of_api(api_id, None))
-        .collect();
-    let synced = mine.iter().filter(|d| d.sync_status == "synced").count();
-    (synced, mine.len())
 }
 
 /// The promotions the list shows for the current filter.

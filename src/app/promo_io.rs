@@ -41,8 +41,16 @@ pub enum PromoReply {
     },
     Polled {
         id: String,
-        result: Result<(Promotion, Vec<GatewayDeployment>), ApiError>,
+        result: Result<Polled, ApiError>,
     },
+}
+
+/// A promoting promotion as last seen, with its target's gateway deployments when this role
+/// may read them.
+#[derive(Debug)]
+pub struct Polled {
+    pub promotion: Promotion,
+    pub deployments: Option<Vec<GatewayDeployment>>,
 }
 
 /// Runs one effect to its reply, bounded like every request (the runner puts it on a task).
@@ -80,29 +88,15 @@ async fn prepare(
     source: StageName,
     target: StageName,
 ) -> Result<Draft, ApiError> {
-    let of_api = PromotionFilter {
-        api_id: Some(api_id.clone()),
-        ..PromotionFilter::default()
-    };
-    let (sources, gateways, target_deployments, history) = tokio::try_join!(
-        client.gateway_deployments(Some(&source), Some("synced")),
-        client.gateways(Some(&target)),
-        client.gateway_deployments(Some(&target), None),
-        client.promotions(&of_api),
-    )?;
-    let sources = sources
-        .into_iter()
-        .filter(|d| d.is_of_api(&api_id, None) || d.is_of_api(&api_name, None))
-        .collect();
+    let prepared = client.prepare_promotion(&api_id, &source, &target).await?;
     Ok(Draft {
         api_id,
         api_name,
         source,
         target,
-        sources,
-        gateways,
-        target_deployments,
-        history,
+        lanes: prepared.lanes,
+        target_deployments: prepared.target_deployments,
+        history: prepared.history,
     })
 }
 
@@ -113,15 +107,32 @@ async fn review(client: &Client, id: &str) -> Result<ReviewData, ApiError> {
         api_id: Some(promotion.api_id.clone()),
         ..PromotionFilter::default()
     };
-    let (target_deployments, history) = tokio::try_join!(
+    let (target_deployments, history) = tokio::join!(
         client.gateway_deployments(target.as_ref(), None),
         client.promotions(&of_api),
-    )?;
+    );
+    // The review needs the diff and the promotion; the target's health is a pre-flight extra
+    // that the real service shows to tenant-admin and cpi-admin only.
+    let (target_deployments, target_unknown) = match target_deployments {
+        Ok(list) => (list, None),
+        Err(e) if e.status() == Some(403) => (
+            Vec::new(),
+            Some(
+                "this control plane shows gateway deployments to tenant-admin and cpi-admin only"
+                    .to_string(),
+            ),
+        ),
+        Err(e) => (
+            Vec::new(),
+            Some(format!("cannot read the gateway deployments: {e}")),
+        ),
+    };
     Ok(ReviewData {
         promotion,
         diff,
         target_deployments,
-        history,
+        target_unknown,
+        history: history?,
     })
 }
 
@@ -143,12 +154,13 @@ async fn send(client: &Client, write: &PromoWrite) -> Result<Promotion, ApiError
     }
 }
 
-async fn poll(client: &Client, id: &str) -> Result<(Promotion, Vec<GatewayDeployment>), ApiError> {
+async fn poll(client: &Client, id: &str) -> Result<Polled, ApiError> {
     let promotion = client.promotion(id).await?;
-    let target = StageName::parse(&promotion.target_environment)
-        .map_err(|e| ApiError::Invalid(e.to_string()))?;
-    let deployments = client.gateway_deployments(Some(&target), None).await?;
-    Ok((promotion, deployments))
+    let deployments = client.linked_deployments(&promotion).await;
+    Ok(Polled {
+        promotion,
+        deployments,
+    })
 }
 
 /// The wire spelling of a stage in a create body.

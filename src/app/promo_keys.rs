@@ -247,7 +247,7 @@ pub fn submit_form(state: &mut State, mut form: Box<PromoteForm>) {
         return;
     }
     let d = &form.draft;
-    let Some(source) = d.sources.get(form.source) else {
+    let Some(source) = d.lanes.get(form.source).map(|l| &l.source) else {
         return;
     };
     let label = |name| {
@@ -268,7 +268,7 @@ pub fn submit_form(state: &mut State, mut form: Box<PromoteForm>) {
         body: PromotionCreate {
             source_deployment_id: source.id.clone(),
             target_gateway_ids: d
-                .gateways
+                .targets(form.source)
                 .iter()
                 .zip(&form.chosen)
                 .filter(|(_, c)| **c)

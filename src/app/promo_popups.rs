@@ -83,13 +83,22 @@ pub fn form_key(state: &mut State, mut form: Box<PromoteForm>, key: &KeyEvent) -
         }
         code => match form.focus {
             FormFocus::Source => {
-                let n = form.draft.sources.len();
+                let n = form.draft.lanes.len();
+                let before = form.source;
                 match code {
                     KeyCode::Down | KeyCode::Char('j') => {
                         form.source = (form.source + 1).min(n.saturating_sub(1))
                     }
                     KeyCode::Up | KeyCode::Char('k') => form.source = form.source.saturating_sub(1),
                     _ => {}
+                }
+                if form.source != before {
+                    // Another source may go to other gateways.
+                    form.chosen = crate::api::prepare::default_choice(
+                        form.draft.targets(form.source),
+                        &state.tenant,
+                    );
+                    form.cursor = 0;
                 }
             }
             FormFocus::Gateways => {

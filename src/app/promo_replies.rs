@@ -3,13 +3,12 @@
 
 use super::effect::Effect;
 use super::promo::{
-    Draft, FormFocus, Poll, Preflight, PromoWrite, PromoteForm, ReviewData, Target, synced_count,
-    target_of,
+    Draft, FormFocus, Poll, Preflight, PromoWrite, PromoteForm, ReviewData, Target, target_of,
 };
-use super::promo_io::{PromoEffect, PromoReply};
+use super::promo_io::{Polled, PromoEffect, PromoReply};
 use super::rows::TableRow;
 use super::state::{Popup, State, ViewKind};
-use crate::api::ApiError;
+use crate::api::{ApiError, completion};
 use crate::domain::PromotionStatus;
 use crate::domain::text::sanitize;
 use crate::wire::Promotion;
@@ -56,22 +55,21 @@ fn on_draft(state: &mut State, result: Result<Draft, ApiError>) -> Vec<Effect> {
             return Vec::new();
         }
     };
-    for d in draft
-        .sources
-        .iter_mut()
-        .chain(&mut draft.target_deployments)
-    {
-        clean_deployment(d);
+    for lane in &mut draft.lanes {
+        clean_deployment(&mut lane.source);
+        for g in lane.targets.iter_mut().chain(&mut lane.source_gateway) {
+            g.sanitize();
+        }
     }
-    for g in &mut draft.gateways {
-        g.sanitize();
+    for d in &mut draft.target_deployments {
+        clean_deployment(d);
     }
     for p in &mut draft.history {
         p.sanitize();
     }
     let source_label = state.pipeline.get(&draft.source).map(|s| s.label.clone());
     let source_label = source_label.unwrap_or_else(|| draft.source.to_string());
-    if draft.sources.is_empty() {
+    if draft.lanes.is_empty() {
         let why = format!(
             "promote: {} has no synced deployment in {source_label}",
             draft.api_name
@@ -85,6 +83,7 @@ fn on_draft(state: &mut State, result: Result<Draft, ApiError>) -> Vec<Effect> {
         &draft.source,
         &draft.target,
         &draft.target_deployments,
+        None,
         &draft.history,
         None,
     );
@@ -92,12 +91,18 @@ fn on_draft(state: &mut State, result: Result<Draft, ApiError>) -> Vec<Effect> {
         state.set_status(format!("promote: {why}"), true);
         return Vec::new();
     }
-    if draft.gateways.is_empty() {
-        state.set_status("promote: the target stage has no gateway", true);
+    let target_label = state.pipeline.get(&draft.target).map(|s| s.label.clone());
+    let target_label = target_label.unwrap_or_else(|| draft.target.to_string());
+    if let Some(why) = draft
+        .lanes
+        .first()
+        .and_then(|lane| crate::api::plan::lane_problem(lane, &target_label))
+    {
+        state.set_status(format!("promote: {why}"), true);
         return Vec::new();
     }
     state.status = None;
-    let chosen = vec![true; draft.gateways.len()];
+    let chosen = crate::api::prepare::default_choice(draft.targets(0), &state.tenant);
     state.popup = Some(Popup::Promote(Box::new(PromoteForm {
         draft,
         source: 0,
@@ -147,6 +152,7 @@ fn on_review(state: &mut State, id: &str, result: Result<ReviewData, ApiError>) 
                     &source,
                     &target,
                     &data.target_deployments,
+                    data.target_unknown.as_deref(),
                     &data.history,
                     Some(&p.id),
                 )),
@@ -195,6 +201,12 @@ fn on_written(
 ) -> Vec<Effect> {
     let mut p = match result {
         Ok(p) => p,
+        Err(e)
+            if matches!(write, PromoWrite::Complete { .. })
+                && completion::refusal(&e).is_some() =>
+        {
+            return on_complete_refused(state, &write, &e);
+        }
         Err(e) => {
             super::replies::note_failure(state, &e, "the promotion write failed");
             if !e.is_offline() {
@@ -223,6 +235,31 @@ fn on_written(
     effects
 }
 
+/// The gateways complete promotions on this control plane: `c` before they acknowledged
+/// waits for them; `c` after is what was wanted.
+fn on_complete_refused(state: &mut State, write: &PromoWrite, e: &ApiError) -> Vec<Effect> {
+    let t = write.target().clone();
+    let chain = format!("{} {} → {}", t.api, t.source, t.target);
+    match completion::refusal(e) {
+        Some(completion::Refusal::AlreadyPromoted) => {
+            state.set_status(format!("promotion {chain} is promoted"), false);
+            state.promo.polling.remove(&t.id);
+            let mut effects = vec![Effect::FetchWaiting];
+            effects.extend(super::update::fetch_current(state));
+            effects
+        }
+        _ => {
+            state.set_status(
+                format!("promotion {chain}: waiting for its gateways to acknowledge"),
+                false,
+            );
+            let id = t.id.clone();
+            watch(state, id, t);
+            Vec::new()
+        }
+    }
+}
+
 /// Starts polling a promoting promotion (at once, then backing off).
 pub fn watch(state: &mut State, id: String, target: Target) {
     let now = state.now;
@@ -234,6 +271,7 @@ pub fn watch(state: &mut State, id: String, target: Target) {
             delay_secs: 1,
             synced: None,
             in_flight: false,
+            unchanged: 0,
         },
     );
 }
@@ -253,47 +291,77 @@ pub fn on_tick(state: &mut State) -> Vec<Effect> {
         .collect()
 }
 
-fn on_polled(
-    state: &mut State,
-    id: &str,
-    result: Result<(Promotion, Vec<crate::wire::GatewayDeployment>), ApiError>,
-) -> Vec<Effect> {
+fn on_polled(state: &mut State, id: &str, result: Result<Polled, ApiError>) -> Vec<Effect> {
     let now = state.now;
     let Some(poll) = state.promo.polling.get_mut(id) else {
         return Vec::new();
     };
     poll.in_flight = false;
-    let (p, deployments) = match result {
+    let backoff = |poll: &mut super::promo::Poll| {
+        poll.delay_secs = (poll.delay_secs * 2).min(super::promo::POLL_MAX_SECS);
+        poll.due = crate::wire::Timestamp(now.0 + chrono::Duration::seconds(poll.delay_secs));
+    };
+    let Polled {
+        promotion: p,
+        deployments,
+    } = match result {
         Ok(r) => r,
         Err(e) => {
             if e.status() == Some(404) {
                 state.promo.polling.remove(id);
             } else {
-                poll.delay_secs = (poll.delay_secs * 2).min(super::promo::POLL_MAX_SECS);
-                poll.due =
-                    crate::wire::Timestamp(now.0 + chrono::Duration::seconds(poll.delay_secs));
+                backoff(poll);
             }
             return Vec::new();
         }
     };
-    let (synced, all) = synced_count(&deployments, &p.api_id);
-    poll.synced = Some((synced, all));
+    let synced = deployments
+        .as_deref()
+        .and_then(|d| crate::api::completion::progress(&p, d));
     let chain = format!(
         "{} {} → {}",
         poll.target.api, poll.target.source, poll.target.target
     );
     let status = sanitize(&p.status).into_owned();
+    let progress = match synced {
+        Some((m, n)) => format!("gateways synced {m}/{n}"),
+        None => format!("status {status}"),
+    };
     if status == PromotionStatus::Promoting.as_str() {
-        poll.delay_secs = (poll.delay_secs * 2).min(super::promo::POLL_MAX_SECS);
-        poll.due = crate::wire::Timestamp(now.0 + chrono::Duration::seconds(poll.delay_secs));
-        state.set_status(
-            format!("promotion {chain} promoting: gateways synced {synced}/{all}"),
-            false,
-        );
+        let at_longest = poll.delay_secs >= super::promo::POLL_MAX_SECS;
+        poll.unchanged = if poll.synced == synced && at_longest {
+            poll.unchanged + 1
+        } else {
+            0
+        };
+        poll.synced = synced;
+        backoff(poll);
+        let waiting_for_nothing = p.target_gateway_ids.as_deref().is_none_or(<[_]>::is_empty);
+        if poll.unchanged >= super::promo::POLL_PATIENCE {
+            state.promo.polling.remove(id);
+            let why = if waiting_for_nothing {
+                "no gateway is linked to it, so nothing here completes it"
+            } else {
+                "its gateways have not acknowledged"
+            };
+            state.set_status(
+                format!("promotion {chain} still waiting ({progress}): {why}; r refreshes"),
+                false,
+            );
+        } else {
+            state.set_status(format!("promotion {chain} promoting: {progress}"), false);
+        }
         return Vec::new();
     }
     state.promo.polling.remove(id);
-    let (text, error) = settled(&chain, &status);
-    state.set_status(format!("{text} (gateways synced {synced}/{all})"), error);
+    let (mut text, error) = settled(&chain, &status);
+    if status == PromotionStatus::Failed.as_str() {
+        let reason =
+            crate::api::completion::failure_reason(&p, deployments.as_deref().unwrap_or_default());
+        text = format!("{text}: {}", sanitize(&reason));
+    } else if synced.is_some() {
+        text = format!("{text} ({progress})");
+    }
+    state.set_status(text, error);
     vec![Effect::FetchWaiting]
 }

@@ -71,7 +71,8 @@ pub(super) fn on_cached_list(
     Vec::new()
 }
 
-fn set_payload(state: &mut State, payload: ListPayload, load: LoadState) {
+fn set_payload(state: &mut State, mut payload: ListPayload, load: LoadState) {
+    super::localize::for_display(&mut payload, &state.pipeline, state.active.as_ref());
     let loaded = matches!(load, LoadState::Loaded { .. });
     macro_rules! put {
         ($list:expr, $items:expr) => {{

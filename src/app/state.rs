@@ -7,6 +7,7 @@ use tui_input::Input;
 use super::form::ApiForm;
 use super::list::{Filterer, ListView, LoadState, SortKey};
 use crate::domain::policy::{Actor, PolicyInput, PromotionFacts};
+use crate::domain::policy::{Presence, decide_catalog_write};
 use crate::domain::{Decision, Mode, Operation, Pipeline, PromotionStatus, Stage, StageName};
 use crate::wire::{
     Api, ApiCreate, ApiUpdate, AuditEntry, Deployment, Gateway, Me, Promotion, Subscription,
@@ -68,8 +69,10 @@ impl ViewKind {
     }
 
     /// Audit is per tenant; every other list is the active stage's.
+    /// Every view shows the active stage's part (audit: the entries about it), so every list
+    /// is dropped and fetched again on a stage switch.
     pub fn is_stage_scoped(self) -> bool {
-        self != ViewKind::Audit
+        true
     }
 
     pub fn step(self, forward: bool) -> ViewKind {
@@ -310,10 +313,31 @@ impl State {
     }
 
     /// Asks the domain policy whether `op` may run on the active stage.
+    /// An edit or delete of the selected API reaches every stage it runs in (the catalog
+    /// entry is shared): those are judged by the strictest of them.
     pub fn decide(&self, op: Operation) -> Decision {
-        match self.active_stage() {
-            Some(stage) => crate::domain::decide(op, &self.policy_input(stage, None)),
-            None => Decision::Denied(crate::domain::Denial::Offline),
+        let Some(stage) = self.active_stage() else {
+            return Decision::Denied(crate::domain::Denial::Offline);
+        };
+        let input = self.policy_input(stage, None);
+        let api = match op {
+            Operation::EditApi | Operation::DeleteApi => super::keys::selected_api(self),
+            _ => None,
+        };
+        match api {
+            Some(api) => {
+                let names = api.stage_names();
+                let presence: Vec<Presence<'_>> =
+                    crate::domain::policy::stages_named(&self.pipeline, &names)
+                        .into_iter()
+                        .map(|s| Presence {
+                            stage: s,
+                            local_mode: self.local_tightening.get(&s.name).copied(),
+                        })
+                        .collect();
+                decide_catalog_write(op, &input, &api.name, &presence)
+            }
+            None => crate::domain::decide(op, &input),
         }
     }
 

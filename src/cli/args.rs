@@ -140,6 +140,10 @@ pub enum PromoteCommand {
         /// Why: the mandatory audit text (1 to 1000 characters).
         #[arg(short = 'm', long)]
         message: Option<String>,
+        /// A target gateway by name (repeatable). Default: this tenant's compatible gateways of
+        /// the target stage, else the platform's.
+        #[arg(long = "gateway", value_name = "NAME")]
+        gateways: Vec<String>,
         #[arg(short = 'o', long, value_enum)]
         output: Option<OutputFormat>,
     },
@@ -174,12 +178,15 @@ pub enum PromoteCommand {
         #[arg(short = 'o', long, value_enum)]
         output: Option<OutputFormat>,
     },
-    /// Complete an approved promotion.
+    /// Complete an approved promotion (on STOA its gateways complete it when they acknowledge).
     Complete {
         id: String,
-        /// Wait until it is promoted or failed.
+        /// Wait until it is promoted or failed, with progress on stderr.
         #[arg(long)]
         wait: bool,
+        /// How long --wait waits: 90, 90s, 5m, 1h.
+        #[arg(long, value_name = "DURATION", default_value = "2m", value_parser = parse_duration)]
+        timeout: std::time::Duration,
         #[arg(short = 'o', long, value_enum)]
         output: Option<OutputFormat>,
     },
@@ -262,4 +269,20 @@ pub struct GetArgs {
     /// Output format; default: table on a terminal, json otherwise.
     #[arg(short = 'o', long, value_enum)]
     pub output: Option<OutputFormat>,
+}
+
+/// `90`, `90s`, `5m`, `1h`: a whole number with an optional unit.
+pub fn parse_duration(raw: &str) -> Result<std::time::Duration, String> {
+    let raw = raw.trim();
+    let (digits, unit) = raw.split_at(raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len()));
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a duration (try 90s, 5m or 1h)"))?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        _ => return Err(format!("{raw:?}: the unit is s, m or h")),
+    };
+    Ok(std::time::Duration::from_secs(secs))
 }

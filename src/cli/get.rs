@@ -13,7 +13,8 @@ use crate::domain::{Stage, StageName};
 use crate::wire::{AuditEntry, Timestamp};
 
 pub async fn run(conn: &Connection, args: &GetArgs) -> Result<String, CliError> {
-    let (_, stage) = resolve_stage(conn, args.stage.as_deref()).await?;
+    let (pipeline, stage) = resolve_stage(conn, args.stage.as_deref()).await?;
+    let label = |raw: &str| crate::app::localize::label(&pipeline, raw);
     let format = output::resolve(args.output);
     // A stage may live on its own control plane (contexts with stage_endpoints).
     let client = &conn.client_for(&stage.name).await?;
@@ -54,6 +55,7 @@ pub async fn run(conn: &Connection, args: &GetArgs) -> Result<String, CliError> 
                     "API",
                     "PLAN",
                     "STATUS",
+                    "STAGE",
                     "SUBSCRIBER",
                     "EXPIRES",
                 ],
@@ -63,6 +65,10 @@ pub async fn run(conn: &Connection, args: &GetArgs) -> Result<String, CliError> 
                         s.api_name.clone(),
                         or_dash(s.plan_name.as_deref()),
                         s.status.clone(),
+                        s.environment
+                            .as_deref()
+                            .map(label)
+                            .unwrap_or_else(|| crate::app::localize::ALL_STAGES.into()),
                         or_dash(s.subscriber_email.as_deref()),
                         time(s.expires_at),
                     ]
@@ -87,8 +93,8 @@ pub async fn run(conn: &Connection, args: &GetArgs) -> Result<String, CliError> 
                         vec![
                             p.id.clone(),
                             p.api_id.clone(),
-                            p.source_environment.clone(),
-                            p.target_environment.clone(),
+                            label(&p.source_environment),
+                            label(&p.target_environment),
                             p.status.clone(),
                             p.requested_by.clone(),
                             or_dash(p.approved_by.as_deref()),
@@ -103,7 +109,10 @@ pub async fn run(conn: &Connection, args: &GetArgs) -> Result<String, CliError> 
                 .audit(None)
                 .await?
                 .into_iter()
-                .filter(|e| args.stage.is_none() || audit_stage(e).as_ref() == Some(name))
+                .filter(|e| {
+                    args.stage.is_none()
+                        || crate::app::localize::touches(&pipeline, &e.stage_names(), Some(name))
+                })
                 .collect();
             render(format, &entries, |items| {
                 rows(
@@ -116,9 +125,7 @@ pub async fn run(conn: &Connection, args: &GetArgs) -> Result<String, CliError> 
                             e.action.clone(),
                             or_dash(e.resource_id.as_deref()),
                             e.status.clone(),
-                            audit_stage(e)
-                                .map(|s| s.to_string())
-                                .unwrap_or_else(|| "-".into()),
+                            audit_stages(e, &label),
                         ]
                     },
                 )
@@ -131,11 +138,17 @@ fn touches(stage: &Stage, wire_name: &str) -> bool {
     StageName::parse(wire_name).is_ok_and(|n| n == stage.name)
 }
 
-/// The stage of an audit entry lives in `details.environment`.
-pub fn audit_stage(entry: &AuditEntry) -> Option<StageName> {
-    let details = entry.details.as_ref()?;
-    let raw = details.get("environment")?.as_str()?;
-    StageName::parse(raw).ok()
+/// The stages an audit entry is about, by label ("Development → Staging" for a promotion).
+fn audit_stages(entry: &AuditEntry, label: &impl Fn(&str) -> String) -> String {
+    let names = entry.stage_names();
+    if names.is_empty() {
+        return "-".into();
+    }
+    names
+        .iter()
+        .map(|raw| label(raw))
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 fn render<T: Serialize>(

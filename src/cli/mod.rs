@@ -13,6 +13,8 @@ mod logging;
 mod login;
 mod output;
 mod promote;
+mod promote_complete;
+mod promote_create;
 mod stages;
 mod whoami;
 
@@ -82,7 +84,9 @@ async fn dispatch(cli: Cli) -> Result<String, CliError> {
             let _log = log_to_file(&paths);
             let conn = connect::connect(&global, &paths).await?;
             conn.install_guard(global.readonly).await?;
-            promote::run(&conn, &cmd, global.readonly).await
+            let colour = !caps::no_color(global.no_color)
+                && std::io::IsTerminal::is_terminal(&std::io::stdout());
+            promote::run(&conn, &cmd, global.readonly, colour).await
         }
         Some(Command::Login(args)) => {
             let paths = paths()?;

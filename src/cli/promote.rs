@@ -1,31 +1,38 @@
 //! `envdeck promote …`: the promotion lifecycle for scripts and CI. Every step asks the domain
 //! policy first (the same rules the console's keys follow), then the server.
 
-use std::time::Duration;
-
 use super::args::{OutputFormat, PromoteCommand};
 use super::connect::Connection;
-use super::error::{CONFLICT, CliError, GENERAL, MISUSE, NOT_FOUND, VALIDATION};
+use super::error::{CliError, MISUSE, NOT_FOUND, VALIDATION};
 use super::output::{self, or_dash};
 use super::stages::{find, pipeline};
 use crate::api::PromotionFilter;
 use crate::domain::policy::{Actor, PolicyInput, PromotionFacts, decide, needs_typed_confirmation};
 use crate::domain::{Operation, Pipeline, PromotionStatus, Stage, StageName, validate_message};
-use crate::wire::{Api, Promotion, PromotionCreate};
+use crate::wire::{Api, Promotion};
 
+/// `colour`: stdout is a terminal and colour is allowed (NO_COLOR, --no-color).
 pub async fn run(
     conn: &Connection,
     cmd: &PromoteCommand,
     readonly: bool,
+    colour: bool,
 ) -> Result<String, CliError> {
     match cmd {
         PromoteCommand::Create {
             api,
             to,
             message,
+            gateways,
             output,
         } => {
-            let p = create(conn, api, to, message.as_deref(), readonly).await?;
+            let ask = super::promote_create::Ask {
+                api,
+                to,
+                message: message.as_deref(),
+                gateways,
+            };
+            let p = super::promote_create::create(conn, &ask, readonly).await?;
             one(*output, &p)
         }
         PromoteCommand::List {
@@ -76,7 +83,7 @@ pub async fn run(
                 OutputFormat::Table => Ok(format!(
                     "{}\n{}",
                     promotions_table(std::slice::from_ref(&p)),
-                    crate::domain::text::sanitize(&render_diff(&d))
+                    diff_text(&d, colour)
                 )),
             }
         }
@@ -88,12 +95,13 @@ pub async fn run(
             let p = approve(conn, id, confirm.as_deref(), readonly).await?;
             one(*output, &p)
         }
-        PromoteCommand::Complete { id, wait, output } => {
-            let p = act(conn, id, Operation::CompletePromotion, readonly).await?;
-            let mut p = conn.client.complete_promotion(&p.id).await?;
-            if *wait {
-                p = wait_until_settled(conn, p).await?;
-            }
+        PromoteCommand::Complete {
+            id,
+            wait,
+            timeout,
+            output,
+        } => {
+            let p = super::promote_complete::complete(conn, id, readonly, *wait, *timeout).await?;
             one(*output, &p)
         }
         PromoteCommand::Rollback {
@@ -109,7 +117,7 @@ pub async fn run(
     }
 }
 
-fn required_message(message: Option<&str>) -> Result<String, CliError> {
+pub(super) fn required_message(message: Option<&str>) -> Result<String, CliError> {
     let Some(message) = message else {
         return Err(CliError::misuse("a message is required: -m \"why\""));
     };
@@ -117,11 +125,11 @@ fn required_message(message: Option<&str>) -> Result<String, CliError> {
     Ok(message.to_string())
 }
 
-async fn actor(conn: &Connection) -> Result<Actor, CliError> {
+pub(super) async fn actor(conn: &Connection) -> Result<Actor, CliError> {
     Ok(conn.client.me().await?.actor())
 }
 
-fn check(
+pub(super) fn check(
     op: Operation,
     actor: &Actor,
     stage: &Stage,
@@ -147,96 +155,15 @@ fn check(
     }
 }
 
-fn stage_of(pipeline: &Pipeline, wire_name: &str) -> Result<Stage, CliError> {
+pub(super) fn stage_of(pipeline: &Pipeline, wire_name: &str) -> Result<Stage, CliError> {
     find(pipeline, wire_name)
 }
 
-async fn create(
+pub(super) async fn find_api(
     conn: &Connection,
-    api: &str,
-    to: &str,
-    message: Option<&str>,
-    readonly: bool,
-) -> Result<Promotion, CliError> {
-    let message = required_message(message)?;
-    let pipeline = pipeline(conn).await?;
-    let target = find(&pipeline, to)?;
-    let source = pipeline.previous(&target.name).cloned().ok_or_else(|| {
-        CliError::new(
-            VALIDATION,
-            format!(
-                "{} is the first stage: nothing promotes into it",
-                target.label
-            ),
-        )
-    })?;
-    check(
-        Operation::CreatePromotion,
-        &actor(conn).await?,
-        &target,
-        readonly,
-        None,
-    )?;
-    let api = find_api(conn, &source.name, api).await?;
-    let client = &conn.client;
-    let open = client
-        .promotions(&PromotionFilter {
-            api_id: Some(api.id.clone()),
-            status: None,
-            target: Some(target.name.clone()),
-        })
-        .await?;
-    if let Some(p) = open
-        .iter()
-        .find(|p| PromotionStatus::parse(&p.status).is_some_and(|s| s.is_open()))
-    {
-        return Err(CliError::new(
-            CONFLICT,
-            format!(
-                "an open promotion of {} into {} exists already: {} ({})",
-                api.name, target.name, p.id, p.status
-            ),
-        ));
-    }
-    let synced = client
-        .gateway_deployments(Some(&source.name), Some("synced"))
-        .await?;
-    let source_deployment = synced
-        .iter()
-        .find(|d| d.is_of_api(&api.id, None) || d.is_of_api(&api.name, None))
-        .ok_or_else(|| {
-            CliError::new(
-                VALIDATION,
-                format!(
-                    "{} has no synced deployment in {} to promote from",
-                    api.name, source.label
-                ),
-            )
-        })?;
-    let gateways = client.gateways(Some(&target.name)).await?;
-    if gateways.is_empty() {
-        return Err(CliError::new(
-            VALIDATION,
-            format!("{} has no gateway to promote to", target.label),
-        ));
-    }
-    let body = PromotionCreate {
-        source_deployment_id: source_deployment.id.clone(),
-        target_gateway_ids: gateways.into_iter().map(|g| g.id).collect(),
-        source_environment: source
-            .name
-            .wire(crate::domain::WireSpelling::Long)
-            .to_string(),
-        target_environment: target
-            .name
-            .wire(crate::domain::WireSpelling::Long)
-            .to_string(),
-        message,
-    };
-    Ok(client.create_promotion(&api.id, &body).await?)
-}
-
-async fn find_api(conn: &Connection, stage: &StageName, wanted: &str) -> Result<Api, CliError> {
+    stage: &StageName,
+    wanted: &str,
+) -> Result<Api, CliError> {
     let apis = conn.client.apis(stage).await?;
     apis.into_iter()
         .find(|a| a.id == wanted || a.name.eq_ignore_ascii_case(wanted))
@@ -260,7 +187,7 @@ async fn resolve_api_id(
 }
 
 /// Fetches the promotion and checks the policy for `op` against its target stage.
-async fn act(
+pub(super) async fn act(
     conn: &Connection,
     id: &str,
     op: Operation,
@@ -321,27 +248,6 @@ async fn approve(
         .await?)
 }
 
-/// Polls with back-off until the promotion leaves `promoting`, for at most two minutes.
-async fn wait_until_settled(conn: &Connection, mut p: Promotion) -> Result<Promotion, CliError> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    let mut delay = Duration::from_millis(250);
-    while p.status == PromotionStatus::Promoting.as_str() {
-        if tokio::time::Instant::now() > deadline {
-            return Err(CliError::new(
-                GENERAL,
-                format!("promotion {} is still promoting after 2 minutes", p.id),
-            ));
-        }
-        tokio::time::sleep(delay).await;
-        delay = (delay * 2).min(Duration::from_secs(5));
-        p = conn.client.promotion(&p.id).await?;
-    }
-    if p.status == PromotionStatus::Failed.as_str() {
-        return Err(CliError::new(GENERAL, format!("promotion {} failed", p.id)));
-    }
-    Ok(p)
-}
-
 fn one(format: Option<OutputFormat>, p: &Promotion) -> Result<String, CliError> {
     match output::resolve(format) {
         OutputFormat::Json => output::json(p),
@@ -385,12 +291,33 @@ fn promotions_table(list: &[Promotion]) -> String {
     )
 }
 
-/// Source vs target spec as a unified diff of pretty JSON (shared with the console).
-pub fn render_diff(d: &crate::wire::PromotionDiff) -> String {
-    crate::domain::diff::unified(
+/// The diff line by line, each line sanitised on its own (so the lines stay lines), coloured
+/// like the console's when `colour`.
+pub fn diff_text(d: &crate::wire::PromotionDiff, colour: bool) -> String {
+    use crate::domain::diff::DiffTag;
+    let lines = crate::domain::diff::lines(
         d.target_spec.as_ref(),
         d.source_spec.as_ref(),
         &d.target_environment,
         &d.source_environment,
-    )
+    );
+    if lines.is_empty() {
+        return "no difference: the target runs what the source has\n".to_string();
+    }
+    let mut out = String::new();
+    for line in lines {
+        let text = crate::domain::text::sanitize(&line.text);
+        let paint = match line.tag {
+            _ if !colour => None,
+            DiffTag::Added => Some("32"),
+            DiffTag::Removed => Some("31"),
+            DiffTag::Header => Some("36"),
+            DiffTag::Same => None,
+        };
+        match paint {
+            Some(code) => out.push_str(&format!("\x1b[{code}m{text}\x1b[0m\n")),
+            None => out.push_str(&format!("{text}\n")),
+        }
+    }
+    out
 }

@@ -110,6 +110,16 @@ impl StageName {
         }
     }
 
+    /// Every spelling a server may store for this stage (exact-match filters need each).
+    pub fn spellings(&self) -> Vec<&str> {
+        match self.well_known() {
+            Some(WellKnown::Development) => vec!["dev", "development"],
+            Some(WellKnown::Staging) => vec!["staging", "stage"],
+            Some(WellKnown::Production) => vec!["production", "prod"],
+            None => vec![self.as_str()],
+        }
+    }
+
     /// A human label for stages the server gave none for.
     pub fn default_label(&self) -> String {
         match self.well_known() {

@@ -132,6 +132,30 @@ pub struct Api {
     pub created_at: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
     pub runtime_deployments: Vec<RuntimeDeployment>,
+    /// The labels of the stages it runs in, filled in by the console; never on the wire.
+    #[serde(skip)]
+    pub stage_labels: String,
+}
+
+impl Api {
+    /// The stages the API runs in, as the server spells them (its catalog entry is shared by
+    /// every one of them).
+    pub fn stage_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .runtime_deployments
+            .iter()
+            .map(|r| r.environment.clone())
+            .filter(|e| !e.is_empty())
+            .collect();
+        if self.deployed_dev {
+            names.push("dev".to_string());
+        }
+        if self.deployed_staging {
+            names.push("staging".to_string());
+        }
+        names.dedup();
+        names
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -371,9 +395,39 @@ pub struct AuditEntry {
     pub resource_id: Option<String>,
     /// success, failure
     pub status: String,
-    /// Free-form; the stage of the change is `details.environment`.
+    /// Free-form; the stage of the change is `details.environment`, or for promotions
+    /// `source_environment`/`target_environment` (`original_source`/`original_target`).
     pub details: Option<serde_json::Value>,
     pub request_id: Option<String>,
+    /// The stages' labels, filled in by the console for display; never on the wire.
+    #[serde(skip)]
+    pub stage_labels: String,
+}
+
+impl AuditEntry {
+    /// The raw stage names the entry is about, in the order the details give them.
+    pub fn stage_names(&self) -> Vec<&str> {
+        const KEYS: [&str; 5] = [
+            "environment",
+            "source_environment",
+            "original_target",
+            "original_source",
+            "target_environment",
+        ];
+        let Some(details) = self.details.as_ref() else {
+            return Vec::new();
+        };
+        let mut names: Vec<&str> = Vec::new();
+        for key in KEYS {
+            if let Some(name) = details.get(key).and_then(|v| v.as_str())
+                && !name.is_empty()
+                && !names.contains(&name)
+            {
+                names.push(name);
+            }
+        }
+        names
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -396,6 +450,9 @@ pub struct Promotion {
     pub completed_at: Option<Timestamp>,
     pub created_at: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
+    /// envdeck's control plane: why a promotion failed (the real service keeps no reason).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure_reason: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]

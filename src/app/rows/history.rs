@@ -63,14 +63,17 @@ impl TableRow for Promotion {
     }
 }
 
-/// The stage an audit entry is about lives in its free-form details.
-fn audit_stage(entry: &AuditEntry) -> &str {
-    entry
-        .details
-        .as_ref()
-        .and_then(|d| d.get("environment"))
-        .and_then(|v| v.as_str())
-        .unwrap_or("-")
+/// The stages an audit entry is about: their labels once the console has put them in,
+/// else the raw names from the details.
+fn audit_stage(entry: &AuditEntry) -> Cow<'_, str> {
+    if !entry.stage_labels.is_empty() {
+        return Cow::Borrowed(&entry.stage_labels);
+    }
+    match entry.stage_names().as_slice() {
+        [] => Cow::Borrowed("-"),
+        [one] => Cow::Borrowed(one),
+        many => Cow::Owned(many.join(" → ")),
+    }
 }
 
 impl TableRow for AuditEntry {
@@ -91,13 +94,18 @@ impl TableRow for AuditEntry {
             1 => opt(&self.user_email),
             2 => Cow::Borrowed(&self.action),
             3 => opt(&self.resource_id),
-            4 => Cow::Borrowed(audit_stage(self)),
+            4 => audit_stage(self),
             5 => Cow::Borrowed(&self.status),
             _ => Cow::Borrowed(""),
         }
     }
     fn sanitize(&mut self) {
-        for f in [&mut self.id, &mut self.action, &mut self.status] {
+        for f in [
+            &mut self.id,
+            &mut self.action,
+            &mut self.status,
+            &mut self.stage_labels,
+        ] {
             clean(f);
         }
         clean_opt(&mut self.user_email);

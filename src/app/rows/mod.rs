@@ -192,5 +192,19 @@ mod tests {
         };
         assert_eq!(entry.cell(4), "production");
         assert_eq!(AuditEntry::default().cell(4), "-");
+        let promotion = AuditEntry {
+            details: Some(serde_json::json!({
+                "api_id": "orders", "source_environment": "dev", "target_environment": "staging"
+            })),
+            ..AuditEntry::default()
+        };
+        assert_eq!(promotion.cell(4), "dev → staging");
+        let rollback = AuditEntry {
+            details: Some(
+                serde_json::json!({"original_source": "dev", "original_target": "staging"}),
+            ),
+            ..AuditEntry::default()
+        };
+        assert_eq!(rollback.cell(4), "staging → dev");
     }
 }

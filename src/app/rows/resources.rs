@@ -13,7 +13,8 @@ impl TableRow for Api {
         col("DISPLAY NAME", 12, 3),
         col("VERSION", 7, 1),
         col("STATUS", 9, 1),
-        col("BACKEND", 10, 3),
+        col("RUNS IN", 10, 3),
+        col("BACKEND", 10, 2),
         time_col("UPDATED"),
     ];
     fn id(&self) -> &str {
@@ -25,8 +26,13 @@ impl TableRow for Api {
             1 => Cow::Borrowed(&self.display_name),
             2 => Cow::Borrowed(&self.version),
             3 => Cow::Borrowed(&self.status),
-            4 => opt(&self.backend_url),
-            5 => short_time(&self.updated_at.or(self.created_at)),
+            4 => Cow::Borrowed(if self.stage_labels.is_empty() {
+                "-"
+            } else {
+                &self.stage_labels
+            }),
+            5 => opt(&self.backend_url),
+            6 => short_time(&self.updated_at.or(self.created_at)),
             _ => Cow::Borrowed(""),
         }
     }
@@ -37,8 +43,12 @@ impl TableRow for Api {
             &mut self.display_name,
             &mut self.version,
             &mut self.status,
+            &mut self.stage_labels,
         ] {
             clean(f);
+        }
+        for r in &mut self.runtime_deployments {
+            clean(&mut r.environment);
         }
         clean_opt(&mut self.description);
         clean_opt(&mut self.backend_url);
@@ -51,6 +61,9 @@ impl TableRow for Api {
             ("display name", text(&self.display_name)),
             ("version", text(&self.version)),
             ("status", text(&self.status)),
+            ("runs in", text(&self.stage_labels)),
+            // Raw stage names: what an edit or delete of the shared catalog entry reaches.
+            ("stages", text(&self.stage_names().join(","))),
             ("backend", raw(&self.backend_url)),
             ("description", raw(&self.description)),
             ("tags", text(&self.tags.join(", "))),
@@ -177,6 +190,7 @@ impl TableRow for Subscription {
         col("API", 10, 3),
         col("PLAN", 6, 1),
         col("STATUS", 9, 1),
+        col("STAGE", 10, 1),
         col("SUBSCRIBER", 10, 3),
         time_col("EXPIRES"),
     ];
@@ -189,8 +203,13 @@ impl TableRow for Subscription {
             1 => Cow::Borrowed(&self.api_name),
             2 => opt(&self.plan_name),
             3 => Cow::Borrowed(&self.status),
-            4 => opt(&self.subscriber_email),
-            5 => short_time(&self.expires_at),
+            4 => Cow::Borrowed(
+                self.environment
+                    .as_deref()
+                    .unwrap_or(crate::app::localize::ALL_STAGES),
+            ),
+            5 => opt(&self.subscriber_email),
+            6 => short_time(&self.expires_at),
             _ => Cow::Borrowed(""),
         }
     }
@@ -204,6 +223,7 @@ impl TableRow for Subscription {
             clean(f);
         }
         clean_opt(&mut self.plan_name);
+        clean_opt(&mut self.environment);
         clean_opt(&mut self.subscriber_email);
         clean_opt(&mut self.approved_by);
     }
@@ -214,6 +234,12 @@ impl TableRow for Subscription {
             ("api", text(&self.api_name)),
             ("plan", raw(&self.plan_name)),
             ("status", text(&self.status)),
+            (
+                "stage",
+                self.environment
+                    .clone()
+                    .unwrap_or_else(|| crate::app::localize::ALL_STAGES.to_string()),
+            ),
             ("subscriber", raw(&self.subscriber_email)),
             ("approved by", raw(&self.approved_by)),
             ("created", long_time(&self.created_at)),

@@ -205,6 +205,7 @@ fn assemble(
             updated_at: ts(c.updated_at),
             runtime_deployments: runtime,
             id: c.id,
+            ..Api::default()
         });
     }
     Ok(out)

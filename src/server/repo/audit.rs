@@ -103,6 +103,7 @@ pub fn list(
                     status: r.get(8)?,
                     details: opt_json_col(r, 9)?,
                     request_id: r.get(10)?,
+                    ..AuditEntry::default()
                 })
             },
         )?

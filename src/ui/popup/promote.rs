@@ -29,7 +29,8 @@ pub fn draw(frame: &mut Frame, state: &State, form: &PromoteForm, theme: &Theme)
         label(&d.target),
         state.tenant
     );
-    let height = (8 + d.sources.len() + d.gateways.len()).min(30) as u16;
+    let targets = d.targets(form.source);
+    let height = (8 + d.lanes.len() + targets.len().max(1)).min(30) as u16;
     let inner = frame_box(frame, 96, height, &title, theme);
     let [left, right] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(38)]).areas(inner);
@@ -47,7 +48,7 @@ pub fn draw(frame: &mut Frame, state: &State, form: &PromoteForm, theme: &Theme)
             theme.title(),
         ),
     ])];
-    for (i, s) in d.sources.iter().enumerate() {
+    for (i, s) in d.lanes.iter().map(|l| &l.source).enumerate() {
         let pick = if i == form.source { "(o)" } else { "( )" };
         lines.push(Line::raw(format!(
             "   {pick} {} v{} on {}",
@@ -64,14 +65,27 @@ pub fn draw(frame: &mut Frame, state: &State, form: &PromoteForm, theme: &Theme)
         ),
         Span::styled("  (space toggles)", theme.dim()),
     ]));
-    for (i, g) in d.gateways.iter().enumerate() {
+    if targets.is_empty() {
+        let why = d
+            .lanes
+            .get(form.source)
+            .and_then(|l| crate::api::plan::lane_problem(l, &label(&d.target)))
+            .unwrap_or_default();
+        lines.push(Line::styled(format!("   {why}"), theme.warning()));
+    }
+    for (i, g) in targets.iter().enumerate() {
         let on = if form.chosen.get(i).copied().unwrap_or(false) {
             "[x]"
         } else {
             "[ ]"
         };
         let cursor = form.focus == FormFocus::Gateways && i == form.cursor;
-        let text = format!("   {on} {} ({})", g.name, g.status);
+        let owner = if g.tenant_id.is_none() {
+            ", platform"
+        } else {
+            ""
+        };
+        let text = format!("   {on} {} ({}{owner})", g.name, g.status);
         lines.push(if cursor {
             Line::styled(text, theme.selected_row())
         } else {

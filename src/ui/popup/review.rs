@@ -34,7 +34,13 @@ pub fn preflight_lines(pre: &Preflight, theme: &Theme) -> Vec<Line<'static>> {
         None => Line::styled(format!(" {ok}no other open promotion"), theme.ok()),
         Some(o) => Line::styled(format!(" {bad}open already: {o}"), theme.error()),
     });
-    if pre.unhealthy.is_empty() {
+    if let Some(why) = &pre.health_unknown {
+        let unknown = if theme.ascii { "?  " } else { "? " };
+        lines.push(Line::styled(
+            format!(" {unknown}target health unknown: {why}"),
+            theme.dim(),
+        ));
+    } else if pre.unhealthy.is_empty() {
         lines.push(Line::styled(
             format!(" {ok}target gateways healthy"),
             theme.ok(),

@@ -1,5 +1,6 @@
 //! Promotions, drafts and reviews with fixed values for the console tests.
 
+use envdeck::api::plan::Lane;
 use envdeck::app::action::{Action, ListPayload};
 use envdeck::app::promo::{Draft, ReviewData};
 use envdeck::app::promo_io::PromoReply;
@@ -108,6 +109,7 @@ pub fn review_arrives(state: &mut State, p: &Promotion) -> Vec<Effect> {
             gd(&p.api_id, "edge-1", &p.target_environment, "synced"),
             gd("orders", "edge-2", &p.target_environment, "drifted"),
         ],
+        target_unknown: None,
         history: vec![promotion(
             "p-0",
             &p.api_id,
@@ -136,23 +138,26 @@ pub fn draft(api: &str, from: &str, to: &str, history: Vec<Promotion>) -> Draft 
         api_name: api.into(),
         source: stage(from),
         target: stage(to),
-        sources: vec![gd(api, "edge-dev-1", from, "synced")],
-        gateways: vec![
-            Gateway {
-                id: "gw-stg-1".into(),
-                name: "edge-stg-1".into(),
-                environment: to.into(),
-                status: "online".into(),
-                ..Gateway::default()
-            },
-            Gateway {
-                id: "gw-stg-2".into(),
-                name: "edge-stg-2".into(),
-                environment: to.into(),
-                status: "degraded".into(),
-                ..Gateway::default()
-            },
-        ],
+        lanes: vec![Lane {
+            source: gd(api, "edge-dev-1", from, "synced"),
+            source_gateway: None,
+            targets: vec![
+                Gateway {
+                    id: "gw-stg-1".into(),
+                    name: "edge-stg-1".into(),
+                    environment: to.into(),
+                    status: "online".into(),
+                    ..Gateway::default()
+                },
+                Gateway {
+                    id: "gw-stg-2".into(),
+                    name: "edge-stg-2".into(),
+                    environment: to.into(),
+                    status: "degraded".into(),
+                    ..Gateway::default()
+                },
+            ],
+        }],
         target_deployments: vec![gd("orders", "edge-stg-2", to, "error")],
         history,
     }

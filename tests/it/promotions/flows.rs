@@ -260,7 +260,7 @@ fn create_explains_why_it_is_not_possible() {
         [Effect::Promo(PromoEffect::Prepare { .. })]
     ));
     let mut d = draft("payments", "dev", "staging", Vec::new());
-    d.sources.clear();
+    d.lanes.clear();
     draft_arrives(&mut state, d);
     assert_eq!(popup_name(&state), "none");
     assert!(status(&state).contains("no synced deployment in Development"));
@@ -422,7 +422,10 @@ fn polling_backs_off_shows_progress_and_stops_when_settled() {
     let polled = |p: &envdeck::wire::Promotion, d: &Vec<envdeck::wire::GatewayDeployment>| {
         Action::Promo(Box::new(PromoReply::Polled {
             id: "p-1".into(),
-            result: Ok((p.clone(), d.clone())),
+            result: Ok(envdeck::app::promo_io::Polled {
+                promotion: p.clone(),
+                deployments: Some(d.clone()),
+            }),
         }))
     };
     update(&mut state, polled(&promoting, &deployments));
