@@ -74,6 +74,12 @@ class Recorder:
         return rec["body"]
 
 
+def subscriptions_only(r):
+    for env in ["dev", "development", "staging", "stage", "production", "prod"]:
+        r.record(f"get_subscriptions-tenant_ok_env-{env}", "dave", "GET",
+                 f"/v1/subscriptions/tenant/acme?environment={env}&page_size=100", expect=200)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--url", required=True)
@@ -98,8 +104,10 @@ def main():
     r.record("get_apis_ok_catalog_env-prod", "dave", "GET", t + "/apis?environment=prod&page_size=100", expect=200)
     r.record("get_subscriptions-tenant_ok_all", "dave", "GET", "/v1/subscriptions/tenant/acme?page_size=100",
              expect=200)
-    r.record("get_subscriptions-tenant_ok_env-production", "dave", "GET",
-             "/v1/subscriptions/tenant/acme?environment=production&page_size=100", expect=200)
+    # The real service never returns a subscription's stage: one recording per spelling.
+    for env in ["dev", "development", "staging", "stage", "production", "prod"]:
+        r.record(f"get_subscriptions-tenant_ok_env-{env}", "dave", "GET",
+                 f"/v1/subscriptions/tenant/acme?environment={env}&page_size=100", expect=200)
     r.record("get_audit_ok_promotion-events", "tess", "GET", "/v1/audit/acme?page_size=100", expect=200)
     promotions = r.record("get_promotions_ok_live", "dave", "GET", t + "/promotions?page_size=100", expect=200)
     pending = next(p for p in promotions["items"] if p["status"] == "pending")

@@ -213,6 +213,7 @@ fn open_detail(state: &mut State) {
                 lines: $list
                     .detail(row)
                     .into_iter()
+                    .filter(|(label, _)| !label.starts_with('_'))
                     .map(|(label, value)| (label, value.to_string()))
                     .collect(),
                 scroll: 0,
@@ -247,7 +248,7 @@ pub(crate) fn selected_api(state: &State) -> Option<Api> {
         status: value("status"),
         backend_url: optional("backend"),
         description: optional("description"),
-        runtime_deployments: value("stages")
+        runtime_deployments: value(super::rows::INTERNAL_STAGES)
             .split(',')
             .filter(|s| !s.is_empty())
             .map(|s| crate::wire::RuntimeDeployment {

@@ -74,8 +74,8 @@ impl Preflight {
         api_id: &str,
         source: &StageName,
         target: &StageName,
-        target_deployments: &[GatewayDeployment],
-        health_unknown: Option<&str>,
+        // The target's gateway deployments, or why they cannot be read.
+        target_health: Result<&[GatewayDeployment], &str>,
         history: &[Promotion],
         except: Option<&str>,
     ) -> Preflight {
@@ -88,7 +88,8 @@ impl Preflight {
             .filter(|p| is_target(&p.target_environment))
             .find(|p| PromotionStatus::parse(&p.status).is_some_and(|s| s.is_open()))
             .map(|p| format!("{} ({})", p.id, p.status));
-        let unhealthy = target_deployments
+        let unhealthy = target_health
+            .unwrap_or_default()
             .iter()
             .filter(|d| d.is_of_api(api_id, None))
             .filter(|d| UNHEALTHY.contains(&d.sync_status.as_str()))
@@ -116,7 +117,7 @@ impl Preflight {
                 .map_err(|e| e.to_string()),
             open,
             unhealthy,
-            health_unknown: health_unknown.map(str::to_string),
+            health_unknown: target_health.err().map(str::to_string),
             last_rollback,
         }
     }

@@ -82,8 +82,7 @@ fn on_draft(state: &mut State, result: Result<Draft, ApiError>) -> Vec<Effect> {
         &draft.api_id,
         &draft.source,
         &draft.target,
-        &draft.target_deployments,
-        None,
+        Ok(&draft.target_deployments),
         &draft.history,
         None,
     );
@@ -151,8 +150,10 @@ fn on_review(state: &mut State, id: &str, result: Result<ReviewData, ApiError>) 
                     &p.api_id,
                     &source,
                     &target,
-                    &data.target_deployments,
-                    data.target_unknown.as_deref(),
+                    match data.target_unknown.as_deref() {
+                        Some(why) => Err(why),
+                        None => Ok(&data.target_deployments),
+                    },
                     &data.history,
                     Some(&p.id),
                 )),

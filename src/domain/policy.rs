@@ -309,10 +309,10 @@ fn live_in(api: &str, stage: &Stage, mode: Mode) -> Decision {
 
 /// The stages of `pipeline` named by raw wire spellings (unknown names are skipped, each stage
 /// once, in pipeline order).
-pub fn stages_named<'a>(
-    pipeline: &'a super::stage::Pipeline,
+pub fn stages_named(
+    pipeline: &super::stage::Pipeline,
     raw: impl IntoIterator<Item = impl AsRef<str>>,
-) -> Vec<&'a Stage> {
+) -> Vec<&Stage> {
     let mut found: Vec<&Stage> = raw
         .into_iter()
         .filter_map(|r| pipeline.find(r.as_ref()))

@@ -70,7 +70,7 @@ fn audit_stage(entry: &AuditEntry) -> Cow<'_, str> {
         return Cow::Borrowed(&entry.stage_labels);
     }
     match entry.stage_names().as_slice() {
-        [] => Cow::Borrowed("-"),
+        [] => Cow::Borrowed(crate::app::localize::ALL_STAGES),
         [one] => Cow::Borrowed(one),
         many => Cow::Owned(many.join(" → ")),
     }
@@ -82,7 +82,7 @@ impl TableRow for AuditEntry {
         col("USER", 10, 2),
         col("ACTION", 10, 2),
         col("RESOURCE", 10, 2),
-        col("STAGE", 8, 1),
+        col("STAGE", 14, 3),
         col("STATUS", 8, 1),
     ];
     fn id(&self) -> &str {

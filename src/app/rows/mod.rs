@@ -9,6 +9,7 @@ use crate::wire::Timestamp;
 
 mod history;
 mod resources;
+pub use resources::INTERNAL_STAGES;
 
 /// A column title and how wide it may grow (`min` cells, share of the rest).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,7 +157,7 @@ mod tests {
         };
         api.sanitize();
         assert_eq!(api.cell(0), "payments");
-        assert_eq!(api.cell(4), "http://x");
+        assert_eq!(api.cell(5), "http://x");
     }
 
     #[test]
@@ -172,7 +173,7 @@ mod tests {
         let (row, labels) = PackedRow::pack(&api, &mut buf);
         assert_eq!(row.id(), "a1");
         assert_eq!(row.cell(0), "orders");
-        assert_eq!(row.cell(4), "-");
+        assert_eq!(row.cell(4), "-", "runs nowhere yet");
         assert!(row.haystack().contains("Orders") && !row.haystack().contains("a1"));
         let details: Vec<(&str, &str)> = labels
             .iter()
@@ -180,8 +181,8 @@ mod tests {
             .zip(row.detail_values(Api::COLUMNS.len()))
             .collect();
         assert_eq!(details[1], ("name", "orders"));
-        assert_eq!(details[6], ("description", "sells things"));
-        assert_eq!(details[5], ("backend", ""));
+        assert_eq!(details[8], ("description", "sells things"));
+        assert_eq!(details[7], ("backend", ""));
     }
 
     #[test]
@@ -191,7 +192,7 @@ mod tests {
             ..AuditEntry::default()
         };
         assert_eq!(entry.cell(4), "production");
-        assert_eq!(AuditEntry::default().cell(4), "-");
+        assert_eq!(AuditEntry::default().cell(4), "all stages");
         let promotion = AuditEntry {
             details: Some(serde_json::json!({
                 "api_id": "orders", "source_environment": "dev", "target_environment": "staging"

@@ -7,13 +7,16 @@ use super::{
 };
 use crate::wire::{Api, Deployment, Gateway, Subscription};
 
+/// A detail kept for the key handling (the raw stage names an API write reaches), not shown.
+pub const INTERNAL_STAGES: &str = "_stages";
+
 impl TableRow for Api {
     const COLUMNS: &'static [Column] = &[
         col("NAME", 12, 3),
         col("DISPLAY NAME", 12, 3),
         col("VERSION", 7, 1),
         col("STATUS", 9, 1),
-        col("RUNS IN", 10, 3),
+        col("RUNS IN", 20, 3),
         col("BACKEND", 10, 2),
         time_col("UPDATED"),
     ];
@@ -63,7 +66,7 @@ impl TableRow for Api {
             ("status", text(&self.status)),
             ("runs in", text(&self.stage_labels)),
             // Raw stage names: what an edit or delete of the shared catalog entry reaches.
-            ("stages", text(&self.stage_names().join(","))),
+            (INTERNAL_STAGES, text(&self.stage_names().join(","))),
             ("backend", raw(&self.backend_url)),
             ("description", raw(&self.description)),
             ("tags", text(&self.tags.join(", "))),

@@ -1,4 +1,5 @@
-//! The audit entries view: the tenant's audit log (per tenant; each entry names its stage).
+//! The audit view: the tenant's audit log as it concerns the active stage (an entry names its
+//! stages; promotion events belong to their source and target; tenant-wide ones to every stage).
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -10,7 +11,7 @@ use crate::app::state::State;
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     let empty = Empty {
         what: "audit entries",
-        scope: format!("for tenant {}", state.tenant),
+        scope: super::stage_scope(state),
     };
     table::draw(frame, area, &state.lists.audit, empty, state, theme);
 }

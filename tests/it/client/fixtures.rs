@@ -69,6 +69,7 @@ const NOT_AUTHENTICATED: &str = "Not authenticated";
 const OTHER_TENANT: &str = "Access denied to this tenant";
 const READ_ONLY: &str = "Environment 'prod' is read-only. Only cpi-admin can perform writes.";
 const INTERNAL: &str = "Internal server error.";
+const ADMIN_ROLES: &str = "Access denied. Required roles: ['cpi-admin', 'tenant-admin']";
 
 fn expectation(file: &str) -> Option<Expect> {
     let e = match file {
@@ -78,6 +79,22 @@ fn expectation(file: &str) -> Option<Expect> {
         "delete_apis_ok.json" => ok()
             .at("/id", r#""orders""#)
             .at("/message", r#""API deleted""#),
+        "get_admin-deployments_403_devops.json" => err(403, 3, ADMIN_ROLES),
+        // Every tenant's deployments come back; the client keeps acme's (desired_state).
+        "get_admin-deployments_ok_tenant-admin.json" => list(9).sent("tenant_id", Some("acme")),
+        "get_admin-deployments_ok_env-dev_synced.json" => list(4)
+            .at("/0/desired_state/api_id", r#""shipping""#)
+            .at("/0/gateway_environment", r#""dev""#)
+            .sent("environment", Some("dev"))
+            .sent("sync_status", Some("synced")),
+        "get_admin-gateways_403_devops.json" => err(403, 3, ADMIN_ROLES),
+        // Other tenants' gateways are dropped; the platform's (no tenant) stay.
+        "get_admin-gateways_ok_tenant-admin.json" => list(15).sent("tenant_id", Some("acme")),
+        "get_admin-gateways_ok_tenant-acme_env-staging.json" => list(1)
+            .at("/0/name", r#""acme-stoa-staging""#)
+            .at("/0/topology", r#""native-edge""#)
+            .sent("environment", Some("staging"))
+            .sent("tenant_id", Some("acme")),
         "get_api_404.json" => err(404, 4, "API not found"),
         "get_api_ok.json" => ok()
             .at("/id", r#""payments""#)
@@ -91,6 +108,50 @@ fn expectation(file: &str) -> Option<Expect> {
         "get_apis_422_bad_page.json" => {
             err(422, 6, "page: Input should be greater than or equal to 1")
         }
+        "get_apis_ok_catalog.json" => list(5),
+        "get_apis_ok_catalog_env-dev.json" => list(5).sent("environment", Some("dev")),
+        "get_apis_ok_catalog_env-prod.json" => list(1)
+            .at("/0/id", r#""payments""#)
+            .at("/0/runtime_deployments/1/environment", r#""prod""#)
+            .sent("environment", Some("prod")),
+        "get_audit_ok_promotion-events.json" | "get_audit_ok_after_flow.json" => list(5)
+            .at("/4/details/source_environment", r#""dev""#)
+            .at("/4/details/target_environment", r#""staging""#),
+        "get_promotions_ok_live.json" => list(4),
+        "get_promotion-diff_ok_devops.json" => ok()
+            .at("/source_environment", r#""dev""#)
+            .at("/target_environment", r#""staging""#),
+        "get_promotion_ok_promoted_by_gateways.json" => ok().at("/status", r#""promoted""#),
+        "get_promotion_ok_reverse_promoting.json" => ok()
+            .at("/status", r#""promoting""#)
+            .at("/target_gateway_ids", "null"),
+        "post_promotion-approve_ok_devops.json" => ok().at("/status", r#""promoting""#),
+        "post_promotion-complete_400_not_synced.json" => err(
+            400,
+            6,
+            "Cannot complete promotion without linked gateway deployments",
+        ),
+        "post_promotion-complete_400_already_promoted.json" => err(
+            400,
+            6,
+            "Cannot complete promotion in status 'promoted' (expected 'promoting')",
+        ),
+        "post_promotion-rollback_created_reverse.json" => ok()
+            .at("/status", r#""promoting""#)
+            .at("/target_environment", r#""dev""#),
+        "post_promotions_400_other_tenant_gateway.json" => err(
+            400,
+            6,
+            "Gateway 'globex-stoa-staging' belongs to another tenant",
+        ),
+        "post_promotions_400_family_mismatch.json" => err(
+            400,
+            6,
+            "Target gateway 'webmethods-prod' is 'webmethods', but the source gateway 'acme-stoa-staging' is 'stoa'",
+        ),
+        "post_promotions_created_shipping.json" => ok()
+            .at("/status", r#""pending""#)
+            .at("/api_id", r#""shipping""#),
         "get_apis_ok.json" => list(1)
             .at("/0/name", r#""payments""#)
             .at("/0/deployed_staging", "true"),
@@ -178,11 +239,10 @@ fn expectation(file: &str) -> Option<Expect> {
         "get_subscriptions-tenant_422_bad_status.json" => {
             err(422, 6, "status: Input should be 'pending'")
         }
-        "get_subscriptions-tenant_ok.json" => list(2)
-            .at("/0/application_name", r#""Mobile App""#)
-            .at("/0/created_at", r#""2026-11-23T07:36:29.455269Z""#)
-            .sent("environment", Some("dev")),
-        "get_subscriptions-tenant_ok_status-active.json" => list(1).at("/0/status", r#""active""#),
+        // The real service never says a subscription's stage, so the client first asks for
+        // every one (no ?environment=), then each stage by each spelling. One recording
+        // answers all of those here; tests/it/client/real_platform.rs routes them by stage.
+        name if name.starts_with("get_subscriptions-tenant_ok") => ok().sent("environment", None),
         "get_tenants_401_no_token.json" => err(401, 3, NOT_AUTHENTICATED),
         "get_tenants_empty.json" => list(0),
         "get_tenants_ok.json" => list(1).at("/0/id", r#""acme""#),
@@ -365,6 +425,19 @@ async fn call(client: &Client, file: &str, rec: &Recording) -> Result<Value, Api
         }
         "get_apis" => json(client.apis(&stage).await?),
         "get_api" => json(client.api(&id_after("apis")).await?),
+        "get_admin-deployments" => {
+            let stage = rec.query("environment").map(|_| stage.clone());
+            let status = rec.query("sync_status");
+            json(
+                client
+                    .gateway_deployments(stage.as_ref(), status.as_deref())
+                    .await?,
+            )
+        }
+        "get_admin-gateways" => {
+            let stage = rec.query("environment").map(|_| stage.clone());
+            json(client.gateways(stage.as_ref()).await?)
+        }
         "post_apis" => json(client.create_api(&stage, &body_or(rec, new_api)).await?),
         "put_apis" => {
             let body = body_or(rec, ApiUpdate::default());

@@ -4,5 +4,6 @@
 mod faults;
 mod fixtures;
 mod raw;
+mod real_platform;
 mod replay;
 mod server;

@@ -94,9 +94,18 @@ impl Seen {
     }
 }
 
+/// Which requests a recording answers, by their `environment` query parameter.
+#[derive(Clone, Debug)]
+pub enum Env {
+    /// Any (or none).
+    Any,
+    /// Exactly this value, or no parameter at all for `None`.
+    Exact(Option<&'static str>),
+}
+
 #[derive(Clone)]
 struct Shared {
-    recording: Arc<Recording>,
+    routes: Arc<Vec<(Env, Recording)>>,
     seen: Arc<Mutex<Vec<Seen>>>,
 }
 
@@ -109,9 +118,15 @@ pub struct ReplayStub {
 impl ReplayStub {
     /// Serves `recording` for its method and path (any query); anything else is a 404.
     pub async fn start(recording: Recording) -> ReplayStub {
+        ReplayStub::routed(vec![(Env::Any, recording)]).await
+    }
+
+    /// Serves several recordings, each for its method, path and `environment`; the first
+    /// that matches answers. A GET nothing matches gets an empty page; anything else a 404.
+    pub async fn routed(routes: Vec<(Env, Recording)>) -> ReplayStub {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let shared = Shared {
-            recording: Arc::new(recording),
+            routes: Arc::new(routes),
             seen: seen.clone(),
         };
         let app = axum::Router::new().fallback(replay).with_state(shared);
@@ -162,15 +177,33 @@ async fn replay(State(shared): State<Shared>, request: Request) -> Response {
             .map(str::to_string),
         body,
     });
-    let recording = &shared.recording;
-    if parts.method.as_str() != recording.request.method || parts.uri.path() != recording.path() {
+    let environment = url::form_urlencoded::parse(parts.uri.query().unwrap_or("").as_bytes())
+        .find(|(k, _)| k == "environment")
+        .map(|(_, v)| v.into_owned());
+    let found = shared.routes.iter().find(|(env, rec)| {
+        parts.method.as_str() == rec.request.method
+            && parts.uri.path() == rec.path()
+            && match env {
+                Env::Any => true,
+                Env::Exact(want) => environment.as_deref() == *want,
+            }
+    });
+    let Some((_, recording)) = found else {
+        if parts.method == axum::http::Method::GET {
+            return Response::builder()
+                .header("content-type", "application/json")
+                .body(Body::from(
+                    r#"{"items":[],"total":0,"page":1,"page_size":100}"#,
+                ))
+                .expect("response");
+        }
         return Response::builder()
             .status(StatusCode::NOT_FOUND)
             .body(Body::from(
                 r#"{"detail":"stub: no recording for this path"}"#,
             ))
             .expect("response");
-    }
+    };
     let mut response =
         Response::builder().status(StatusCode::from_u16(recording.status).expect("status"));
     for (name, value) in &recording.headers {

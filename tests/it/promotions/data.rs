@@ -158,7 +158,11 @@ pub fn draft(api: &str, from: &str, to: &str, history: Vec<Promotion>) -> Draft 
                 },
             ],
         }],
-        target_deployments: vec![gd("orders", "edge-stg-2", to, "error")],
+        // The API's own error counts; another API's drift in the stage does not.
+        target_deployments: vec![
+            gd(api, "edge-stg-2", to, "error"),
+            gd("orders", "edge-stg-1", to, "drifted"),
+        ],
         history,
     }
 }

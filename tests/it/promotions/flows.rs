@@ -303,7 +303,11 @@ fn the_create_form_checks_message_and_gateways_and_sends_what_was_chosen() {
     assert_eq!(form.focus, FormFocus::Message);
     assert_eq!(form.chosen, vec![true, true], "every gateway by default");
     assert!(form.preflight.last_rollback.is_some());
-    assert_eq!(form.preflight.unhealthy.len(), 1);
+    assert_eq!(
+        form.preflight.unhealthy,
+        ["edge-stg-2 payments: error"],
+        "only the API's own gateway deployments"
+    );
     assert!(form.preflight.chain.is_ok() && form.preflight.open.is_none());
 
     update(&mut state, code(KeyCode::Enter));

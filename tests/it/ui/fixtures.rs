@@ -103,11 +103,33 @@ pub fn api(i: usize, name: &str) -> Api {
     }
 }
 
+/// Where each fixture API runs, as the real service spells it (payments in every stage, one
+/// of them spelt `prod`).
+const RUNS_IN: [&[&str]; 5] = [
+    &["dev", "staging", "prod"],
+    &["dev", "staging"],
+    &["dev"],
+    &[],
+    &["dev"],
+];
+
 pub fn apis() -> Vec<Api> {
     ["payments", "orders", "customers", "ledger", "shipping"]
         .iter()
         .enumerate()
-        .map(|(i, n)| api(i + 1, n))
+        .map(|(i, n)| Api {
+            runtime_deployments: RUNS_IN[i]
+                .iter()
+                .map(|env| envdeck::wire::RuntimeDeployment {
+                    environment: env.to_string(),
+                    status: "synced".into(),
+                    gateway_count: 1,
+                    synced_count: 1,
+                    ..Default::default()
+                })
+                .collect(),
+            ..api(i + 1, n)
+        })
         .collect()
 }
 
@@ -152,16 +174,29 @@ pub fn gateways() -> Vec<Gateway> {
 }
 
 pub fn subscriptions() -> Vec<Subscription> {
-    vec![Subscription {
-        id: "sub-1".into(),
-        application_name: "mobile-app".into(),
-        api_name: "payments".into(),
-        plan_name: Some("gold".into()),
-        status: "active".into(),
-        subscriber_email: Some("ops@acme.example".into()),
-        expires_at: Some(at("2027-01-01T00:00:00Z")),
-        ..Subscription::default()
-    }]
+    vec![
+        Subscription {
+            id: "sub-1".into(),
+            application_name: "mobile-app".into(),
+            api_name: "payments".into(),
+            plan_name: Some("gold".into()),
+            status: "active".into(),
+            subscriber_email: Some("ops@acme.example".into()),
+            expires_at: Some(at("2027-01-01T00:00:00Z")),
+            ..Subscription::default()
+        },
+        Subscription {
+            id: "sub-2".into(),
+            application_name: "erp-sync".into(),
+            api_name: "payments".into(),
+            plan_name: Some("default".into()),
+            status: "active".into(),
+            environment: Some("prod".into()),
+            subscriber_email: Some("erp@acme.example".into()),
+            expires_at: Some(at("2027-02-01T00:00:00Z")),
+            ..Subscription::default()
+        },
+    ]
 }
 
 pub fn promotions() -> Vec<Promotion> {
@@ -179,16 +214,40 @@ pub fn promotions() -> Vec<Promotion> {
 }
 
 pub fn audit() -> Vec<AuditEntry> {
-    vec![AuditEntry {
-        id: "aud-1".into(),
-        timestamp: Some(at("2026-11-23T16:00:05Z")),
-        user_email: Some("dora@acme.example".into()),
-        action: "promotion.create".into(),
-        resource_id: Some("promo-1".into()),
-        status: "success".into(),
-        details: Some(serde_json::json!({"environment": "production"})),
-        ..AuditEntry::default()
-    }]
+    vec![
+        AuditEntry {
+            id: "aud-1".into(),
+            timestamp: Some(at("2026-11-23T16:00:05Z")),
+            user_email: Some("dora@acme.example".into()),
+            action: "promotion.create".into(),
+            resource_id: Some("promo-1".into()),
+            status: "success".into(),
+            details: Some(serde_json::json!({"environment": "production"})),
+            ..AuditEntry::default()
+        },
+        // As the real service writes promotion events: no `environment`, both stages.
+        AuditEntry {
+            id: "aud-2".into(),
+            timestamp: Some(at("2026-11-23T15:10:00Z")),
+            user_email: Some("tess@acme.example".into()),
+            action: "promotion_created".into(),
+            resource_id: Some("promo-2".into()),
+            status: "success".into(),
+            details: Some(serde_json::json!({
+                "api_id": "orders", "source_environment": "dev", "target_environment": "staging"
+            })),
+            ..AuditEntry::default()
+        },
+        AuditEntry {
+            id: "aud-3".into(),
+            timestamp: Some(at("2026-11-23T14:00:00Z")),
+            user_email: Some("ada@acme.example".into()),
+            action: "tenant.update".into(),
+            resource_id: Some("acme".into()),
+            status: "success".into(),
+            ..AuditEntry::default()
+        },
+    ]
 }
 
 pub fn key(c: char) -> Action {

@@ -243,7 +243,11 @@ fn views_switch_with_tab_and_digits_fetching_what_they_lack() {
     );
     let effects = update(&mut state, key('6'));
     assert_eq!(state.view, ViewKind::Audit);
-    assert_eq!(fetches(&effects), [(ViewKind::Audit, None)]);
+    // The audit trail of the active stage (its entries are filtered by the stages they touch).
+    assert_eq!(
+        fetches(&effects),
+        [(ViewKind::Audit, Some("staging".into()))]
+    );
     update(&mut state, code(KeyCode::BackTab));
     assert_eq!(state.view, ViewKind::Promotions);
 }
