@@ -4,6 +4,7 @@ mod abuse;
 mod client;
 mod e2e;
 mod identity;
+mod live;
 mod promotions;
 mod server;
 mod support;
