@@ -31,14 +31,15 @@ pub fn refusal(error: &ApiError) -> Option<Refusal> {
     }
 }
 
-/// Gateway deployments of the promotion's API on its target gateways (every gateway of the
-/// target stage when the promotion names none): synced / all, or None when none is visible.
+/// Gateway deployments of the promotion's API on its target gateways: synced / all, or None
+/// when none is visible (this role may not list them, or the promotion names no gateway).
 pub fn progress(p: &Promotion, deployments: &[GatewayDeployment]) -> Option<(usize, usize)> {
+    // A rollback's reverse promotion names no gateway on the real service: nothing to count.
     let targets = p.target_gateway_ids.as_deref().unwrap_or_default();
     let linked: Vec<_> = deployments
         .iter()
         .filter(|d| d.is_of_api(&p.api_id, None))
-        .filter(|d| targets.is_empty() || targets.contains(&d.gateway_instance_id))
+        .filter(|d| targets.contains(&d.gateway_instance_id))
         .collect();
     if linked.is_empty() {
         return None;
@@ -50,7 +51,14 @@ pub fn progress(p: &Promotion, deployments: &[GatewayDeployment]) -> Option<(usi
 /// Why a promotion failed, from what can be seen: the server's own words when it keeps them,
 /// else the gateways' errors.
 pub fn failure_reason(p: &Promotion, deployments: &[GatewayDeployment]) -> String {
-    if let Some(reason) = p.failure_reason.as_deref().filter(|r| !r.trim().is_empty()) {
+    // envdeck's control plane keeps it in `spec_diff.failure_reason`; the real one nowhere.
+    if let Some(reason) = p
+        .spec_diff
+        .as_ref()
+        .and_then(|d| d.get("failure_reason"))
+        .and_then(|r| r.as_str())
+        .filter(|r| !r.trim().is_empty())
+    {
         return reason.to_string();
     }
     let errors: Vec<String> = deployments

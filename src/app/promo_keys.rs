@@ -29,6 +29,8 @@ pub fn is_promo_command(command: Command) -> bool {
 /// Sanitises every promotion once and rebuilds the list for the current filter.
 pub fn set_all(state: &mut State, mut all: Vec<Promotion>) {
     for p in &mut all {
+        p.source_label = crate::app::localize::label(&state.pipeline, &p.source_environment);
+        p.target_label = crate::app::localize::label(&state.pipeline, &p.target_environment);
         p.sanitize();
     }
     state.waiting = all;

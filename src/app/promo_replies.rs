@@ -133,11 +133,12 @@ fn on_review(state: &mut State, id: &str, result: Result<ReviewData, ApiError>) 
                 clean_deployment(d);
             }
             let d = &data.diff;
+            let label = |raw: &str| crate::app::localize::label(&state.pipeline, raw);
             let mut lines = crate::domain::diff::lines(
                 d.target_spec.as_ref(),
                 d.source_spec.as_ref(),
-                &d.target_environment,
-                &d.source_environment,
+                &label(&d.target_environment),
+                &label(&d.source_environment),
             );
             for l in &mut lines {
                 clean(&mut l.text);
@@ -233,6 +234,7 @@ fn on_written(
     if matches!(state.view, ViewKind::Promotions | ViewKind::Apis) {
         effects.extend(super::update::fetch_current(state));
     }
+    super::update::refresh_soon(state);
     effects
 }
 
@@ -326,7 +328,7 @@ fn on_polled(state: &mut State, id: &str, result: Result<Polled, ApiError>) -> V
     let status = sanitize(&p.status).into_owned();
     let progress = match synced {
         Some((m, n)) => format!("gateways synced {m}/{n}"),
-        None => format!("status {status}"),
+        None => "waiting for its gateways to acknowledge".to_string(),
     };
     if status == PromotionStatus::Promoting.as_str() {
         let at_longest = poll.delay_secs >= super::promo::POLL_MAX_SECS;

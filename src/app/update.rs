@@ -114,6 +114,13 @@ fn on_tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     effects
 }
 
+/// Refreshes again about a second from now: the real service may commit a write after it
+/// answered, so a list fetched at once can miss it.
+pub fn refresh_soon(state: &mut State) {
+    let back = chrono::Duration::seconds(AUTO_REFRESH_SECS - 1);
+    state.last_refresh = Some(Timestamp(state.now.0 - back));
+}
+
 /// `r` and the auto-refresh: the active list, plus whatever start-up data is missing.
 pub fn refresh(state: &mut State) -> Vec<Effect> {
     state.last_refresh = Some(state.now);

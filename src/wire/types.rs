@@ -450,9 +450,11 @@ pub struct Promotion {
     pub completed_at: Option<Timestamp>,
     pub created_at: Option<Timestamp>,
     pub updated_at: Option<Timestamp>,
-    /// envdeck's control plane: why a promotion failed (the real service keeps no reason).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub failure_reason: Option<String>,
+    /// The stages' labels, filled in by the console for display; never on the wire.
+    #[serde(skip)]
+    pub source_label: String,
+    #[serde(skip)]
+    pub target_label: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]

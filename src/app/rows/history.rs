@@ -8,11 +8,15 @@ use super::{
 use crate::domain::text::sanitize;
 use crate::wire::{AuditEntry, Promotion};
 
+fn or_raw<'a>(label: &'a str, raw: &'a str) -> &'a str {
+    if label.is_empty() { raw } else { label }
+}
+
 impl TableRow for Promotion {
     const COLUMNS: &'static [Column] = &[
         col("API", 10, 2),
-        col("FROM", 8, 1),
-        col("TO", 10, 1),
+        col("FROM", 11, 1),
+        col("TO", 11, 1),
         col("STATUS", 11, 1),
         col("BY", 8, 1),
         col("MESSAGE", 10, 4),
@@ -24,8 +28,8 @@ impl TableRow for Promotion {
     fn cell(&self, column: usize) -> Cow<'_, str> {
         match column {
             0 => Cow::Borrowed(&self.api_id),
-            1 => Cow::Borrowed(&self.source_environment),
-            2 => Cow::Borrowed(&self.target_environment),
+            1 => Cow::Borrowed(or_raw(&self.source_label, &self.source_environment)),
+            2 => Cow::Borrowed(or_raw(&self.target_label, &self.target_environment)),
             3 => Cow::Borrowed(&self.status),
             4 => Cow::Borrowed(&self.requested_by),
             5 => Cow::Borrowed(&self.message),
@@ -42,6 +46,8 @@ impl TableRow for Promotion {
             &mut self.status,
             &mut self.message,
             &mut self.requested_by,
+            &mut self.source_label,
+            &mut self.target_label,
         ] {
             clean(f);
         }

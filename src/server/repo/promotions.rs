@@ -40,7 +40,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
             completed_at: ts(r.get(12)?),
             created_at: ts(r.get(13)?),
             updated_at: ts(r.get(14)?),
-            failure_reason: None,
+            ..Promotion::default()
         },
         previous_target: opt_json_col(r, 15)?,
         rollback_of: r.get(16)?,

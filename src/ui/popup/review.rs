@@ -85,7 +85,11 @@ pub fn draw(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
     let p = &review.promotion;
     let title = format!(
         "Review {} · {} {} → {} · tenant {}",
-        p.id, p.api_id, p.source_environment, p.target_environment, state.tenant
+        p.id,
+        p.api_id,
+        crate::app::localize::label(&state.pipeline, &p.source_environment),
+        crate::app::localize::label(&state.pipeline, &p.target_environment),
+        state.tenant
     );
     let inner = frame_box(
         frame,

@@ -118,6 +118,10 @@ fn strip(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     }
 }
 
+fn label(state: &State, raw: &str) -> String {
+    crate::app::localize::label(&state.pipeline, raw)
+}
+
 fn queue(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let waiting: Vec<&Promotion> = state.approval_queue().collect();
     if waiting.is_empty() {
@@ -136,7 +140,11 @@ fn queue(state: &State, theme: &Theme) -> Vec<Line<'static>> {
             Span::styled(format!("   {} ", p.id), theme.key()),
             Span::raw(format!(
                 "{} {}{arrow}{} by {}: {}",
-                p.api_id, p.source_environment, p.target_environment, p.requested_by, p.message
+                p.api_id,
+                label(state, &p.source_environment),
+                label(state, &p.target_environment),
+                p.requested_by,
+                p.message
             )),
         ]));
     }

@@ -393,6 +393,7 @@ fn polling_backs_off_shows_progress_and_stops_when_settled() {
     let mut state = promotions_view("staging", "dora", &["devops"], all.clone());
     let mut promoting = all[0].clone();
     promoting.status = "promoting".into();
+    promoting.target_gateway_ids = Some(vec!["gw-edge-1".into(), "gw-edge-2".into()]);
     let target = envdeck::app::promo::target_of(&state, &all[0], "payments");
     let write = PromoWrite::Approve {
         target,

@@ -145,9 +145,10 @@ fn deleting_in_a_writable_production_wants_the_stage_name_typed() {
     update(&mut state, key('D'));
     match &state.popup {
         Some(Popup::Confirm(c)) => {
+            // payments runs in every stage: its shared catalog entry goes from all of them.
             assert_eq!(
                 c.prompt,
-                "Delete API payments in tenant acme, stage Production?"
+                "Delete API payments in tenant acme? Its catalog entry is shared: this reaches Development, Staging, Production."
             );
             assert_eq!(c.typed.as_ref().map(|t| t.0.as_str()), Some("production"));
         }
