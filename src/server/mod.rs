@@ -254,7 +254,15 @@ pub async fn start_with(
 
 /// `envdeck serve`: the first stdout line is `listening on http://HOST:PORT`; runs until
 /// SIGINT or SIGTERM, then shuts down gracefully.
-pub async fn serve(opts: ServerOptions, gateways: agent::AgentOptions) -> Result<(), ServerError> {
+pub async fn serve(opts: ServerOptions) -> Result<(), ServerError> {
+    serve_with(opts, agent::AgentOptions::from_env()).await
+}
+
+/// [`serve`] with an explicit gateway agent (`envdeck serve --gateways …`).
+pub async fn serve_with(
+    opts: ServerOptions,
+    gateways: agent::AgentOptions,
+) -> Result<(), ServerError> {
     let server = start_with(opts, gateways).await?;
     {
         let mut out = std::io::stdout().lock();
