@@ -205,7 +205,12 @@ pub struct DemoArgs {
     #[arg(long, value_enum, env = "ENVDECK_GATEWAYS", default_value = "auto")]
     pub gateways: GatewaysArg,
     /// How long the simulated gateways take to answer, in milliseconds.
-    #[arg(long, env = "ENVDECK_GATEWAY_DELAY_MS", default_value_t = 1500, value_name = "MS")]
+    #[arg(
+        long,
+        env = "ENVDECK_GATEWAY_DELAY_MS",
+        default_value_t = 1500,
+        value_name = "MS"
+    )]
     pub gateway_delay_ms: u64,
 }
 
@@ -257,7 +262,12 @@ pub struct ServeArgs {
     #[arg(long, value_enum, env = "ENVDECK_GATEWAYS", default_value = "auto")]
     pub gateways: GatewaysArg,
     /// How long the simulated gateways take to answer, in milliseconds.
-    #[arg(long, env = "ENVDECK_GATEWAY_DELAY_MS", default_value_t = 1500, value_name = "MS")]
+    #[arg(
+        long,
+        env = "ENVDECK_GATEWAY_DELAY_MS",
+        default_value_t = 1500,
+        value_name = "MS"
+    )]
     pub gateway_delay_ms: u64,
 }
 

@@ -114,11 +114,7 @@ mod tests {
                 operations: vec![],
             },
         );
-        let d = for_gateway(
-            &desired_state("acme", "payments", "c-1", &s),
-            "dev",
-            "gw",
-        );
+        let d = for_gateway(&desired_state("acme", "payments", "c-1", &s), "dev", "gw");
         assert_eq!(d["api_name"], "payments");
         assert_eq!(d["target_gateway_name"], "gw");
         assert_eq!(d["methods"], json!(["GET"]));

@@ -150,7 +150,10 @@ impl<'a> GatewaySeed<'a> {
     }
 }
 
-pub(crate) fn insert_gateway(tx: &Transaction<'_>, g: &GatewaySeed<'_>) -> rusqlite::Result<String> {
+pub(crate) fn insert_gateway(
+    tx: &Transaction<'_>,
+    g: &GatewaySeed<'_>,
+) -> rusqlite::Result<String> {
     let id = uuid::Uuid::new_v4().to_string();
     let at = now();
     let display = g
@@ -165,7 +168,11 @@ pub(crate) fn insert_gateway(tx: &Transaction<'_>, g: &GatewaySeed<'_>) -> rusql
         })
         .collect::<Vec<_>>()
         .join(" ");
-    let deployment_mode = if g.topology == "native-edge" { "edge" } else { "connect" };
+    let deployment_mode = if g.topology == "native-edge" {
+        "edge"
+    } else {
+        "connect"
+    };
     tx.execute(
         "INSERT INTO gateways (id, name, display_name, gateway_type, stage, tenant_id, base_url,
              status, version, last_health_check, created_at, target_gateway_type, topology,

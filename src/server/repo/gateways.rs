@@ -55,7 +55,8 @@ pub fn gateways(
     f: &GatewayFilter,
     paging: Paging,
 ) -> rusqlite::Result<Page<Gateway>> {
-    let filter = "(?1 IS NULL OR stage = ?1) AND (?2 IS NULL OR tenant_id IS NULL OR tenant_id = ?2)
+    let filter =
+        "(?1 IS NULL OR stage = ?1) AND (?2 IS NULL OR tenant_id IS NULL OR tenant_id = ?2)
         AND (?3 IS NULL OR lower(gateway_type) = ?3 OR lower(target_gateway_type) = ?3)";
     let total: i64 = conn
         .prepare_cached(&format!("SELECT count(*) FROM gateways WHERE {filter}"))?

@@ -182,7 +182,11 @@ pub fn set_previous_target(conn: &Connection, id: &str, previous: &Value) -> rus
 }
 
 /// The manual path: promoting → promoted once every linked deployment is synced.
-pub fn complete(conn: &Connection, id: &str, target_deployment_id: Option<&str>) -> rusqlite::Result<bool> {
+pub fn complete(
+    conn: &Connection,
+    id: &str,
+    target_deployment_id: Option<&str>,
+) -> rusqlite::Result<bool> {
     let at = now();
     let n = conn
         .prepare_cached(
@@ -204,6 +208,8 @@ pub fn open_of_api(
         "SELECT id, status, target_stage FROM promotions WHERE tenant_id = ?1 AND api_id = ?2
              AND status IN ('pending', 'promoting') ORDER BY created_at LIMIT 1",
     )?
-    .query_row(params![tenant, api], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+    .query_row(params![tenant, api], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
     .optional()
 }

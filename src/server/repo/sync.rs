@@ -112,7 +112,9 @@ pub fn check_promotion_completion(conn: &Connection, promotion: &str) -> rusqlit
             "SELECT d.id, d.sync_status, g.name, d.last_sync_error FROM gateway_deployments d
              JOIN gateways g ON g.id = d.gateway_id WHERE d.promotion_id = ?1 ORDER BY g.name",
         )?
-        .query_map([promotion], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map([promotion], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let waiting = |s: &str| matches!(s, "pending" | "syncing" | "deleting");
     if rows.iter().any(|r| waiting(&r.1)) {

@@ -11,11 +11,11 @@ use serde_json::{Map, Value};
 
 use super::{Written, stage_order};
 use crate::domain::Operation;
+use crate::domain::policy::stages_named;
 use crate::server::auth::Caller;
+use crate::server::desired::{self, ApiSpec};
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::extract::{JsonBody, Params};
-use crate::domain::policy::stages_named;
-use crate::server::desired::{self, ApiSpec};
 use crate::server::repo::apis::{self, Catalog};
 use crate::server::repo::{gateways, tenant_exists};
 use crate::server::spec::{self, SpecFields};
@@ -131,7 +131,13 @@ pub async fn get(
         .map(|s| s.stage.name.as_str().to_string());
     let pipeline = state.pipeline.clone();
     let found = read_in_tenant(&state, &caller, tenant, move |c, tenant| {
-        let api = apis::get(c, tenant, &api_id, stage.as_deref(), &stage_order(&pipeline))?;
+        let api = apis::get(
+            c,
+            tenant,
+            &api_id,
+            stage.as_deref(),
+            &stage_order(&pipeline),
+        )?;
         // Asked for one stage: the API must run there.
         Ok(match (&stage, api) {
             (Some(s), Some(a)) if !apis::present_in(c, tenant, &a.id)?.contains(s) => None,
@@ -194,7 +200,10 @@ pub async fn create(
         ));
     }
     let written = Written::new(&caller, &stage, granted);
-    let (stage_name, label) = (stage.stage.name.as_str().to_string(), stage.stage.label.clone());
+    let (stage_name, label) = (
+        stage.stage.name.as_str().to_string(),
+        stage.stage.label.clone(),
+    );
     let pipeline = state.pipeline.clone();
     let api = state
         .db
@@ -285,6 +294,22 @@ pub async fn update(
     JsonBody(body): JsonBody<ApiUpdate>,
 ) -> ApiResult<Json<Api>> {
     let stage = params.required_stage(&state.pipeline)?;
+    ensure_tenant(&state, &caller, &tenant).await?;
+    // The stage acted from first (the real guard's words), then every stage it runs in.
+    super::authorize(
+        &state,
+        &caller,
+        Operation::EditApi,
+        &stage,
+        None,
+        super::Attempt {
+            tenant: &tenant,
+            action: "api.updated",
+            resource_type: "api",
+            resource_id: &api_id,
+        },
+    )
+    .await?;
     let (catalog, present) = catalog_and_presence(&state, &caller, &tenant, &api_id).await?;
     let stage_name = stage.stage.name.as_str().to_string();
     if !present.contains(&stage_name) {
@@ -318,13 +343,18 @@ pub async fn update(
                 .as_ref()
                 .and_then(ApiSpec::from_desired)
                 .ok_or_else(|| ApiError::NotFound(format!("API not found in {stage_name}")))?;
-            apis::update_catalog(tx, &tenant, &api_id, &apis::CatalogChange {
-                display_name: body.display_name.as_deref(),
-                tags: body.tags.as_deref(),
-                version: body.version.as_deref(),
-                description: body.description.as_deref(),
-                backend_url: body.backend_url.as_deref(),
-            })?;
+            apis::update_catalog(
+                tx,
+                &tenant,
+                &api_id,
+                &apis::CatalogChange {
+                    display_name: body.display_name.as_deref(),
+                    tags: body.tags.as_deref(),
+                    version: body.version.as_deref(),
+                    description: body.description.as_deref(),
+                    backend_url: body.backend_url.as_deref(),
+                },
+            )?;
             let fields = SpecFields {
                 display_name: body.display_name.clone().unwrap_or(catalog.display_name),
                 version: body.version.clone().unwrap_or(old.version.clone()),
@@ -347,21 +377,33 @@ pub async fn update(
             for id in apis::gateways_in(tx, &tenant, &api_id, &stage_name)? {
                 targets.extend(gateways::gateway(tx, &id)?);
             }
-            apis::deploy(tx, &apis::Deploy {
-                tenant: &tenant,
-                api: &api_id,
-                stage: &stage_name,
-                gateways: &targets,
-                desired: &desired,
-                deployed_by: &written.username,
-                promotion_id: None,
-                rollback_of: None,
-            })?;
+            apis::deploy(
+                tx,
+                &apis::Deploy {
+                    tenant: &tenant,
+                    api: &api_id,
+                    stage: &stage_name,
+                    gateways: &targets,
+                    desired: &desired,
+                    deployed_by: &written.username,
+                    promotion_id: None,
+                    rollback_of: None,
+                },
+            )?;
             let mut details = Map::new();
-            details.insert("changes".into(), serde_json::to_value(&body).unwrap_or(Value::Null));
+            details.insert(
+                "changes".into(),
+                serde_json::to_value(&body).unwrap_or(Value::Null),
+            );
             written.audit(tx, &tenant, "api.updated", "api", &api_id, details)?;
-            apis::get(tx, &tenant, &api_id, Some(&stage_name), &stage_order(&pipeline))?
-                .ok_or_else(|| ApiError::Internal("updated API vanished".into()))
+            apis::get(
+                tx,
+                &tenant,
+                &api_id,
+                Some(&stage_name),
+                &stage_order(&pipeline),
+            )?
+            .ok_or_else(|| ApiError::Internal("updated API vanished".into()))
         })
         .await?;
     Ok(Json(api))
@@ -381,6 +423,22 @@ pub async fn delete(
     params: Params,
 ) -> ApiResult<Json<Deleted>> {
     let stage = params.required_stage(&state.pipeline)?;
+    ensure_tenant(&state, &caller, &tenant).await?;
+    // The stage acted from first (the real guard's words), then every stage it runs in.
+    super::authorize(
+        &state,
+        &caller,
+        Operation::DeleteApi,
+        &stage,
+        None,
+        super::Attempt {
+            tenant: &tenant,
+            action: "api.deleted",
+            resource_type: "api",
+            resource_id: &api_id,
+        },
+    )
+    .await?;
     let (_, present) = catalog_and_presence(&state, &caller, &tenant, &api_id).await?;
     let attempt = super::Attempt {
         tenant: &tenant,
@@ -418,14 +476,23 @@ pub async fn delete(
             }
             apis::delete_everywhere(tx, &tenant, &api_id)?;
             let mut details = Map::new();
-            details.insert("stages".into(), names.iter().map(|n| Value::from(n.clone())).collect());
+            details.insert(
+                "stages".into(),
+                names.iter().map(|n| Value::from(n.clone())).collect(),
+            );
             written.audit(tx, &tenant, "api.deleted", "api", &api_id, details)?;
             let message = if names.is_empty() {
                 format!("API {api_id} deleted")
             } else {
-                format!("API {api_id} deleted from every stage ({})", names.join(", "))
+                format!(
+                    "API {api_id} deleted from every stage ({})",
+                    names.join(", ")
+                )
             };
-            Ok(Json(Deleted { message, id: api_id }))
+            Ok(Json(Deleted {
+                message,
+                id: api_id,
+            }))
         })
         .await
 }

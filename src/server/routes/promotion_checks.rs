@@ -79,7 +79,10 @@ pub fn check(
                 let gateway = gateway_or_raise(tx, id)?;
                 check_tenant(&gateway, tenant)?;
                 if !gateway.enabled {
-                    return Err(bad(format!("Target gateway '{}' is disabled", gateway.name)));
+                    return Err(bad(format!(
+                        "Target gateway '{}' is disabled",
+                        gateway.name
+                    )));
                 }
                 if gateway.environment != target_stage {
                     return Err(bad(format!(
@@ -137,8 +140,11 @@ fn pick_source(
         page_size: 100,
     };
     let all = gateways::deployments(tx, &filter, paging)?.items;
-    let mut synced: Vec<GatewayDeployment> =
-        all.iter().filter(|d| d.sync_status == "synced").cloned().collect();
+    let mut synced: Vec<GatewayDeployment> = all
+        .iter()
+        .filter(|d| d.sync_status == "synced")
+        .cloned()
+        .collect();
     // The tenant's own gateway first: it is the lane STOA's console offers first.
     synced.sort_by_key(|d| !d.gateway_name.as_deref().unwrap_or("").starts_with(tenant));
     match (synced.into_iter().next(), all.first()) {
@@ -184,6 +190,10 @@ fn compatible_targets(
         .into_iter()
         .filter(fits)
         .collect();
-    let own: Vec<Gateway> = all.iter().filter(|g| g.tenant_id.is_some()).cloned().collect();
+    let own: Vec<Gateway> = all
+        .iter()
+        .filter(|g| g.tenant_id.is_some())
+        .cloned()
+        .collect();
     Ok(if own.is_empty() { all } else { own })
 }

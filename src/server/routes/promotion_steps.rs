@@ -14,11 +14,11 @@ use super::Written;
 use super::apis::ensure_tenant;
 use super::promotions::{facts, load, message_error, stage_of};
 use crate::domain::{Operation, validate_message};
+use crate::server::agent::GatewayMode;
 use crate::server::auth::Caller;
+use crate::server::desired;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::extract::{JsonBody, Params, parse_json};
-use crate::server::agent::GatewayMode;
-use crate::server::desired;
 use crate::server::repo::promotions::{self as repo, NewPromotion};
 use crate::server::repo::sync::{self, Ack};
 use crate::server::repo::{apis, gateways};
@@ -71,9 +71,9 @@ pub async fn approve(
                 None => None,
             };
             let Some(source) = source else {
-                return Err(ApiError::Conflict(format!(
-                    "The source gateway deployment of this promotion no longer exists; create a new promotion"
-                )));
+                return Err(ApiError::Conflict(
+                    "The source gateway deployment of this promotion no longer exists; create a new promotion".to_string(),
+                ));
             };
             if let Some(reviewed) = &request.reviewed_spec_hash {
                 let now = desired::hash_of(&source.desired_state);
@@ -127,8 +127,9 @@ fn target_gateways(tx: &rusqlite::Connection, ids: &[String]) -> ApiResult<Vec<G
     let mut out = Vec::with_capacity(ids.len());
     for id in ids {
         out.push(
-            gateways::gateway(tx, id)?
-                .ok_or_else(|| ApiError::Conflict(format!("Target gateway {id} no longer exists")))?,
+            gateways::gateway(tx, id)?.ok_or_else(|| {
+                ApiError::Conflict(format!("Target gateway {id} no longer exists"))
+            })?,
         );
     }
     Ok(out)
@@ -206,7 +207,8 @@ pub async fn complete(
             }
             if linked.iter().any(|d| d.sync_status != "synced") {
                 return Err(ApiError::BadRequest(
-                    "Cannot complete promotion until all linked gateway deployments are synced".into(),
+                    "Cannot complete promotion until all linked gateway deployments are synced"
+                        .into(),
                 ));
             }
             if !repo::complete(tx, &id, linked.first().map(|d| d.id.as_str()))? {
@@ -215,9 +217,22 @@ pub async fn complete(
             let p = &current.promotion;
             let mut details = Map::new();
             details.insert("api_id".into(), p.api_id.clone().into());
-            details.insert("source_environment".into(), p.source_environment.clone().into());
-            details.insert("target_environment".into(), p.target_environment.clone().into());
-            written.audit(tx, &tenant, "promotion.completed", "promotion", &id, details)?;
+            details.insert(
+                "source_environment".into(),
+                p.source_environment.clone().into(),
+            );
+            details.insert(
+                "target_environment".into(),
+                p.target_environment.clone().into(),
+            );
+            written.audit(
+                tx,
+                &tenant,
+                "promotion.completed",
+                "promotion",
+                &id,
+                details,
+            )?;
             reload(tx, &tenant, &id)
         })
         .await
@@ -261,7 +276,8 @@ pub async fn rollback(
     let reverse = state
         .db
         .write_with(move |tx| {
-            let Some(before) = repo::get(tx, &tenant, &p.id)?.and_then(|s| s.previous_target) else {
+            let Some(before) = repo::get(tx, &tenant, &p.id)?.and_then(|s| s.previous_target)
+            else {
                 return Err(ApiError::Conflict(format!(
                     "Nothing records what {} held before promotion {}; it cannot be rolled back",
                     p.target_environment, p.id
@@ -277,19 +293,22 @@ pub async fn rollback(
             }
             let restore = Restore::parse(&before);
             let gateway_ids: Vec<String> = restore.iter().map(|r| r.0.clone()).collect();
-            let reverse = repo::insert(tx, &NewPromotion {
-                tenant: &tenant,
-                api: &p.api_id,
-                source: &p.target_environment,
-                target: &p.source_environment,
-                source_deployment_id: p.target_deployment_id.as_deref(),
-                target_gateway_ids: Some(&gateway_ids),
-                status: "promoting",
-                message: &body.message,
-                requested_by: &written.username,
-                rollback_of: Some(&p.id),
-                created_at: None,
-            })?;
+            let reverse = repo::insert(
+                tx,
+                &NewPromotion {
+                    tenant: &tenant,
+                    api: &p.api_id,
+                    source: &p.target_environment,
+                    target: &p.source_environment,
+                    source_deployment_id: p.target_deployment_id.as_deref(),
+                    target_gateway_ids: Some(&gateway_ids),
+                    status: "promoting",
+                    message: &body.message,
+                    requested_by: &written.username,
+                    rollback_of: Some(&p.id),
+                    created_at: None,
+                },
+            )?;
             let now_held = gateways::snapshot(tx, &tenant, &p.api_id, &gateway_ids)?;
             repo::set_previous_target(tx, &reverse, &now_held)?;
             put_back(tx, &tenant, &p, &reverse, &restore, &written.username)?;
@@ -299,9 +318,22 @@ pub async fn rollback(
             details.insert("api_id".into(), p.api_id.clone().into());
             details.insert("message".into(), body.message.clone().into());
             details.insert("rollback_promotion_id".into(), reverse.clone().into());
-            details.insert("original_source".into(), p.source_environment.clone().into());
-            details.insert("original_target".into(), p.target_environment.clone().into());
-            written.audit(tx, &tenant, "promotion.rolled_back", "promotion", &p.id, details)?;
+            details.insert(
+                "original_source".into(),
+                p.source_environment.clone().into(),
+            );
+            details.insert(
+                "original_target".into(),
+                p.target_environment.clone().into(),
+            );
+            written.audit(
+                tx,
+                &tenant,
+                "promotion.rolled_back",
+                "promotion",
+                &p.id,
+                details,
+            )?;
             reload(tx, &tenant, &reverse)
         })
         .await?;
@@ -349,16 +381,19 @@ fn put_back(
                 let Some(gateway) = gateways::gateway(tx, gateway_id)? else {
                     continue;
                 };
-                apis::deploy(tx, &apis::Deploy {
-                    tenant,
-                    api: &original.api_id,
-                    stage: &gateway.environment.clone(),
-                    gateways: std::slice::from_ref(&gateway),
-                    desired,
-                    deployed_by: username,
-                    promotion_id: Some(reverse),
-                    rollback_of: Some(&original.id),
-                })?;
+                apis::deploy(
+                    tx,
+                    &apis::Deploy {
+                        tenant,
+                        api: &original.api_id,
+                        stage: &gateway.environment.clone(),
+                        gateways: std::slice::from_ref(&gateway),
+                        desired,
+                        deployed_by: username,
+                        promotion_id: Some(reverse),
+                        rollback_of: Some(&original.id),
+                    },
+                )?;
             }
             None => {
                 if let Some(d) = current {

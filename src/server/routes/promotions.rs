@@ -15,14 +15,14 @@ use crate::domain::policy::PromotionFacts;
 use crate::domain::promotion::MessageError;
 use crate::domain::{Operation, PromotionStatus, validate_chain, validate_message};
 use crate::server::auth::Caller;
+use crate::server::desired;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::extract::{JsonBody, Params, StageRef, resolve_stage};
-use crate::server::desired;
 use crate::server::repo::promotions::{self as repo, NewPromotion, Stored};
 use crate::server::repo::{apis, gateways};
 use crate::server::spec;
-use crate::wire::GatewayDeployment;
 use crate::server::state::AppState;
+use crate::wire::GatewayDeployment;
 use crate::wire::{ErrorBody, Page, Promotion, PromotionDiff};
 
 /// `POST /v1/tenants/{t}/promotions/{api_id}`. Unlike the real service, both

@@ -81,7 +81,9 @@ pub async fn gateways(
     let filter = gateways::GatewayFilter {
         stage,
         tenant: scoped_tenant(&caller, &params)?,
-        gateway_type: params.get("gateway_type").map(|t| t.trim().to_ascii_lowercase()),
+        gateway_type: params
+            .get("gateway_type")
+            .map(|t| t.trim().to_ascii_lowercase()),
     };
     let page = state
         .db
@@ -100,10 +102,14 @@ fn scoped_tenant(caller: &Caller, params: &Params) -> ApiResult<Option<String>> 
     if caller.is_cpi_admin() {
         return Ok(asked);
     }
-    Ok(Some(asked.or_else(|| caller.principal.tenant_id.clone()).unwrap_or_else(|| {
-        // A tenant-admin without a tenant sees no tenant's data.
-        "\u{0}no-tenant".to_string()
-    })))
+    Ok(Some(
+        asked
+            .or_else(|| caller.principal.tenant_id.clone())
+            .unwrap_or_else(|| {
+                // A tenant-admin without a tenant sees no tenant's data.
+                "\u{0}no-tenant".to_string()
+            }),
+    ))
 }
 
 #[utoipa::path(get, path = "/v1/admin/deployments", tag = "gateways", security(("bearer" = [])),

@@ -37,6 +37,11 @@ const ACME_MORE: &[(&str, &str, &str)] = &[
     ("webhooks", "Webhook Relay", "platform"),
     ("exchange-rates", "Exchange Rates", "finance"),
     ("consents", "Consent Ledger", "compliance"),
+    ("cart", "Shopping Cart", "retail"),
+    ("checkout", "Checkout", "retail"),
+    ("reviews", "Product Reviews", "retail"),
+    ("store-locator", "Store Locator", "retail"),
+    ("support-tickets", "Support Tickets", "crm"),
 ];
 
 const GLOBEX: &[(&str, &str, &str)] = &[
@@ -234,7 +239,14 @@ impl Ctx<'_, '_> {
             .and_then(|s| self.gateway(&format!("{}-stoa-{s}", self.tenant)))
     }
 
-    fn catalog(&mut self, name: &str, display: &str, tag: &str, version: &str, days: i64) -> rusqlite::Result<()> {
+    fn catalog(
+        &mut self,
+        name: &str,
+        display: &str,
+        tag: &str,
+        version: &str,
+        days: i64,
+    ) -> rusqlite::Result<()> {
         let tags = vec![tag.to_string()];
         let created = ago(days, 0);
         let id = apis::insert_catalog(
@@ -285,7 +297,8 @@ impl Ctx<'_, '_> {
             },
         )?;
         let (at, acked) = (ago(days, 30), ago(days, 28));
-        let error = (status == "error").then(|| SYNC_ERRORS[self.rng.gen_range(0..SYNC_ERRORS.len())]);
+        let error =
+            (status == "error").then(|| SYNC_ERRORS[self.rng.gen_range(0..SYNC_ERRORS.len())]);
         self.tx.execute(
             "UPDATE gateway_deployments SET sync_status = ?2,
                  synced_generation = CASE WHEN ?2 = 'pending' THEN synced_generation
@@ -445,10 +458,13 @@ fn busy_api(ctx: &mut Ctx<'_, '_>, index: usize, def: &(&str, &str, &str)) -> ru
         let when = created - (k as i64) * 3 - 1;
         ctx.deployed(name, &spec, &own, status, when)?;
         // accounts also runs on the platform's webmethods gateway (another family).
-        if index == 0 && ctx.tenant == "acme" {
-            if let Some(wm) = ctx.stage(k).and_then(|s| ctx.gateway(&format!("webmethods-{s}"))) {
-                ctx.deployed(name, &spec, &wm, "synced", when)?;
-            }
+        if index == 0
+            && ctx.tenant == "acme"
+            && let Some(wm) = ctx
+                .stage(k)
+                .and_then(|s| ctx.gateway(&format!("webmethods-{s}")))
+        {
+            ctx.deployed(name, &spec, &wm, "synced", when)?;
         }
         let stage = ctx.stages[k].clone();
         ctx.subscriptions(name, &stage, &spec.version)?;

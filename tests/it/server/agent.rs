@@ -35,10 +35,14 @@ async fn with_failing_gateways_a_promotion_fails_with_the_reason() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(detail(&body).ends_with("Only synced gateway deployments can be promoted."));
     // A source synced before the gateways started failing: mark it synced through SQL.
-    super::sql(&srv, "UPDATE gateway_deployments SET sync_status = 'synced', last_sync_error = NULL");
+    super::sql(
+        &srv,
+        "UPDATE gateway_deployments SET sync_status = 'synced', last_sync_error = NULL",
+    );
     let p = promote(&tess, "flaky", "dev", "staging").await;
     let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
-    ada.ok(Method::POST, &format!("{path}/approve"), None, 200).await;
+    ada.ok(Method::POST, &format!("{path}/approve"), None, 200)
+        .await;
     let failed = tess.promotion_becomes("acme", &id_of(&p), "failed").await;
     assert_eq!(
         failed["spec_diff"]["failure_reason"],
@@ -52,10 +56,18 @@ async fn with_failing_gateways_a_promotion_fails_with_the_reason() {
         "Cannot complete promotion in status 'failed' (expected 'promoting')"
     );
     let audit = tess
-        .ok(Method::GET, "/v1/audit/acme?action=promotion.failed", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/audit/acme?action=promotion.failed",
+            None,
+            200,
+        )
         .await;
     let e = &audit["entries"][0];
-    assert_eq!(e["details"]["reason"], failed["spec_diff"]["failure_reason"]);
+    assert_eq!(
+        e["details"]["reason"],
+        failed["spec_diff"]["failure_reason"]
+    );
     assert_eq!(e["details"]["source_environment"], "dev");
     assert_eq!(e["details"]["target_environment"], "staging");
 }
@@ -76,11 +88,17 @@ async fn with_manual_gateways_complete_is_the_manual_path() {
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(detail(&body).contains("is 'pending'. Only synced gateway deployments can be promoted."));
-    super::sql(&srv, "UPDATE gateway_deployments SET sync_status = 'synced'");
+    assert!(
+        detail(&body).contains("is 'pending'. Only synced gateway deployments can be promoted.")
+    );
+    super::sql(
+        &srv,
+        "UPDATE gateway_deployments SET sync_status = 'synced'",
+    );
     let p = promote(&dave, "hand", "dev", "staging").await;
     let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
-    tess.ok(Method::POST, &format!("{path}/approve"), None, 200).await;
+    tess.ok(Method::POST, &format!("{path}/approve"), None, 200)
+        .await;
     tokio::time::sleep(super::AGENT_DELAY * 4).await;
     let still = tess.ok(Method::GET, &path, None, 200).await;
     assert_eq!(still["status"], "promoting");
@@ -134,10 +152,14 @@ async fn complete_refuses_while_the_gateways_have_not_synced() {
     };
     let tess = srv.login("tess").await;
     create_api(&tess, "acme", "dev", "slow").await;
-    super::sql(&srv, "UPDATE gateway_deployments SET sync_status = 'synced'");
+    super::sql(
+        &srv,
+        "UPDATE gateway_deployments SET sync_status = 'synced'",
+    );
     let p = promote(&tess, "slow", "dev", "staging").await;
     let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
-    tess.ok(Method::POST, &format!("{path}/approve"), None, 200).await;
+    tess.ok(Method::POST, &format!("{path}/approve"), None, 200)
+        .await;
     let (status, body) = tess.post(&format!("{path}/complete"), json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(

@@ -14,15 +14,28 @@ async fn create_edit_delete_act_on_the_one_catalog_entry() {
     assert_eq!(api["id"], "orders");
     assert_eq!(api["deployed_dev"], true);
     assert_eq!(api["runtime_deployments"][0]["status"], "pending");
-    assert_eq!(api["runtime_deployments"][0]["gateway_names"], json!(["envdeck-dev"]));
+    assert_eq!(
+        api["runtime_deployments"][0]["gateway_names"],
+        json!(["envdeck-dev"])
+    );
     let api = dave.settled("acme", "orders", "dev").await;
     assert_eq!(api["runtime_deployments"][0]["status"], "synced");
     let dev = dave
-        .ok(Method::GET, "/v1/tenants/acme/apis?environment=dev", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=dev",
+            None,
+            200,
+        )
         .await;
     assert_eq!(dev["total"], 1);
     let stg = dave
-        .ok(Method::GET, "/v1/tenants/acme/apis?environment=stg", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=stg",
+            None,
+            200,
+        )
         .await;
     assert_eq!(stg["total"], 0);
     // One entry per tenant: the same name again is a conflict, in any stage.
@@ -55,7 +68,10 @@ async fn create_edit_delete_act_on_the_one_catalog_entry() {
     assert_eq!(edited["display_name"], "Orders");
     assert_eq!(edited["runtime_deployments"][0]["status"], "pending");
     let (status, _) = dave
-        .put("/v1/tenants/acme/apis/nope?environment=dev", json!({"version":"2"}))
+        .put(
+            "/v1/tenants/acme/apis/nope?environment=dev",
+            json!({"version":"2"}),
+        )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -66,9 +82,16 @@ async fn create_edit_delete_act_on_the_one_catalog_entry() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(detail(&body), "Permission denied: apis:delete required");
     let tess = srv.login("tess").await;
-    tess.ok(Method::DELETE, "/v1/tenants/acme/apis/orders?environment=dev", None, 200)
+    tess.ok(
+        Method::DELETE,
+        "/v1/tenants/acme/apis/orders?environment=dev",
+        None,
+        200,
+    )
+    .await;
+    let all = dave
+        .ok(Method::GET, "/v1/tenants/acme/apis", None, 200)
         .await;
-    let all = dave.ok(Method::GET, "/v1/tenants/acme/apis", None, 200).await;
     assert_eq!(all["total"], 0);
     let (status, _) = tess
         .delete("/v1/tenants/acme/apis/orders?environment=dev")
@@ -76,7 +99,12 @@ async fn create_edit_delete_act_on_the_one_catalog_entry() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     // History and audit saw every write, each naming its stage.
     let deps = dave
-        .ok(Method::GET, "/v1/tenants/acme/deployments?api_id=orders", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/deployments?api_id=orders",
+            None,
+            200,
+        )
         .await;
     assert_eq!(deps["total"], 2);
     let audit = dave
@@ -105,7 +133,12 @@ async fn create_edit_delete_act_on_the_one_catalog_entry() {
         ]
     );
     let only_dev = dave
-        .ok(Method::GET, "/v1/audit/acme?environment=dev&action=api.created", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/audit/acme?environment=dev&action=api.created",
+            None,
+            200,
+        )
         .await;
     assert_eq!(only_dev["total"], 1);
 }

@@ -21,13 +21,30 @@ async fn lists_filter_by_presence_with_runtime_deployments_and_true_totals() {
     let srv = start(Seed::Demo).await;
     let vic = srv.login("vic").await;
     let all = vic
-        .ok(Method::GET, "/v1/tenants/acme/apis?page_size=100", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?page_size=100",
+            None,
+            200,
+        )
         .await;
     assert!(all["total"].as_u64().unwrap() >= 15, "{}", all["total"]);
     for (spelling, present, absent) in [
-        ("development", vec!["payments", "orders", "inventory", "shipping", "customers"], vec![]),
-        ("stg", vec!["payments", "orders"], vec!["inventory", "shipping", "customers"]),
-        ("prod", vec!["payments"], vec!["orders", "inventory", "shipping", "customers"]),
+        (
+            "development",
+            vec!["payments", "orders", "inventory", "shipping", "customers"],
+            vec![],
+        ),
+        (
+            "stg",
+            vec!["payments", "orders"],
+            vec!["inventory", "shipping", "customers"],
+        ),
+        (
+            "prod",
+            vec!["payments"],
+            vec!["orders", "inventory", "shipping", "customers"],
+        ),
     ] {
         let page = vic
             .ok(
@@ -38,7 +55,11 @@ async fn lists_filter_by_presence_with_runtime_deployments_and_true_totals() {
             )
             .await;
         let listed = ids(&page);
-        assert_eq!(page["total"].as_u64().unwrap() as usize, listed.len(), "{spelling}");
+        assert_eq!(
+            page["total"].as_u64().unwrap() as usize,
+            listed.len(),
+            "{spelling}"
+        );
         for p in present {
             assert!(listed.contains(&p.to_string()), "{p} in {spelling}");
         }
@@ -48,7 +69,12 @@ async fn lists_filter_by_presence_with_runtime_deployments_and_true_totals() {
     }
     // A page of the full list with the true total.
     let p2 = vic
-        .ok(Method::GET, "/v1/tenants/acme/apis?page=2&page_size=5", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?page=2&page_size=5",
+            None,
+            200,
+        )
         .await;
     assert_eq!(p2["items"].as_array().unwrap().len(), 5);
     assert_eq!(p2["total"], all["total"]);
@@ -57,7 +83,10 @@ async fn lists_filter_by_presence_with_runtime_deployments_and_true_totals() {
         .ok(Method::GET, "/v1/tenants/acme/apis/payments", None, 200)
         .await;
     let rd = payments["runtime_deployments"].as_array().unwrap();
-    let envs: Vec<&str> = rd.iter().map(|d| d["environment"].as_str().unwrap()).collect();
+    let envs: Vec<&str> = rd
+        .iter()
+        .map(|d| d["environment"].as_str().unwrap())
+        .collect();
     assert_eq!(envs, ["dev", "staging", "production"]);
     assert_eq!(rd[2]["gateway_names"], json!(["acme-stoa-production"]));
     assert_eq!(rd[2]["synced_count"], 1);
@@ -65,10 +94,20 @@ async fn lists_filter_by_presence_with_runtime_deployments_and_true_totals() {
     assert_eq!(payments["deployed_staging"], true);
     // The version of a stage-filtered list is the one running there.
     let prod = vic
-        .ok(Method::GET, "/v1/tenants/acme/apis/payments?environment=production", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis/payments?environment=production",
+            None,
+            200,
+        )
         .await;
     let stg = vic
-        .ok(Method::GET, "/v1/tenants/acme/apis/payments?environment=staging", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis/payments?environment=staging",
+            None,
+            200,
+        )
         .await;
     assert_eq!(prod["version"], "2.1.0");
     assert_eq!(stg["version"], "2.2.0");
@@ -88,13 +127,26 @@ async fn deleting_in_dev_removes_the_api_from_every_stage() {
     let tess = srv.login("tess").await;
     // pricing runs in dev and staging.
     let stg = tess
-        .ok(Method::GET, "/v1/tenants/acme/apis?environment=staging&page_size=100", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=staging&page_size=100",
+            None,
+            200,
+        )
         .await;
     assert!(ids(&stg).contains(&"pricing".to_string()));
     let body = tess
-        .ok(Method::DELETE, "/v1/tenants/acme/apis/pricing?environment=dev", None, 200)
+        .ok(
+            Method::DELETE,
+            "/v1/tenants/acme/apis/pricing?environment=dev",
+            None,
+            200,
+        )
         .await;
-    assert!(body["message"].as_str().unwrap().contains("every stage"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("every stage"),
+        "{body}"
+    );
     for stage in ["dev", "staging", "production"] {
         let page = tess
             .ok(
@@ -107,7 +159,12 @@ async fn deleting_in_dev_removes_the_api_from_every_stage() {
         assert!(!ids(&page).contains(&"pricing".to_string()), "{stage}");
     }
     let all = tess
-        .ok(Method::GET, "/v1/tenants/acme/apis?page_size=100", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?page_size=100",
+            None,
+            200,
+        )
         .await;
     assert!(!ids(&all).contains(&"pricing".to_string()));
     let (status, _) = tess
@@ -137,7 +194,10 @@ async fn an_api_live_in_read_only_production_is_guarded_in_every_stage() {
     let refused = tess
         .ok(Method::GET, "/v1/audit/acme?status=failure", None, 200)
         .await;
-    assert_eq!(refused["entries"][0]["details"]["reason"], "payments is live in Production (read-only)");
+    assert_eq!(
+        refused["entries"][0]["details"]["reason"],
+        "payments is live in Production (read-only)"
+    );
 
     // An edit of an API not in production reaches the catalog every stage shows.
     tess.ok(
@@ -159,19 +219,32 @@ async fn an_api_live_in_read_only_production_is_guarded_in_every_stage() {
         assert_eq!(o["display_name"], "Orders (renamed)", "{stage}");
     }
     let stg = tess
-        .ok(Method::GET, "/v1/tenants/acme/apis/orders?environment=staging", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis/orders?environment=staging",
+            None,
+            200,
+        )
         .await;
     assert_eq!(stg["version"], "1.4.0", "staging keeps running its release");
 
     // payments has no open promotion left once the pending one is rejected... ada overrides.
     let ada = srv.login("ada").await;
     let open = ada
-        .ok(Method::GET, "/v1/tenants/acme/promotions?api_id=payments&status=pending", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/promotions?api_id=payments&status=pending",
+            None,
+            200,
+        )
         .await;
     assert_eq!(open["total"], 1, "{open}");
     let resp = srv
         .http
-        .delete(format!("{}/v1/tenants/acme/apis/payments?environment=dev", srv.url()))
+        .delete(format!(
+            "{}/v1/tenants/acme/apis/payments?environment=dev",
+            srv.url()
+        ))
         .bearer_auth(&ada.token)
         .header("X-Envdeck-Override-Reason", "INC-7: retire payments v2")
         .send()
@@ -192,7 +265,10 @@ async fn an_api_live_in_read_only_production_is_guarded_in_every_stage() {
     ada.promotion_becomes("acme", id, "promoted").await;
     let resp = srv
         .http
-        .delete(format!("{}/v1/tenants/acme/apis/payments?environment=dev", srv.url()))
+        .delete(format!(
+            "{}/v1/tenants/acme/apis/payments?environment=dev",
+            srv.url()
+        ))
         .bearer_auth(&ada.token)
         .header("X-Envdeck-Override-Reason", "INC-7: retire payments v2")
         .send()
@@ -201,14 +277,22 @@ async fn an_api_live_in_read_only_production_is_guarded_in_every_stage() {
     let (status, body) = super::split(resp).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let prod = ada
-        .ok(Method::GET, "/v1/tenants/acme/apis?environment=production", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=production",
+            None,
+            200,
+        )
         .await;
     assert!(!ids(&prod).contains(&"payments".to_string()));
     let audit = ada
         .ok(Method::GET, "/v1/audit/acme?action=api.deleted", None, 200)
         .await;
     assert_eq!(audit["entries"][0]["details"]["override"], true);
-    assert_eq!(audit["entries"][0]["details"]["override_reason"], "INC-7: retire payments v2");
+    assert_eq!(
+        audit["entries"][0]["details"]["override_reason"],
+        "INC-7: retire payments v2"
+    );
 }
 
 #[tokio::test]
@@ -216,7 +300,12 @@ async fn subscriptions_without_a_stage_show_null_and_a_stage_filter_leaves_them_
     let srv = start(Seed::Demo).await;
     let tess = srv.login("tess").await;
     let all = tess
-        .ok(Method::GET, "/v1/subscriptions/tenant/acme?page_size=100", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/subscriptions/tenant/acme?page_size=100",
+            None,
+            200,
+        )
         .await;
     let items = all["items"].as_array().unwrap();
     let nulls = items.iter().filter(|s| s["environment"].is_null()).count();
@@ -233,7 +322,10 @@ async fn subscriptions_without_a_stage_show_null_and_a_stage_filter_leaves_them_
             )
             .await;
         let rows = page["items"].as_array().unwrap();
-        assert!(rows.iter().all(|s| !s["environment"].is_null()), "{spelling}");
+        assert!(
+            rows.iter().all(|s| !s["environment"].is_null()),
+            "{spelling}"
+        );
         assert_eq!(page["total"].as_u64().unwrap() as usize, rows.len());
         filtered += rows.len();
     }

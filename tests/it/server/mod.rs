@@ -249,8 +249,10 @@ pub async fn promote(who: &As<'_>, api: &str, from: &str, to: &str) -> Value {
     who.ok(
         Method::POST,
         &format!("/v1/tenants/acme/promotions/{api}"),
-        Some(serde_json::json!({"source_environment": from, "target_environment": to,
-            "message": format!("ship {api}")})),
+        Some(
+            serde_json::json!({"source_environment": from, "target_environment": to,
+            "message": format!("ship {api}")}),
+        ),
         201,
     )
     .await
@@ -264,6 +266,7 @@ pub fn id_of(v: &Value) -> String {
 pub fn sql(srv: &Srv, statement: &str) {
     let db = rusqlite::Connection::open(srv.dir.path().join(envdeck::server::DB_FILE))
         .expect("open database");
-    db.busy_timeout(Duration::from_secs(5)).expect("busy timeout");
+    db.busy_timeout(Duration::from_secs(5))
+        .expect("busy timeout");
     db.execute_batch(statement).expect("sql");
 }

@@ -73,7 +73,9 @@ async fn a_promotion_walks_dev_to_production_by_itself_and_rolls_back() {
         "Promotion is in status 'promoting' (expected 'pending')"
     );
     // The agent acknowledges; the promotion completes by itself.
-    let done = dave.promotion_becomes("acme", &id_of(&p1), "promoted").await;
+    let done = dave
+        .promotion_becomes("acme", &id_of(&p1), "promoted")
+        .await;
     assert!(done["completed_at"].is_string() && done["target_deployment_id"].is_string());
     let (status, body) = dave.post(&format!("{path1}/complete"), json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -82,10 +84,18 @@ async fn a_promotion_walks_dev_to_production_by_itself_and_rolls_back() {
         "Cannot complete promotion in status 'promoted' (expected 'promoting')"
     );
     let stg = dave
-        .ok(Method::GET, "/v1/tenants/acme/apis?environment=staging", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=staging",
+            None,
+            200,
+        )
         .await;
     assert_eq!(stg["items"][0]["id"], "orders");
-    assert_eq!(stg["items"][0]["runtime_deployments"][1]["status"], "synced");
+    assert_eq!(
+        stg["items"][0]["runtime_deployments"][1]["status"],
+        "synced"
+    );
     let hist = dave
         .ok(
             Method::GET,
@@ -102,7 +112,9 @@ async fn a_promotion_walks_dev_to_production_by_itself_and_rolls_back() {
     let (status, body) = dave.post(&format!("{path}/approve"), json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(detail(&body).contains("4-eyes"), "{body}");
-    let diff = dora.ok(Method::GET, &format!("{path}/diff"), None, 200).await;
+    let diff = dora
+        .ok(Method::GET, &format!("{path}/diff"), None, 200)
+        .await;
     assert!(diff["target_spec"].is_null(), "orders is new in production");
     assert_eq!(diff["source_spec"]["environment"], "staging");
     let hash = diff["reviewed_spec_hash"].as_str().unwrap().to_string();
@@ -121,9 +133,15 @@ async fn a_promotion_walks_dev_to_production_by_itself_and_rolls_back() {
         200,
     )
     .await;
-    dora.promotion_becomes("acme", &id_of(&p2), "promoted").await;
+    dora.promotion_becomes("acme", &id_of(&p2), "promoted")
+        .await;
     let prod = dora
-        .ok(Method::GET, "/v1/tenants/acme/apis?environment=prod", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=prod",
+            None,
+            200,
+        )
         .await;
     assert_eq!(prod["total"], 1);
 
@@ -155,14 +173,24 @@ async fn a_promotion_walks_dev_to_production_by_itself_and_rolls_back() {
     dora.promotion_becomes("acme", &id_of(&reverse), "promoted")
         .await;
     let prod = dora
-        .ok(Method::GET, "/v1/tenants/acme/apis?environment=prod", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=prod",
+            None,
+            200,
+        )
         .await;
     assert_eq!(
         prod["total"], 0,
         "orders was new in production: the rollback takes it out"
     );
     let stg = dora
-        .ok(Method::GET, "/v1/tenants/acme/apis?environment=staging", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=staging",
+            None,
+            200,
+        )
         .await;
     assert_eq!(stg["total"], 1, "the rollback touched no other stage");
 
@@ -187,7 +215,8 @@ async fn rollback_restores_exactly_what_the_target_held_and_nothing_else() {
     dave.settled("acme", "billing", "dev").await;
     let p = promote(&dave, "billing", "dev", "staging").await;
     let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
-    dora.ok(Method::POST, &format!("{path}/approve"), None, 200).await;
+    dora.ok(Method::POST, &format!("{path}/approve"), None, 200)
+        .await;
     dora.promotion_becomes("acme", &id_of(&p), "promoted").await;
     // staging now runs 1.0.0; dev moves on to 1.1.0 and is promoted again.
     dave.ok(
@@ -200,8 +229,13 @@ async fn rollback_restores_exactly_what_the_target_held_and_nothing_else() {
     dave.settled("acme", "billing", "dev").await;
     let p2 = promote(&dave, "billing", "dev", "staging").await;
     let path2 = format!("/v1/tenants/acme/promotions/{}", id_of(&p2));
-    let diff = dora.ok(Method::GET, &format!("{path2}/diff"), None, 200).await;
-    assert_eq!(diff["diff_summary"]["changed"][0]["path"], "/info/description");
+    let diff = dora
+        .ok(Method::GET, &format!("{path2}/diff"), None, 200)
+        .await;
+    assert_eq!(
+        diff["diff_summary"]["changed"][0]["path"],
+        "/info/description"
+    );
     let reviewed = diff["reviewed_spec_hash"].as_str().unwrap().to_string();
     // A source that changes after review invalidates the review.
     dave.ok(
@@ -213,10 +247,15 @@ async fn rollback_restores_exactly_what_the_target_held_and_nothing_else() {
     .await;
     dave.settled("acme", "billing", "dev").await;
     let (status, _) = dora
-        .post(&format!("{path2}/approve"), json!({"reviewed_spec_hash": reviewed}))
+        .post(
+            &format!("{path2}/approve"),
+            json!({"reviewed_spec_hash": reviewed}),
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    let fresh = dora.ok(Method::GET, &format!("{path2}/diff"), None, 200).await;
+    let fresh = dora
+        .ok(Method::GET, &format!("{path2}/diff"), None, 200)
+        .await;
     dora.ok(
         Method::POST,
         &format!("{path2}/approve"),
@@ -224,12 +263,18 @@ async fn rollback_restores_exactly_what_the_target_held_and_nothing_else() {
         200,
     )
     .await;
-    dora.promotion_becomes("acme", &id_of(&p2), "promoted").await;
+    dora.promotion_becomes("acme", &id_of(&p2), "promoted")
+        .await;
     let stg = |v: Value| v["version"].as_str().unwrap().to_string();
     let get_stg = || dave.get("/v1/tenants/acme/apis/billing?environment=staging");
     assert_eq!(stg(get_stg().await.1), "1.2.0");
     let before_dev = dave
-        .ok(Method::GET, "/v1/tenants/acme/apis/billing?environment=dev", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis/billing?environment=dev",
+            None,
+            200,
+        )
         .await;
     let reverse = dora
         .ok(
@@ -241,9 +286,18 @@ async fn rollback_restores_exactly_what_the_target_held_and_nothing_else() {
         .await;
     dora.promotion_becomes("acme", &id_of(&reverse), "promoted")
         .await;
-    assert_eq!(stg(get_stg().await.1), "1.0.0", "staging runs what it ran before");
+    assert_eq!(
+        stg(get_stg().await.1),
+        "1.0.0",
+        "staging runs what it ran before"
+    );
     let after_dev = dave
-        .ok(Method::GET, "/v1/tenants/acme/apis/billing?environment=dev", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis/billing?environment=dev",
+            None,
+            200,
+        )
         .await;
     assert_eq!(before_dev["version"], after_dev["version"]);
     assert_eq!(after_dev["version"], "1.2.0", "dev untouched");
@@ -267,7 +321,8 @@ async fn promotion_events_carry_their_stages_in_the_audit_details() {
     dave.settled("acme", "ledger", "dev").await;
     let p = promote(&dave, "ledger", "dev", "staging").await;
     let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
-    tess.ok(Method::POST, &format!("{path}/approve"), None, 200).await;
+    tess.ok(Method::POST, &format!("{path}/approve"), None, 200)
+        .await;
     tess.promotion_becomes("acme", &id_of(&p), "promoted").await;
     let reverse = tess
         .ok(
@@ -278,7 +333,12 @@ async fn promotion_events_carry_their_stages_in_the_audit_details() {
         )
         .await;
     let audit = tess
-        .ok(Method::GET, "/v1/audit/acme?search=promotion.&page_size=100", None, 200)
+        .ok(
+            Method::GET,
+            "/v1/audit/acme?search=promotion.&page_size=100",
+            None,
+            200,
+        )
         .await;
     let entry = |action: &str| {
         audit["entries"]
@@ -289,7 +349,11 @@ async fn promotion_events_carry_their_stages_in_the_audit_details() {
             .unwrap_or_else(|| panic!("no {action} in {audit}"))
             .clone()
     };
-    for action in ["promotion.created", "promotion.approved", "promotion.completed"] {
+    for action in [
+        "promotion.created",
+        "promotion.approved",
+        "promotion.completed",
+    ] {
         let e = entry(action);
         assert_eq!(e["details"]["source_environment"], "dev", "{action}");
         assert_eq!(e["details"]["target_environment"], "staging", "{action}");

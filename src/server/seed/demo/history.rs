@@ -193,7 +193,13 @@ pub(super) fn acme(ctx: &mut Ctx<'_, '_>) -> rusqlite::Result<()> {
                 targets: vec![prod.clone()],
                 before: vec![(prod.clone(), Some(p((2, 0))))],
                 target_deployment: rows.get(n - 1).map(String::as_str),
-                ..Past::new("payments", n - 2, n - 1, "promoted", "Payments 2.1.0: SEPA instant")
+                ..Past::new(
+                    "payments",
+                    n - 2,
+                    n - 1,
+                    "promoted",
+                    "Payments 2.1.0: SEPA instant",
+                )
             },
         )?;
         promotion(
@@ -252,7 +258,13 @@ pub(super) fn acme(ctx: &mut Ctx<'_, '_>) -> rusqlite::Result<()> {
                 targets: vec![g.id.clone()],
                 before: vec![(g.id.clone(), None)],
                 target_deployment: Some(&stg_row),
-                ..Past::new("orders", 0, 1, "promoted", "Orders 1.4.0: first staging release")
+                ..Past::new(
+                    "orders",
+                    0,
+                    1,
+                    "promoted",
+                    "Orders 1.4.0: first staging release",
+                )
             },
         )?;
         promotion(
@@ -322,7 +334,13 @@ pub(super) fn acme(ctx: &mut Ctx<'_, '_>) -> rusqlite::Result<()> {
                 source_deployment: Some(&src),
                 targets: vec![g1.id.clone()],
                 before: vec![(g1.id.clone(), Some(s((1, 1))))],
-                ..Past::new("pricing", 0, 1, "rolled_back", "Pricing 1.2.0: new pricing rules")
+                ..Past::new(
+                    "pricing",
+                    0,
+                    1,
+                    "rolled_back",
+                    "Pricing 1.2.0: new pricing rules",
+                )
             },
         )?;
         let reverse = promotion(
@@ -344,7 +362,14 @@ pub(super) fn acme(ctx: &mut Ctx<'_, '_>) -> rusqlite::Result<()> {
         d.insert("original_target".into(), Value::from(ctx.stages[1].clone()));
         d.insert("rollback_promotion_id".into(), Value::from(reverse));
         d.insert("environment".into(), Value::from(ctx.stages[1].clone()));
-        ctx.audit("tess", "promotion.rolled_back", "promotion", &original, d, 8)?;
+        ctx.audit(
+            "tess",
+            "promotion.rolled_back",
+            "promotion",
+            &original,
+            d,
+            8,
+        )?;
     }
     Ok(())
 }
@@ -367,7 +392,13 @@ pub(super) fn globex(ctx: &mut Ctx<'_, '_>) -> rusqlite::Result<()> {
                 requested_by: "gus",
                 source_deployment: src.as_deref(),
                 targets: vec![g.id.clone()],
-                ..Past::new("shipments", 0, 1, "pending", "Shipments 1.3.0: customs pre-clearance")
+                ..Past::new(
+                    "shipments",
+                    0,
+                    1,
+                    "pending",
+                    "Shipments 1.3.0: customs pre-clearance",
+                )
             },
         )?;
     }
