@@ -334,6 +334,51 @@ mod tests {
     }
 
     #[test]
+    fn v2_moves_each_stage_spec_into_its_gateway_deployments() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let tx = conn.transaction().unwrap();
+        tx.execute_batch(SCHEMA_V1).unwrap();
+        tx.execute_batch(crate::server::identity::SCHEMA_SQL)
+            .unwrap();
+        tx.execute_batch(
+            r#"
+            INSERT INTO tenants VALUES ('acme','Acme','Acme',NULL,NULL,'active','t','t');
+            INSERT INTO apis VALUES ('acme','orders','Orders','[]','draft','t','t');
+            INSERT INTO api_specs VALUES ('acme','orders','dev','1.4.0',NULL,'https://o',
+                '{"paths":{}}','h1','2026-01-01T00:00:00.000000Z');
+            INSERT INTO gateways VALUES ('g1','acme-dev','Acme Dev','stoa','dev','acme',NULL,
+                'online',NULL,NULL,'t');
+            INSERT INTO gateway_deployments VALUES ('d1','acme','orders','g1','dev','1.4.0','h1',
+                'synced',1,1,NULL,NULL,'t','t');
+            INSERT INTO subscriptions VALUES ('s1','acme','a','App',NULL,NULL,'orders',NULL,'dev',
+                NULL,NULL,'active','t','t',NULL,NULL,NULL);
+            PRAGMA user_version = 1;
+            "#,
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), 2);
+        let desired: String = conn
+            .query_row("SELECT desired_state FROM gateway_deployments", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let desired: serde_json::Value = serde_json::from_str(&desired).unwrap();
+        assert_eq!(desired["api_id"], "orders");
+        assert_eq!(desired["version"], "1.4.0");
+        assert_eq!(desired["spec_hash"], "h1");
+        assert_eq!(desired["target_gateway_name"], "acme-dev");
+        let (catalog_id, version): (String, String) = conn
+            .query_row("SELECT catalog_id, version FROM apis", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((catalog_id.len(), version.as_str()), (36, "1.4.0"));
+        conn.execute("UPDATE subscriptions SET stage = NULL", [])
+            .unwrap();
+    }
+
+    #[test]
     fn refuses_foreign_and_newer_files() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.db");
