@@ -208,6 +208,38 @@ pub struct DemoArgs {
     /// Start from freshly seeded demo data.
     #[arg(long)]
     pub fresh: bool,
+    /// How the simulated gateways answer deployments: auto (synced), manual (nothing; `complete` acknowledges), fail (sync error).
+    #[arg(long, value_enum, env = "ENVDECK_GATEWAYS", default_value = "auto")]
+    pub gateways: GatewaysArg,
+    /// How long the simulated gateways take to answer, in milliseconds.
+    #[arg(
+        long,
+        env = "ENVDECK_GATEWAY_DELAY_MS",
+        default_value_t = 1500,
+        value_name = "MS"
+    )]
+    pub gateway_delay_ms: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GatewaysArg {
+    Auto,
+    Manual,
+    Fail,
+}
+
+impl GatewaysArg {
+    pub fn agent(self, delay_ms: u64) -> crate::server::agent::AgentOptions {
+        use crate::server::agent::GatewayMode;
+        crate::server::agent::AgentOptions {
+            mode: match self {
+                GatewaysArg::Auto => GatewayMode::Auto,
+                GatewaysArg::Manual => GatewayMode::Manual,
+                GatewaysArg::Fail => GatewayMode::Fail,
+            },
+            delay: std::time::Duration::from_millis(delay_ms),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -233,6 +265,17 @@ pub struct ServeArgs {
     /// A stages file replacing the default dev, staging, production.
     #[arg(long, value_name = "FILE")]
     pub stages: Option<PathBuf>,
+    /// How the simulated gateways answer deployments: auto (synced), manual (nothing; `complete` acknowledges), fail (sync error).
+    #[arg(long, value_enum, env = "ENVDECK_GATEWAYS", default_value = "auto")]
+    pub gateways: GatewaysArg,
+    /// How long the simulated gateways take to answer, in milliseconds.
+    #[arg(
+        long,
+        env = "ENVDECK_GATEWAY_DELAY_MS",
+        default_value_t = 1500,
+        value_name = "MS"
+    )]
+    pub gateway_delay_ms: u64,
 }
 
 #[derive(Debug, Args)]

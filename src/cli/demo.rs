@@ -28,13 +28,17 @@ pub async fn run(global: &Global, args: &DemoArgs, paths: Paths) -> Result<(), C
             DEMO_USERS.join(", ")
         )));
     }
-    let server = server::start(ServerOptions {
-        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        data_dir: paths.data_dir.join("demo"),
-        seed: Seed::Demo,
-        fresh: args.fresh,
-        stages_file: None,
-    })
+    let gateways = args.gateways.agent(args.gateway_delay_ms);
+    let server = server::start_with(
+        ServerOptions {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            data_dir: paths.data_dir.join("demo"),
+            seed: Seed::Demo,
+            fresh: args.fresh,
+            stages_file: None,
+        },
+        gateways,
+    )
     .await
     .map_err(|e| CliError::general(format!("the demo control plane did not start: {e}")))?;
     let outcome = console(global, &user, &server, paths).await;

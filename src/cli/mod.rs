@@ -193,7 +193,7 @@ async fn serve(args: ServeArgs) -> Result<(), CliError> {
         fresh: args.fresh,
         stages_file: args.stages,
     };
-    crate::server::serve(options)
+    crate::server::serve_with(options, args.gateways.agent(args.gateway_delay_ms))
         .await
         .map_err(|e| CliError::general(e.to_string()))
 }

@@ -10,8 +10,10 @@ use super::error::ApiError;
 use super::extract::StageRef;
 use super::identity::Principal;
 use super::state::AppState;
-use crate::domain::policy::{Actor, Decision, Denial, PolicyInput, PromotionFacts};
-use crate::domain::{Operation, Role, decide};
+use crate::domain::policy::{
+    Actor, Decision, Denial, PolicyInput, Presence, PromotionFacts, decide_catalog_write,
+};
+use crate::domain::{Operation, Role, Stage, decide};
 
 /// The verified caller.
 pub struct Caller {
@@ -95,6 +97,50 @@ impl Caller {
         match decide(op, &input) {
             Decision::Allowed { via_override } => Ok(Granted { via_override }),
             Decision::Denied(denial) => Err(denial_error(&denial, stage)),
+        }
+    }
+}
+
+impl Caller {
+    /// An edit or delete of the tenant-wide catalog entry: it reaches every stage the API
+    /// runs in, so each of them must allow it (`… is live in Production (read-only)`).
+    pub fn authorize_catalog(
+        &self,
+        op: Operation,
+        stage: &StageRef<'_>,
+        api: &str,
+        present_in: &[&Stage],
+    ) -> Result<Granted, ApiError> {
+        let input = PolicyInput {
+            actor: &self.actor,
+            stage: stage.stage,
+            local_mode: None,
+            session_readonly: false,
+            override_active: self.is_cpi_admin(),
+            offline: false,
+            promotion: None,
+        };
+        let presence: Vec<Presence<'_>> = present_in
+            .iter()
+            .map(|s| Presence {
+                stage: s,
+                local_mode: None,
+            })
+            .collect();
+        match decide_catalog_write(op, &input, api, &presence) {
+            Decision::Allowed { via_override } => Ok(Granted { via_override }),
+            Decision::Denied(denial) => Err(denial_error(&denial, stage)),
+        }
+    }
+
+    /// `/v1/admin/*`: cpi-admin and tenant-admin only, in the real service's words.
+    pub fn require_admin_role(&self) -> Result<(), ApiError> {
+        if self.is_cpi_admin() || self.principal.roles.contains(&Role::TenantAdmin) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(
+                "Access denied. Required roles: ['cpi-admin', 'tenant-admin']".into(),
+            ))
         }
     }
 }

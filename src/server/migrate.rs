@@ -6,7 +6,7 @@ use std::path::Path;
 use rusqlite::{Connection, OpenFlags};
 
 /// Each entry moves the schema from version i to i + 1.
-const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+const MIGRATIONS: &[&str] = &[SCHEMA_V1, SCHEMA_V2];
 
 /// The schema version this binary writes.
 pub const CURRENT_VERSION: u32 = MIGRATIONS.len() as u32;
@@ -241,6 +241,87 @@ CREATE TABLE promotions (
 CREATE INDEX promotions_tenant ON promotions(tenant_id, created_at);
 "#;
 
+/// v2: the real platform's model. One catalog entry per API and tenant; what a stage runs is
+/// the `desired_state` of the API's gateway deployments there (api_specs goes away).
+/// Gateways get a family, topology and `enabled`; subscriptions may have no stage.
+const SCHEMA_V2: &str = r#"
+ALTER TABLE apis ADD COLUMN catalog_id TEXT;
+ALTER TABLE apis ADD COLUMN version TEXT NOT NULL DEFAULT '1.0.0';
+ALTER TABLE apis ADD COLUMN description TEXT;
+ALTER TABLE apis ADD COLUMN backend_url TEXT;
+UPDATE apis SET catalog_id = lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4'
+    || substr(hex(randomblob(2)), 2) || '-a' || substr(hex(randomblob(2)), 2) || '-'
+    || hex(randomblob(6)));
+UPDATE apis SET
+    version = coalesce((SELECT s.version FROM api_specs s WHERE s.tenant_id = apis.tenant_id
+        AND s.api_id = apis.id ORDER BY s.updated_at DESC LIMIT 1), version),
+    description = (SELECT s.description FROM api_specs s WHERE s.tenant_id = apis.tenant_id
+        AND s.api_id = apis.id ORDER BY s.updated_at DESC LIMIT 1),
+    backend_url = (SELECT s.backend_url FROM api_specs s WHERE s.tenant_id = apis.tenant_id
+        AND s.api_id = apis.id ORDER BY s.updated_at DESC LIMIT 1);
+CREATE UNIQUE INDEX apis_catalog_id ON apis(catalog_id);
+
+ALTER TABLE gateways ADD COLUMN target_gateway_type TEXT;
+ALTER TABLE gateways ADD COLUMN topology TEXT;
+ALTER TABLE gateways ADD COLUMN deployment_mode TEXT;
+ALTER TABLE gateways ADD COLUMN mode TEXT;
+ALTER TABLE gateways ADD COLUMN enabled INTEGER NOT NULL DEFAULT 1;
+UPDATE gateways SET target_gateway_type = gateway_type, topology = 'native-edge',
+    deployment_mode = 'edge';
+
+ALTER TABLE gateway_deployments ADD COLUMN desired_state TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE gateway_deployments ADD COLUMN desired_at TEXT;
+ALTER TABLE gateway_deployments ADD COLUMN last_sync_attempt TEXT;
+ALTER TABLE gateway_deployments ADD COLUMN sync_attempts INTEGER NOT NULL DEFAULT 0;
+-- The promotion whose approval (or rollback) put this desired state here.
+ALTER TABLE gateway_deployments ADD COLUMN promotion_id TEXT;
+-- The deployment history row this sync belongs to.
+ALTER TABLE gateway_deployments ADD COLUMN history_id TEXT;
+UPDATE gateway_deployments SET desired_at = updated_at, last_sync_attempt = updated_at,
+    desired_state = coalesce((SELECT json_object('api_id', s.api_id, 'api_name', s.api_id,
+        'tenant_id', s.tenant_id, 'api_catalog_id', a.catalog_id, 'version', s.version,
+        'spec_hash', s.spec_hash, 'backend_url', s.backend_url, 'description', s.description,
+        'display_name', a.display_name, 'openapi_spec', json(s.spec), 'activated', json('true'),
+        'target_environment', s.stage,
+        'target_gateway_name', (SELECT g.name FROM gateways g WHERE g.id = gateway_deployments.gateway_id))
+      FROM api_specs s JOIN apis a ON a.tenant_id = s.tenant_id AND a.id = s.api_id
+      WHERE s.tenant_id = gateway_deployments.tenant_id AND s.api_id = gateway_deployments.api_id
+        AND s.stage = gateway_deployments.stage), '{}');
+CREATE INDEX gateway_deployments_promotion ON gateway_deployments(promotion_id);
+CREATE INDEX gateway_deployments_sync ON gateway_deployments(sync_status);
+DROP TABLE api_specs;
+
+ALTER TABLE promotions ADD COLUMN failure_reason TEXT;
+ALTER TABLE promotions ADD COLUMN spec_diff TEXT;
+
+-- The real service stores no stage for subscriptions made through its API: stage is nullable.
+CREATE TABLE subscriptions_v2 (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    application_id TEXT NOT NULL,
+    application_name TEXT NOT NULL,
+    subscriber_id TEXT,
+    subscriber_email TEXT,
+    api_id TEXT NOT NULL,
+    api_version TEXT,
+    stage TEXT,
+    plan_id TEXT,
+    plan_name TEXT,
+    status TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    approved_at TEXT,
+    expires_at TEXT,
+    approved_by TEXT
+);
+INSERT INTO subscriptions_v2 SELECT id, tenant_id, application_id, application_name,
+    subscriber_id, subscriber_email, api_id, api_version, stage, plan_id, plan_name, status,
+    created_at, updated_at, approved_at, expires_at, approved_by FROM subscriptions;
+DROP TABLE subscriptions;
+ALTER TABLE subscriptions_v2 RENAME TO subscriptions;
+CREATE INDEX subscriptions_tenant ON subscriptions(tenant_id, stage);
+"#;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +331,51 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         assert_eq!(migrate(&mut conn).unwrap(), CURRENT_VERSION);
         assert_eq!(migrate(&mut conn).unwrap(), CURRENT_VERSION);
+    }
+
+    #[test]
+    fn v2_moves_each_stage_spec_into_its_gateway_deployments() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let tx = conn.transaction().unwrap();
+        tx.execute_batch(SCHEMA_V1).unwrap();
+        tx.execute_batch(crate::server::identity::SCHEMA_SQL)
+            .unwrap();
+        tx.execute_batch(
+            r#"
+            INSERT INTO tenants VALUES ('acme','Acme','Acme',NULL,NULL,'active','t','t');
+            INSERT INTO apis VALUES ('acme','orders','Orders','[]','draft','t','t');
+            INSERT INTO api_specs VALUES ('acme','orders','dev','1.4.0',NULL,'https://o',
+                '{"paths":{}}','h1','2026-01-01T00:00:00.000000Z');
+            INSERT INTO gateways VALUES ('g1','acme-dev','Acme Dev','stoa','dev','acme',NULL,
+                'online',NULL,NULL,'t');
+            INSERT INTO gateway_deployments VALUES ('d1','acme','orders','g1','dev','1.4.0','h1',
+                'synced',1,1,NULL,NULL,'t','t');
+            INSERT INTO subscriptions VALUES ('s1','acme','a','App',NULL,NULL,'orders',NULL,'dev',
+                NULL,NULL,'active','t','t',NULL,NULL,NULL);
+            PRAGMA user_version = 1;
+            "#,
+        )
+        .unwrap();
+        tx.commit().unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), 2);
+        let desired: String = conn
+            .query_row("SELECT desired_state FROM gateway_deployments", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let desired: serde_json::Value = serde_json::from_str(&desired).unwrap();
+        assert_eq!(desired["api_id"], "orders");
+        assert_eq!(desired["version"], "1.4.0");
+        assert_eq!(desired["spec_hash"], "h1");
+        assert_eq!(desired["target_gateway_name"], "acme-dev");
+        let (catalog_id, version): (String, String) = conn
+            .query_row("SELECT catalog_id, version FROM apis", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!((catalog_id.len(), version.as_str()), (36, "1.4.0"));
+        conn.execute("UPDATE subscriptions SET stage = NULL", [])
+            .unwrap();
     }
 
     #[test]

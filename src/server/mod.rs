@@ -1,9 +1,11 @@
 //! The embedded control plane: the contract of CONTRACT.md served by axum on SQLite.
 //! `start` is shared by `envdeck serve`, `envdeck demo` and every test.
 
+pub mod agent;
 pub mod auth;
 pub mod cache;
 pub mod db;
+pub mod desired;
 pub mod error;
 pub mod extract;
 pub mod identity;
@@ -102,6 +104,7 @@ pub enum ServerError {
 
 pub struct RunningServer {
     url: String,
+    agent: agent::Agent,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     db: Db,
@@ -121,6 +124,7 @@ impl RunningServer {
 
     /// Graceful: stops accepting, lets in-flight requests finish, then checkpoints the WAL.
     pub async fn shutdown(self) -> Result<(), ServerError> {
+        self.agent.stop().await;
         let _ = self.shutdown.send(());
         self.task
             .await
@@ -186,8 +190,17 @@ fn load_pipeline(opts: &ServerOptions) -> Result<crate::domain::Pipeline, Server
     })
 }
 
-/// Opens/migrates/seeds the database, binds, and serves in a tokio task.
+/// Opens/migrates/seeds the database, binds, and serves in a tokio task; the gateway agent
+/// follows `ENVDECK_GATEWAYS` / `ENVDECK_GATEWAY_DELAY_MS` (auto, 1500 ms by default).
 pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
+    start_with(opts, agent::AgentOptions::from_env()).await
+}
+
+/// [`start`] with an explicit gateway agent.
+pub async fn start_with(
+    opts: ServerOptions,
+    gateways: agent::AgentOptions,
+) -> Result<RunningServer, ServerError> {
     let pipeline = load_pipeline(&opts)?;
     let data_dir = opts.data_dir.clone();
     let fresh = opts.fresh;
@@ -217,6 +230,7 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
         identity,
         pipeline: Arc::new(pipeline),
         url: url.clone().into(),
+        gateways: gateways.mode,
     };
     let app = routes::router(state);
     let (tx, rx) = oneshot::channel::<()>();
@@ -227,9 +241,11 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
             })
             .await
     });
-    tracing::info!(%url, "control plane listening");
+    let agent = agent::spawn(db.clone(), gateways);
+    tracing::info!(%url, mode = ?gateways.mode, "control plane listening");
     Ok(RunningServer {
         url,
+        agent,
         shutdown: tx,
         task,
         db,
@@ -239,7 +255,15 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
 /// `envdeck serve`: the first stdout line is `listening on http://HOST:PORT`; runs until
 /// SIGINT or SIGTERM, then shuts down gracefully.
 pub async fn serve(opts: ServerOptions) -> Result<(), ServerError> {
-    let server = start(opts).await?;
+    serve_with(opts, agent::AgentOptions::from_env()).await
+}
+
+/// [`serve`] with an explicit gateway agent (`envdeck serve --gateways …`).
+pub async fn serve_with(
+    opts: ServerOptions,
+    gateways: agent::AgentOptions,
+) -> Result<(), ServerError> {
+    let server = start_with(opts, gateways).await?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", server.url()).map_err(ServerError::Stdout)?;

@@ -104,7 +104,7 @@ fn accounts(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Every stage needs a gateway to deploy to; a stage without one gets a shared gateway.
+/// Every stage needs a gateway to deploy to; a stage without one gets a platform gateway.
 fn default_gateways(tx: &Transaction<'_>, stages: &[String]) -> rusqlite::Result<()> {
     for stage in stages {
         let has: bool = tx
@@ -113,28 +113,51 @@ fn default_gateways(tx: &Transaction<'_>, stages: &[String]) -> rusqlite::Result
         if !has {
             insert_gateway(
                 tx,
-                &format!("envdeck-{stage}"),
-                stage,
-                None,
-                "stoa",
-                "online",
+                &GatewaySeed::stoa(&format!("envdeck-{stage}"), stage, None),
             )?;
         }
     }
     Ok(())
 }
 
+/// A gateway to seed.
+pub(crate) struct GatewaySeed<'a> {
+    pub name: &'a str,
+    pub stage: &'a str,
+    /// None: a platform gateway, shared by every tenant.
+    pub tenant: Option<&'a str>,
+    pub gateway_type: &'a str,
+    /// The family promotions must match (`target_gateway_type`).
+    pub family: &'a str,
+    pub topology: &'a str,
+    pub status: &'a str,
+    pub enabled: bool,
+}
+
+impl<'a> GatewaySeed<'a> {
+    /// A STOA edge gateway, online and enabled.
+    pub fn stoa(name: &'a str, stage: &'a str, tenant: Option<&'a str>) -> GatewaySeed<'a> {
+        GatewaySeed {
+            name,
+            stage,
+            tenant,
+            gateway_type: "stoa",
+            family: "stoa",
+            topology: "native-edge",
+            status: "online",
+            enabled: true,
+        }
+    }
+}
+
 pub(crate) fn insert_gateway(
     tx: &Transaction<'_>,
-    name: &str,
-    stage: &str,
-    tenant: Option<&str>,
-    kind: &str,
-    status: &str,
+    g: &GatewaySeed<'_>,
 ) -> rusqlite::Result<String> {
     let id = uuid::Uuid::new_v4().to_string();
     let at = now();
-    let display = name
+    let display = g
+        .name
         .split('-')
         .map(|w| {
             let mut c = w.chars();
@@ -145,20 +168,30 @@ pub(crate) fn insert_gateway(
         })
         .collect::<Vec<_>>()
         .join(" ");
+    let deployment_mode = if g.topology == "native-edge" {
+        "edge"
+    } else {
+        "connect"
+    };
     tx.execute(
         "INSERT INTO gateways (id, name, display_name, gateway_type, stage, tenant_id, base_url,
-             status, version, last_health_check, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '2.4.1', ?9, ?9)",
+             status, version, last_health_check, created_at, target_gateway_type, topology,
+             deployment_mode, mode, enabled)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, '2.4.1', ?9, ?9, ?10, ?11, ?12, NULL, ?13)",
         params![
             id,
-            name,
+            g.name,
             display,
-            kind,
-            stage,
-            tenant,
-            format!("https://{name}.gw.envdeck.example"),
-            status,
-            at
+            g.gateway_type,
+            g.stage,
+            g.tenant,
+            format!("https://{}.gw.envdeck.example", g.name),
+            g.status,
+            at,
+            g.family,
+            g.topology,
+            deployment_mode,
+            g.enabled
         ],
     )?;
     Ok(id)

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use super::agent::GatewayMode;
 use super::db::Db;
 use super::identity::Identity;
 use crate::domain::Pipeline;
@@ -13,4 +14,6 @@ pub struct AppState {
     pub pipeline: Arc<Pipeline>,
     /// "http://HOST:PORT" of this server.
     pub url: Arc<str>,
+    /// How the simulated gateways answer (`manual`: `complete` acknowledges).
+    pub gateways: GatewayMode,
 }

@@ -1,5 +1,5 @@
-//! APIs: the tenant catalog entry, its spec per stage, and its deployment onto the
-//! stage's gateways.
+//! APIs: one catalog entry per API and tenant, shared by every stage. An API is present in a
+//! stage when it has gateway deployments there; what it runs there is their desired state.
 
 use std::collections::HashMap;
 
@@ -7,73 +7,182 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
 use super::{json_col, new_id, now, ts};
+use crate::server::desired::{self, ApiSpec};
 use crate::server::extract::Paging;
-use crate::wire::{Api, Page, RuntimeDeployment};
+use crate::wire::{Api, Page, RuntimeDeployment, Timestamp};
 
-/// An API's spec in one stage.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SpecRow {
+/// The tenant-wide catalog entry.
+#[derive(Clone, Debug)]
+pub struct Catalog {
+    pub id: String,
+    pub catalog_id: String,
+    pub display_name: String,
+    pub tags: Vec<String>,
+    pub status: String,
     pub version: String,
     pub description: Option<String>,
     pub backend_url: Option<String>,
-    pub spec: Value,
-    pub spec_hash: String,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
 }
 
-impl SpecRow {
-    pub fn to_json(&self) -> Value {
-        serde_json::json!({
-            "version": self.version,
-            "description": self.description,
-            "backend_url": self.backend_url,
-            "spec": self.spec,
-            "spec_hash": self.spec_hash,
-        })
-    }
+const CATALOG_COLUMNS: &str = "a.id, a.catalog_id, a.display_name, a.tags, a.status, a.version,
+    a.description, a.backend_url, a.created_at, a.updated_at";
 
-    pub fn from_json(v: &Value) -> Option<SpecRow> {
-        Some(SpecRow {
-            version: v.get("version")?.as_str()?.to_string(),
-            description: v
-                .get("description")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            backend_url: v
-                .get("backend_url")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            spec: v.get("spec")?.clone(),
-            spec_hash: v.get("spec_hash")?.as_str()?.to_string(),
-        })
-    }
+fn catalog_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Catalog> {
+    Ok(Catalog {
+        id: r.get(0)?,
+        catalog_id: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+        display_name: r.get(2)?,
+        tags: json_col(r, 3)?,
+        status: r.get(4)?,
+        version: r.get(5)?,
+        description: r.get(6)?,
+        backend_url: r.get(7)?,
+        created_at: r.get(8)?,
+        updated_at: r.get(9)?,
+    })
 }
 
-struct Catalog {
-    id: String,
-    display_name: String,
-    tags: Vec<String>,
-    status: String,
-    created_at: Option<String>,
-    updated_at: Option<String>,
+pub fn catalog(conn: &Connection, tenant: &str, api: &str) -> rusqlite::Result<Option<Catalog>> {
+    conn.prepare_cached(&format!(
+        "SELECT {CATALOG_COLUMNS} FROM apis a WHERE a.tenant_id = ?1 AND a.id = ?2"
+    ))?
+    .query_row(params![tenant, api], catalog_row)
+    .optional()
 }
 
-struct StageSpec {
-    stage: String,
-    version: String,
-    description: Option<String>,
-    backend_url: Option<String>,
+/// A new catalog entry.
+pub struct NewCatalog<'a> {
+    pub display_name: &'a str,
+    pub tags: &'a [String],
+    pub status: &'a str,
+    pub version: &'a str,
+    pub description: Option<&'a str>,
+    pub backend_url: Option<&'a str>,
+    /// Seeding back-dates rows; `None` means now.
+    pub created_at: Option<&'a str>,
 }
 
-struct GatewayRow {
-    stage: String,
-    sync_status: String,
-    last_sync_success: Option<String>,
-    last_sync_error: Option<String>,
-    gateway_name: String,
+/// Inserts the entry and returns its catalog id (a UUID, like the real `api_catalog_id`).
+pub fn insert_catalog(
+    conn: &Connection,
+    tenant: &str,
+    api: &str,
+    c: &NewCatalog<'_>,
+) -> rusqlite::Result<String> {
+    let catalog_id = new_id();
+    let at = c.created_at.map(str::to_string).unwrap_or_else(now);
+    conn.execute(
+        "INSERT INTO apis (tenant_id, id, catalog_id, display_name, tags, status, version,
+             description, backend_url, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+        params![
+            tenant,
+            api,
+            catalog_id,
+            c.display_name,
+            super::to_json_text(c.tags),
+            c.status,
+            c.version,
+            c.description,
+            c.backend_url,
+            at
+        ],
+    )?;
+    Ok(catalog_id)
 }
 
-/// One page of a tenant's APIs, or of those present in `stage`. `order` is the pipeline
-/// order, used to pick which stage's spec describes an API when no stage is asked for.
+/// Changes the catalog entry (every stage shows it); `None` keeps a field.
+pub struct CatalogChange<'a> {
+    pub display_name: Option<&'a str>,
+    pub tags: Option<&'a [String]>,
+    pub version: Option<&'a str>,
+    pub description: Option<&'a str>,
+    pub backend_url: Option<&'a str>,
+}
+
+pub fn update_catalog(
+    conn: &Connection,
+    tenant: &str,
+    api: &str,
+    c: &CatalogChange<'_>,
+) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE apis SET display_name = coalesce(?3, display_name), tags = coalesce(?4, tags),
+             version = coalesce(?5, version), description = coalesce(?6, description),
+             backend_url = coalesce(?7, backend_url), updated_at = ?8
+         WHERE tenant_id = ?1 AND id = ?2",
+        params![
+            tenant,
+            api,
+            c.display_name,
+            c.tags.map(super::to_json_text::<[String]>),
+            c.version,
+            c.description,
+            c.backend_url,
+            now()
+        ],
+    )?;
+    Ok(())
+}
+
+/// Removes the catalog entry and its gateway deployments in every stage (as the real service:
+/// a delete "in dev" reaches production too).
+pub fn delete_everywhere(conn: &Connection, tenant: &str, api: &str) -> rusqlite::Result<usize> {
+    let n = conn.execute(
+        "DELETE FROM gateway_deployments WHERE tenant_id = ?1 AND api_id = ?2",
+        params![tenant, api],
+    )?;
+    conn.execute(
+        "DELETE FROM apis WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant, api],
+    )?;
+    Ok(n)
+}
+
+/// The stages an API has gateway deployments in (canonical names, any order).
+pub fn present_in(conn: &Connection, tenant: &str, api: &str) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT DISTINCT stage FROM gateway_deployments WHERE tenant_id = ?1 AND api_id = ?2",
+    )?
+    .query_map(params![tenant, api], |r| r.get(0))?
+    .collect()
+}
+
+/// What a stage runs of an API: its synced deployments first, the newest desire otherwise.
+pub fn stage_desired(
+    conn: &Connection,
+    tenant: &str,
+    api: &str,
+    stage: &str,
+) -> rusqlite::Result<Option<Value>> {
+    conn.prepare_cached(
+        "SELECT desired_state FROM gateway_deployments
+         WHERE tenant_id = ?1 AND api_id = ?2 AND stage = ?3 AND sync_status != 'deleting'
+         ORDER BY sync_status = 'synced' DESC, desired_at DESC LIMIT 1",
+    )?
+    .query_row(params![tenant, api, stage], |r| json_col(r, 0))
+    .optional()
+}
+
+/// The gateways an API is deployed on in a stage.
+pub fn gateways_in(
+    conn: &Connection,
+    tenant: &str,
+    api: &str,
+    stage: &str,
+) -> rusqlite::Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT gateway_id FROM gateway_deployments
+         WHERE tenant_id = ?1 AND api_id = ?2 AND stage = ?3 ORDER BY gateway_id",
+    )?
+    .query_map(params![tenant, api, stage], |r| r.get(0))?
+    .collect()
+}
+
+/// One page of a tenant's catalog, or of the APIs present in `stage`. `order` is the
+/// pipeline order of stage names.
 pub fn list(
     conn: &Connection,
     tenant: &str,
@@ -81,15 +190,14 @@ pub fn list(
     order: &[&str],
     paging: Paging,
 ) -> rusqlite::Result<Page<Api>> {
-    let filter = "a.tenant_id = ?1 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM api_specs s
-        WHERE s.tenant_id = a.tenant_id AND s.api_id = a.id AND s.stage = ?2))";
+    let filter = "a.tenant_id = ?1 AND (?2 IS NULL OR EXISTS (SELECT 1 FROM gateway_deployments d
+        WHERE d.tenant_id = a.tenant_id AND d.api_id = a.id AND d.stage = ?2))";
     let total: i64 = conn
         .prepare_cached(&format!("SELECT count(*) FROM apis a WHERE {filter}"))?
         .query_row(params![tenant, stage], |r| r.get(0))?;
     let catalog: Vec<Catalog> = conn
         .prepare_cached(&format!(
-            "SELECT a.id, a.display_name, a.tags, a.status, a.created_at, a.updated_at
-             FROM apis a WHERE {filter} ORDER BY a.id LIMIT ?3 OFFSET ?4"
+            "SELECT {CATALOG_COLUMNS} FROM apis a WHERE {filter} ORDER BY a.id LIMIT ?3 OFFSET ?4"
         ))?
         .query_map(
             params![tenant, stage, paging.limit(), paging.offset()],
@@ -99,7 +207,7 @@ pub fn list(
     let items = assemble(conn, tenant, catalog, stage, order)?;
     Ok(Page {
         items,
-        total: total as u64,
+        total: total.max(0) as u64,
         page: paging.page,
         page_size: paging.page_size,
         total_pages: None,
@@ -113,28 +221,21 @@ pub fn get(
     stage: Option<&str>,
     order: &[&str],
 ) -> rusqlite::Result<Option<Api>> {
-    let catalog = conn
-        .prepare_cached(
-            "SELECT a.id, a.display_name, a.tags, a.status, a.created_at, a.updated_at
-             FROM apis a WHERE a.tenant_id = ?1 AND a.id = ?2",
-        )?
-        .query_row(params![tenant, id], catalog_row)
-        .optional()?;
-    Ok(match catalog {
+    Ok(match catalog(conn, tenant, id)? {
         None => None,
         Some(c) => assemble(conn, tenant, vec![c], stage, order)?.pop(),
     })
 }
 
-fn catalog_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Catalog> {
-    Ok(Catalog {
-        id: r.get(0)?,
-        display_name: r.get(1)?,
-        tags: json_col(r, 2)?,
-        status: r.get(3)?,
-        created_at: r.get(4)?,
-        updated_at: r.get(5)?,
-    })
+/// One gateway deployment of a page's API, enough for presence, versions and health.
+struct GatewayRow {
+    stage: String,
+    sync_status: String,
+    last_sync_success: Option<String>,
+    last_sync_error: Option<String>,
+    gateway_name: String,
+    desired_at: Option<String>,
+    desired: Value,
 }
 
 fn assemble(
@@ -149,66 +250,73 @@ fn assemble(
     }
     // Only the page's APIs: the cost of a page does not grow with the tenant.
     let ids = super::to_json_text(&catalog.iter().map(|c| c.id.as_str()).collect::<Vec<_>>());
-    let mut specs: HashMap<String, Vec<StageSpec>> = HashMap::new();
+    let mut rows: HashMap<String, Vec<GatewayRow>> = HashMap::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT api_id, stage, version, description, backend_url FROM api_specs
-         WHERE tenant_id = ?1 AND api_id IN (SELECT value FROM json_each(?2))",
-    )?;
-    let mut rows = stmt.query(params![tenant, ids])?;
-    while let Some(r) = rows.next()? {
-        specs.entry(r.get(0)?).or_default().push(StageSpec {
-            stage: r.get(1)?,
-            version: r.get(2)?,
-            description: r.get(3)?,
-            backend_url: r.get(4)?,
-        });
-    }
-    let mut gateways: HashMap<String, Vec<GatewayRow>> = HashMap::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT d.api_id, d.stage, d.sync_status, d.last_sync_success, d.last_sync_error, g.name
+        "SELECT d.api_id, d.stage, d.sync_status, d.last_sync_success, d.last_sync_error, g.name,
+             d.desired_at, d.desired_state
          FROM gateway_deployments d JOIN gateways g ON g.id = d.gateway_id
          WHERE d.tenant_id = ?1 AND d.api_id IN (SELECT value FROM json_each(?2))
          ORDER BY g.name",
     )?;
-    let mut rows = stmt.query(params![tenant, ids])?;
-    while let Some(r) = rows.next()? {
-        gateways.entry(r.get(0)?).or_default().push(GatewayRow {
+    let mut found = stmt.query(params![tenant, ids])?;
+    while let Some(r) = found.next()? {
+        rows.entry(r.get(0)?).or_default().push(GatewayRow {
             stage: r.get(1)?,
             sync_status: r.get(2)?,
             last_sync_success: r.get(3)?,
             last_sync_error: r.get(4)?,
             gateway_name: r.get(5)?,
+            desired_at: r.get(6)?,
+            desired: json_col(r, 7)?,
         });
     }
     let rank = |s: &str| order.iter().position(|o| *o == s).unwrap_or(usize::MAX);
     let mut out = Vec::with_capacity(catalog.len());
     for c in catalog {
-        let api_specs = specs.remove(&c.id).unwrap_or_default();
-        let chosen = match stage {
-            Some(s) => api_specs.iter().find(|x| x.stage == s),
-            None => api_specs.iter().min_by_key(|x| rank(&x.stage)),
-        };
-        let has = |s: &str| api_specs.iter().any(|x| x.stage == s);
-        let runtime = runtime_deployments(gateways.remove(&c.id).unwrap_or_default(), &rank);
+        let api_rows = rows.remove(&c.id).unwrap_or_default();
+        let has = |s: &str| api_rows.iter().any(|x| x.stage == s);
+        // A stage-filtered list shows what runs in that stage.
+        let running = stage.and_then(|s| running_in(&api_rows, s));
+        let (deployed_dev, deployed_staging) = (has("dev"), has("staging"));
         out.push(Api {
             tenant_id: tenant.to_string(),
             name: c.id.clone(),
             display_name: c.display_name,
-            version: chosen.map(|x| x.version.clone()).unwrap_or_default(),
-            description: chosen.and_then(|x| x.description.clone()),
-            backend_url: chosen.and_then(|x| x.backend_url.clone()),
+            version: running
+                .as_ref()
+                .map(|s| s.version.clone())
+                .unwrap_or(c.version),
+            description: match &running {
+                Some(s) => s.description.clone(),
+                None => c.description,
+            },
+            backend_url: match &running {
+                Some(s) => s.backend_url.clone(),
+                None => c.backend_url,
+            },
             status: c.status,
             tags: c.tags,
-            deployed_dev: has("dev"),
-            deployed_staging: has("staging"),
+            deployed_dev,
+            deployed_staging,
             created_at: ts(c.created_at),
             updated_at: ts(c.updated_at),
-            runtime_deployments: runtime,
+            runtime_deployments: runtime_deployments(api_rows, &rank),
             id: c.id,
             ..Api::default()
         });
     }
     Ok(out)
+}
+
+/// The same choice as [`stage_desired`], over rows already read.
+fn running_in(rows: &[GatewayRow], stage: &str) -> Option<ApiSpec> {
+    rows.iter()
+        .filter(|r| r.stage == stage && r.sync_status != "deleting")
+        .max_by(|a, b| {
+            (a.sync_status == "synced", &a.desired_at)
+                .cmp(&(b.sync_status == "synced", &b.desired_at))
+        })
+        .and_then(|r| ApiSpec::from_desired(&r.desired))
 }
 
 fn runtime_deployments(
@@ -238,7 +346,7 @@ fn runtime_deployments(
         if row.last_sync_error.is_some() {
             d.latest_error = row.last_sync_error;
         }
-        let success = ts(row.last_sync_success);
+        let success: Option<Timestamp> = ts(row.last_sync_success);
         if success > d.last_sync_success {
             d.last_sync_success = success;
         }
@@ -260,229 +368,59 @@ fn runtime_deployments(
     by_stage
 }
 
-pub fn spec(
-    conn: &Connection,
-    tenant: &str,
-    api: &str,
-    stage: &str,
-) -> rusqlite::Result<Option<SpecRow>> {
-    conn.prepare_cached(
-        "SELECT version, description, backend_url, spec, spec_hash FROM api_specs
-         WHERE tenant_id = ?1 AND api_id = ?2 AND stage = ?3",
-    )?
-    .query_row(params![tenant, api, stage], |r| {
-        Ok(SpecRow {
-            version: r.get(0)?,
-            description: r.get(1)?,
-            backend_url: r.get(2)?,
-            spec: json_col(r, 3)?,
-            spec_hash: r.get(4)?,
-        })
-    })
-    .optional()
-}
-
-pub fn catalog_exists(conn: &Connection, tenant: &str, api: &str) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT 1 FROM apis WHERE tenant_id = ?1 AND id = ?2")?
-        .exists(params![tenant, api])
-}
-
-pub fn insert_catalog(
-    conn: &Connection,
-    tenant: &str,
-    api: &str,
-    display_name: &str,
-    tags: &[String],
-    status: &str,
-    at: &str,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO apis (tenant_id, id, display_name, tags, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-        params![
-            tenant,
-            api,
-            display_name,
-            super::to_json_text(&tags),
-            status,
-            at
-        ],
-    )?;
-    Ok(())
-}
-
-pub fn update_catalog(
-    conn: &Connection,
-    tenant: &str,
-    api: &str,
-    display_name: Option<&str>,
-    tags: Option<&[String]>,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        "UPDATE apis SET display_name = coalesce(?3, display_name), tags = coalesce(?4, tags),
-             updated_at = ?5
-         WHERE tenant_id = ?1 AND id = ?2",
-        params![
-            tenant,
-            api,
-            display_name,
-            tags.map(super::to_json_text::<[String]>),
-            now()
-        ],
-    )?;
-    Ok(())
-}
-
-pub fn put_spec(
-    conn: &Connection,
-    tenant: &str,
-    api: &str,
-    stage: &str,
-    spec: &SpecRow,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO api_specs (tenant_id, api_id, stage, version, description, backend_url,
-             spec, spec_hash, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (tenant_id, api_id, stage) DO UPDATE SET version = ?4, description = ?5,
-             backend_url = ?6, spec = ?7, spec_hash = ?8, updated_at = ?9",
-        params![
-            tenant,
-            api,
-            stage,
-            spec.version,
-            spec.description,
-            spec.backend_url,
-            spec.spec.to_string(),
-            spec.spec_hash,
-            now()
-        ],
-    )?;
-    Ok(())
-}
-
-/// The gateways of a stage this tenant may deploy to: its own and the shared ones.
-pub fn stage_gateways(
-    conn: &Connection,
-    tenant: &str,
-    stage: &str,
-) -> rusqlite::Result<Vec<String>> {
-    conn.prepare_cached(
-        "SELECT id FROM gateways WHERE stage = ?1 AND (tenant_id IS NULL OR tenant_id = ?2)
-         ORDER BY name",
-    )?
-    .query_map(params![stage, tenant], |r| r.get(0))?
-    .collect()
-}
-
-/// A deployment of a stage's spec onto some of its gateways.
+/// What a write or a promotion deploys, onto which gateways, by whom.
 pub struct Deploy<'a> {
     pub tenant: &'a str,
     pub api: &'a str,
     pub stage: &'a str,
-    pub gateways: &'a [String],
-    pub spec: &'a SpecRow,
+    pub gateways: &'a [crate::wire::Gateway],
+    pub desired: &'a Value,
     pub deployed_by: &'a str,
+    pub promotion_id: Option<&'a str>,
     /// Set when this deployment undoes a promotion.
     pub rollback_of: Option<&'a str>,
 }
 
-/// Puts the stage's spec onto the gateways (all synced: the embedded gateways apply at once)
-/// and writes a deployment history row. Returns (history id, gateway deployment ids).
-pub fn deploy(conn: &Connection, d: &Deploy<'_>) -> rusqlite::Result<(String, Vec<String>)> {
-    let Deploy {
-        tenant,
-        api,
-        stage,
-        gateways,
-        spec,
-        deployed_by,
-        rollback_of,
-    } = *d;
-    let at = now();
-    let mut ids = Vec::with_capacity(gateways.len());
-    for gateway in gateways {
-        let id: String = conn
-            .prepare_cached(
-                "INSERT INTO gateway_deployments (id, tenant_id, api_id, gateway_id, stage, version,
-                     spec_hash, sync_status, desired_generation, synced_generation,
-                     last_sync_success, last_sync_error, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'synced', 1, 1, ?8, NULL, ?8, ?8)
-                 ON CONFLICT (tenant_id, api_id, gateway_id) DO UPDATE SET version = ?6,
-                     spec_hash = ?7, sync_status = 'synced',
-                     desired_generation = desired_generation + 1,
-                     synced_generation = desired_generation + 1,
-                     last_sync_success = ?8, last_sync_error = NULL, updated_at = ?8
-                 RETURNING id",
-            )?
-            .query_row(
-                params![new_id(), tenant, api, gateway, stage, spec.version, spec.spec_hash, at],
-                |r| r.get(0),
-            )?;
-        ids.push(id);
+/// Puts the desired state on the gateways (pending until the agent acknowledges) and opens a
+/// deployment history row (`in_progress`). Returns the gateway deployment ids.
+pub fn deploy(conn: &Connection, d: &Deploy<'_>) -> rusqlite::Result<Vec<String>> {
+    let history = open_history(conn, d)?;
+    let mut ids = Vec::with_capacity(d.gateways.len());
+    for gateway in d.gateways {
+        ids.push(super::gateways::put(
+            conn,
+            &super::gateways::Put {
+                tenant: d.tenant,
+                api: d.api,
+                gateway,
+                desired: d.desired,
+                promotion_id: d.promotion_id,
+                history_id: Some(&history),
+            },
+        )?);
     }
+    Ok(ids)
+}
+
+fn open_history(conn: &Connection, d: &Deploy<'_>) -> rusqlite::Result<String> {
     let history = new_id();
+    let at = now();
     conn.prepare_cached(
         "INSERT INTO deployments (id, tenant_id, api_id, stage, version, status, deployed_by,
-             created_at, updated_at, completed_at, rollback_of, gateway_id, spec_hash, attempt_count)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?8, ?9, ?10, ?11, 1)",
+             created_at, updated_at, rollback_of, gateway_id, spec_hash, attempt_count)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'in_progress', ?6, ?7, ?7, ?8, ?9, ?10, 0)",
     )?
     .execute(params![
         history,
-        tenant,
-        api,
-        stage,
-        spec.version,
-        if rollback_of.is_some() { "rolled_back" } else { "success" },
-        deployed_by,
+        d.tenant,
+        d.api,
+        d.stage,
+        desired::version_of(d.desired).unwrap_or_default(),
+        d.deployed_by,
         at,
-        rollback_of,
-        gateways.first(),
-        spec.spec_hash
+        d.rollback_of,
+        d.gateways.first().map(|g| g.id.clone()),
+        desired::hash_of(d.desired)
     ])?;
-    Ok((history, ids))
-}
-
-/// Takes an API out of one stage; the catalog entry goes when no stage holds it any more.
-pub fn remove_from_stage(
-    conn: &Connection,
-    tenant: &str,
-    api: &str,
-    stage: &str,
-) -> rusqlite::Result<()> {
-    conn.execute(
-        "DELETE FROM gateway_deployments WHERE tenant_id = ?1 AND api_id = ?2 AND stage = ?3",
-        params![tenant, api, stage],
-    )?;
-    conn.execute(
-        "DELETE FROM api_specs WHERE tenant_id = ?1 AND api_id = ?2 AND stage = ?3",
-        params![tenant, api, stage],
-    )?;
-    conn.execute(
-        "DELETE FROM apis WHERE tenant_id = ?1 AND id = ?2
-             AND NOT EXISTS (SELECT 1 FROM api_specs WHERE tenant_id = ?1 AND api_id = ?2)",
-        params![tenant, api],
-    )?;
-    Ok(())
-}
-
-/// The gateways an API is on in a stage; the stage's gateways when it is on none.
-pub fn deployed_gateways(
-    conn: &Connection,
-    tenant: &str,
-    api: &str,
-    stage: &str,
-) -> rusqlite::Result<Vec<String>> {
-    let on: Vec<String> = conn
-        .prepare_cached(
-            "SELECT gateway_id FROM gateway_deployments
-             WHERE tenant_id = ?1 AND api_id = ?2 AND stage = ?3 ORDER BY gateway_id",
-        )?
-        .query_map(params![tenant, api, stage], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    if on.is_empty() {
-        stage_gateways(conn, tenant, stage)
-    } else {
-        Ok(on)
-    }
+    Ok(history)
 }

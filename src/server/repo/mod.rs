@@ -3,8 +3,10 @@
 pub mod apis;
 pub mod audit;
 pub mod catalog;
+pub mod gateways;
 pub mod promotions;
 pub mod resources;
+pub mod sync;
 
 use rusqlite::types::Type;
 

@@ -11,14 +11,16 @@ use crate::wire::{Page, Promotion};
 #[derive(Clone, Debug)]
 pub struct Stored {
     pub promotion: Promotion,
-    /// The target's spec before completion (`SpecRow::to_json`), `Null` when it had none.
+    /// What each target gateway held before approval: `[{gateway_id, desired_state|null}]`.
     pub previous_target: Option<Value>,
     pub rollback_of: Option<String>,
+    /// Why the gateways failed it (also in `spec_diff.failure_reason`).
+    pub failure_reason: Option<String>,
 }
 
 const COLUMNS: &str = "id, tenant_id, api_id, source_stage, target_stage, source_deployment_id,
     target_deployment_id, target_gateway_ids, status, message, requested_by, approved_by,
-    completed_at, created_at, updated_at, previous_target, rollback_of";
+    completed_at, created_at, updated_at, previous_target, rollback_of, spec_diff, failure_reason";
 
 fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
     let targets = opt_json_col(r, 7)?.and_then(|v| serde_json::from_value(v).ok());
@@ -33,7 +35,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
             target_deployment_id: r.get(6)?,
             target_gateway_ids: targets,
             status: r.get(8)?,
-            spec_diff: None,
+            spec_diff: opt_json_col(r, 17)?,
             message: r.get(9)?,
             requested_by: r.get(10)?,
             approved_by: r.get(11)?,
@@ -44,6 +46,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Stored> {
         },
         previous_target: opt_json_col(r, 15)?,
         rollback_of: r.get(16)?,
+        failure_reason: r.get(18)?,
     })
 }
 
@@ -172,25 +175,42 @@ pub fn transition(
     Ok(n == 1)
 }
 
-pub fn finish(
+/// Remembers what the target gateways held before this promotion changed them.
+pub fn set_previous_target(conn: &Connection, id: &str, previous: &Value) -> rusqlite::Result<()> {
+    conn.prepare_cached("UPDATE promotions SET previous_target = ?2 WHERE id = ?1")?
+        .execute(params![id, previous.to_string()])?;
+    Ok(())
+}
+
+/// The manual path: promoting → promoted once every linked deployment is synced.
+pub fn complete(
     conn: &Connection,
     id: &str,
-    status: &str,
     target_deployment_id: Option<&str>,
-    previous_target: &Value,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<bool> {
     let at = now();
+    let n = conn
+        .prepare_cached(
+            "UPDATE promotions SET status = 'promoted', target_deployment_id = ?2,
+                 completed_at = ?3, updated_at = ?3
+             WHERE id = ?1 AND status = 'promoting'",
+        )?
+        .execute(params![id, target_deployment_id, at])?;
+    Ok(n == 1)
+}
+
+/// Any open (pending or promoting) promotion of an API: (id, status, target stage).
+pub fn open_of_api(
+    conn: &Connection,
+    tenant: &str,
+    api: &str,
+) -> rusqlite::Result<Option<(String, String, String)>> {
     conn.prepare_cached(
-        "UPDATE promotions SET status = ?2, target_deployment_id = ?3, previous_target = ?4,
-             completed_at = ?5, updated_at = ?5
-         WHERE id = ?1",
+        "SELECT id, status, target_stage FROM promotions WHERE tenant_id = ?1 AND api_id = ?2
+             AND status IN ('pending', 'promoting') ORDER BY created_at LIMIT 1",
     )?
-    .execute(params![
-        id,
-        status,
-        target_deployment_id,
-        previous_target.to_string(),
-        at
-    ])?;
-    Ok(())
+    .query_row(params![tenant, api], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })
+    .optional()
 }

@@ -1,11 +1,11 @@
-//! Read-only stage-scoped resources: deployment history, gateways, gateway deployments,
-//! subscriptions.
+//! Read-only stage-scoped resources: deployment history and subscriptions. Subscriptions
+//! made the real way have no stage: a stage filter leaves them out, as the real one does.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use super::ts;
 use crate::server::extract::Paging;
-use crate::wire::{Deployment, Gateway, GatewayDeployment, Page, Subscription};
+use crate::wire::{Deployment, Page, Subscription};
 
 fn page<T>(items: Vec<T>, total: i64, paging: Paging, with_pages: bool) -> Page<T> {
     let total = total.max(0) as u64;
@@ -76,146 +76,6 @@ pub fn deployments(
         )?
         .collect::<rusqlite::Result<_>>()?;
     Ok(page(items, total, paging, false))
-}
-
-/// Gateways of a stage (or all); `tenant` limits to that tenant's own plus shared gateways.
-pub fn gateways(
-    conn: &Connection,
-    stage: Option<&str>,
-    tenant: Option<&str>,
-    paging: Paging,
-) -> rusqlite::Result<Page<Gateway>> {
-    let filter =
-        "(?1 IS NULL OR stage = ?1) AND (?2 IS NULL OR tenant_id IS NULL OR tenant_id = ?2)";
-    let total: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM gateways WHERE {filter}"))?
-        .query_row(params![stage, tenant], |r| r.get(0))?;
-    let items = conn
-        .prepare_cached(&format!(
-            "SELECT id, name, display_name, gateway_type, stage, tenant_id, base_url, status,
-                 version, last_health_check, created_at
-             FROM gateways WHERE {filter} ORDER BY stage, name LIMIT ?3 OFFSET ?4"
-        ))?
-        .query_map(
-            params![stage, tenant, paging.limit(), paging.offset()],
-            gateway_row,
-        )?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(page(items, total, paging, false))
-}
-
-fn gateway_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Gateway> {
-    Ok(Gateway {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        display_name: r.get(2)?,
-        gateway_type: r.get(3)?,
-        environment: r.get(4)?,
-        tenant_id: r.get(5)?,
-        base_url: r.get(6)?,
-        status: r.get(7)?,
-        version: r.get(8)?,
-        last_health_check: ts(r.get(9)?),
-        created_at: ts(r.get(10)?),
-        ..Gateway::default()
-    })
-}
-
-pub fn gateway_stage(
-    conn: &Connection,
-    id: &str,
-) -> rusqlite::Result<Option<(String, Option<String>)>> {
-    conn.prepare_cached("SELECT stage, tenant_id FROM gateways WHERE id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-}
-
-pub struct GatewayDeploymentFilter {
-    pub stage: Option<String>,
-    pub tenant: Option<String>,
-    pub sync_status: Option<String>,
-    pub api_id: Option<String>,
-}
-
-const GD_COLUMNS: &str = "d.id, d.tenant_id, d.api_id, d.gateway_id, g.name, g.stage, d.version,
-    d.spec_hash, d.sync_status, d.desired_generation, d.synced_generation, d.last_sync_success,
-    d.last_sync_error, d.created_at, d.updated_at, g.display_name, g.gateway_type";
-
-fn gd_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<GatewayDeployment> {
-    let tenant_id: String = r.get(1)?;
-    let api_id: String = r.get(2)?;
-    let desired_state = serde_json::json!({
-        "api_id": api_id,
-        "api_name": api_id,
-        "tenant_id": tenant_id,
-        "version": r.get::<_, String>(6)?,
-        "spec_hash": r.get::<_, Option<String>>(7)?,
-        "desired_generation": r.get::<_, i64>(9)?,
-        "synced_generation": r.get::<_, i64>(10)?,
-    });
-    Ok(GatewayDeployment {
-        id: r.get(0)?,
-        api_catalog_id: format!("{tenant_id}/{api_id}"),
-        gateway_instance_id: r.get(3)?,
-        desired_state,
-        desired_at: ts(r.get(14)?),
-        sync_status: r.get(8)?,
-        last_sync_attempt: ts(r.get(14)?),
-        last_sync_success: ts(r.get(11)?),
-        sync_error: r.get(12)?,
-        sync_attempts: 0,
-        created_at: ts(r.get(13)?),
-        updated_at: ts(r.get(14)?),
-        gateway_name: r.get(4)?,
-        gateway_display_name: r.get(15)?,
-        gateway_type: r.get(16)?,
-        gateway_environment: r.get(5)?,
-    })
-}
-
-pub fn gateway_deployments(
-    conn: &Connection,
-    f: &GatewayDeploymentFilter,
-    paging: Paging,
-) -> rusqlite::Result<Page<GatewayDeployment>> {
-    let filter = "(?1 IS NULL OR d.stage = ?1) AND (?2 IS NULL OR d.tenant_id = ?2)
-        AND (?3 IS NULL OR d.sync_status = ?3) AND (?4 IS NULL OR d.api_id = ?4)";
-    let args = params![f.stage, f.tenant, f.sync_status, f.api_id];
-    let total: i64 = conn
-        .prepare_cached(&format!(
-            "SELECT count(*) FROM gateway_deployments d WHERE {filter}"
-        ))?
-        .query_row(args, |r| r.get(0))?;
-    let items = conn
-        .prepare_cached(&format!(
-            "SELECT {GD_COLUMNS} FROM gateway_deployments d JOIN gateways g ON g.id = d.gateway_id
-             WHERE {filter} ORDER BY d.tenant_id, d.api_id, g.name LIMIT ?5 OFFSET ?6"
-        ))?
-        .query_map(
-            params![
-                f.stage,
-                f.tenant,
-                f.sync_status,
-                f.api_id,
-                paging.limit(),
-                paging.offset()
-            ],
-            gd_row,
-        )?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(page(items, total, paging, false))
-}
-
-pub fn gateway_deployment(
-    conn: &Connection,
-    id: &str,
-) -> rusqlite::Result<Option<GatewayDeployment>> {
-    conn.prepare_cached(&format!(
-        "SELECT {GD_COLUMNS} FROM gateway_deployments d JOIN gateways g ON g.id = d.gateway_id
-         WHERE d.id = ?1"
-    ))?
-    .query_row([id], gd_row)
-    .optional()
 }
 
 pub struct SubscriptionFilter {

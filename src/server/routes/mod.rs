@@ -2,6 +2,7 @@
 
 pub mod apis;
 pub mod meta;
+pub mod promotion_checks;
 pub mod promotion_steps;
 pub mod promotions;
 pub mod resources;
@@ -155,7 +156,32 @@ pub async fn authorize(
     facts: Option<PromotionFacts<'_>>,
     attempt: Attempt<'_>,
 ) -> ApiResult<Granted> {
-    let refusal = match caller.authorize(op, stage, facts) {
+    let decided = caller.authorize(op, stage, facts);
+    audit_refusal(state, caller, stage, decided, attempt).await
+}
+
+/// [`authorize`] for edits and deletes of the shared catalog entry, judged in every stage
+/// the API runs in.
+pub async fn authorize_catalog(
+    state: &AppState,
+    caller: &Caller,
+    op: Operation,
+    stage: &StageRef<'_>,
+    present_in: &[&crate::domain::Stage],
+    attempt: Attempt<'_>,
+) -> ApiResult<Granted> {
+    let decided = caller.authorize_catalog(op, stage, attempt.resource_id, present_in);
+    audit_refusal(state, caller, stage, decided, attempt).await
+}
+
+async fn audit_refusal(
+    state: &AppState,
+    caller: &Caller,
+    stage: &StageRef<'_>,
+    decided: ApiResult<Granted>,
+    attempt: Attempt<'_>,
+) -> ApiResult<Granted> {
+    let refusal = match decided {
         Ok(granted) => return Ok(granted),
         Err(e @ ApiError::Forbidden(_)) => e,
         Err(other) => return Err(other),

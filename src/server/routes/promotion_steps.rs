@@ -1,6 +1,8 @@
-//! The promotion steps after creation: approve (four-eyes, reviewed spec hash), complete
-//! (the target stage really changes), rollback (a reverse promotion). Each state change is a
-//! conditional UPDATE inside one IMMEDIATE transaction, so concurrent steps cannot both win.
+//! The promotion steps after creation: approve (four-eyes, reviewed spec hash; the source's
+//! desired state goes to the target gateways, pending), complete (the manual path), rollback
+//! (a reverse promotion restoring what the target gateways held). The gateway agent
+//! (`server::agent`) completes or fails promotions as gateways acknowledge. Each state change
+//! is a conditional UPDATE inside one IMMEDIATE transaction, so concurrent steps cannot both win.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -12,18 +14,21 @@ use super::Written;
 use super::apis::ensure_tenant;
 use super::promotions::{facts, load, message_error, stage_of};
 use crate::domain::{Operation, validate_message};
+use crate::server::agent::GatewayMode;
 use crate::server::auth::Caller;
+use crate::server::desired;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::extract::{JsonBody, Params, parse_json};
-use crate::server::repo::apis::{self, SpecRow};
-use crate::server::repo::promotions::{self as repo, NewPromotion, Stored};
+use crate::server::repo::promotions::{self as repo, NewPromotion};
+use crate::server::repo::sync::{self, Ack};
+use crate::server::repo::{apis, gateways};
 use crate::server::state::AppState;
-use crate::wire::{ApproveRequest, ErrorBody, Promotion, RollbackRequest};
+use crate::wire::{ApproveRequest, ErrorBody, Gateway, Promotion, RollbackRequest};
 
 #[utoipa::path(post, path = "/v1/tenants/{tenant}/promotions/{id}/approve", tag = "promotions",
     security(("bearer" = [])), params(("tenant" = String, Path), ("id" = String, Path)),
     request_body(content = Option<ApproveRequest>, description = "Optional: the spec hash the approver reviewed"),
-    responses((status = 200, body = Promotion),
+    responses((status = 200, description = "promoting: the source's desired state is pending on each target gateway, linked to the promotion", body = Promotion),
         (status = 403, description = "Four-eyes, permission", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 409, description = "Not pending, or the source spec changed since it was reviewed", body = ErrorBody)))]
@@ -61,12 +66,21 @@ pub async fn approve(
     state
         .db
         .write_with(move |tx| {
+            let source = match &p.source_deployment_id {
+                Some(id) => gateways::deployment(tx, id)?,
+                None => None,
+            };
+            let Some(source) = source else {
+                return Err(ApiError::Conflict(
+                    "The source gateway deployment of this promotion no longer exists; create a new promotion".to_string(),
+                ));
+            };
             if let Some(reviewed) = &request.reviewed_spec_hash {
-                let now = apis::spec(tx, &tenant, &p.api_id, &p.source_environment)?.map(|s| s.spec_hash);
-                if now.as_deref() != Some(reviewed.as_str()) {
+                let now = desired::hash_of(&source.desired_state);
+                if now != Some(reviewed.as_str()) {
                     return Err(ApiError::Conflict(format!(
                         "The source spec changed since it was reviewed (reviewed {}, now {}); review the diff again",
-                        short(reviewed), now.as_deref().map(short).unwrap_or("none")
+                        short(reviewed), now.map(short).unwrap_or("none")
                     )));
                 }
             }
@@ -76,8 +90,29 @@ pub async fn approve(
                     "Cannot approve promotion in status '{status}' (expected 'pending')"
                 )));
             }
+            let ids = p.target_gateway_ids.clone().unwrap_or_default();
+            if ids.is_empty() {
+                return Err(ApiError::BadRequest(
+                    "Cannot approve promotion without explicit target gateways. Create a new gateway-aware promotion.".into(),
+                ));
+            }
+            let targets = target_gateways(tx, &ids)?;
+            let previous = gateways::snapshot(tx, &tenant, &p.api_id, &ids)?;
+            repo::set_previous_target(tx, &p.id, &previous)?;
+            apis::deploy(tx, &apis::Deploy {
+                tenant: &tenant,
+                api: &p.api_id,
+                stage: &p.target_environment,
+                gateways: &targets,
+                desired: &source.desired_state,
+                deployed_by: &written.username,
+                promotion_id: Some(&p.id),
+                rollback_of: None,
+            })?;
             let mut details = Map::new();
             details.insert("api_id".into(), p.api_id.clone().into());
+            details.insert("source_environment".into(), p.source_environment.clone().into());
+            details.insert("target_environment".into(), p.target_environment.clone().into());
             if let Some(h) = &request.reviewed_spec_hash {
                 details.insert("reviewed_spec_hash".into(), h.clone().into());
             }
@@ -86,6 +121,18 @@ pub async fn approve(
         })
         .await
         .map(Json)
+}
+
+fn target_gateways(tx: &rusqlite::Connection, ids: &[String]) -> ApiResult<Vec<Gateway>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for id in ids {
+        out.push(
+            gateways::gateway(tx, id)?.ok_or_else(|| {
+                ApiError::Conflict(format!("Target gateway {id} no longer exists"))
+            })?,
+        );
+    }
+    Ok(out)
 }
 
 fn short(hash: &str) -> &str {
@@ -98,11 +145,18 @@ fn reload(tx: &rusqlite::Connection, tenant: &str, id: &str) -> ApiResult<Promot
         .ok_or_else(|| ApiError::Internal("promotion vanished".into()))
 }
 
+fn not_promoting(status: &str) -> ApiError {
+    ApiError::BadRequest(format!(
+        "Cannot complete promotion in status '{status}' (expected 'promoting')"
+    ))
+}
+
 #[utoipa::path(post, path = "/v1/tenants/{tenant}/promotions/{id}/complete", tag = "promotions",
     security(("bearer" = [])), params(("tenant" = String, Path), ("id" = String, Path)),
-    responses((status = 200, description = "promoted: the target stage now runs the source spec (failed when the source spec is gone)",
-        body = Promotion), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody)))]
+    responses((status = 200, description = "promoted. With `--gateways manual` this is the manual path: it acknowledges the linked gateway deployments first",
+        body = Promotion),
+        (status = 400, description = "Not promoting, or linked gateway deployments not synced yet", body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn complete(
     State(state): State<AppState>,
     caller: Caller,
@@ -110,6 +164,9 @@ pub async fn complete(
 ) -> ApiResult<Json<Promotion>> {
     ensure_tenant(&state, &caller, &tenant).await?;
     let stored = load(&state, &tenant, &id).await?;
+    if stored.promotion.status != "promoting" {
+        return Err(not_promoting(&stored.promotion.status));
+    }
     let target = stage_of(&state, &stored.promotion.target_environment)?;
     let attempt = super::Attempt {
         tenant: &tenant,
@@ -127,42 +184,54 @@ pub async fn complete(
     )
     .await?;
     let written = Written::new(&caller, &target, granted);
+    let manual = state.gateways == GatewayMode::Manual;
     state
         .db
         .write_with(move |tx| {
             let current = repo::get(tx, &tenant, &id)?
                 .ok_or_else(|| ApiError::NotFound("Promotion not found".into()))?;
             if current.promotion.status != "promoting" {
-                return Err(ApiError::Conflict(format!(
-                    "Cannot complete promotion in status '{}' (expected 'promoting')",
-                    current.promotion.status
-                )));
+                return Err(not_promoting(&current.promotion.status));
             }
-            let outcome = match &current.rollback_of {
-                Some(original) => undo(tx, &tenant, original, &written)?,
-                None => land(tx, &tenant, &current, &written)?,
-            };
+            if manual {
+                // No agent answers: completing by hand acknowledges what waits.
+                for d in gateways::linked(tx, &id)? {
+                    sync::acknowledge(tx, &d.id, &Ack::Synced)?;
+                }
+            }
+            let linked = gateways::linked(tx, &id)?;
+            if linked.is_empty() && current.previous_target.is_none() {
+                return Err(ApiError::BadRequest(
+                    "Cannot complete promotion without linked gateway deployments".into(),
+                ));
+            }
+            if linked.iter().any(|d| d.sync_status != "synced") {
+                return Err(ApiError::BadRequest(
+                    "Cannot complete promotion until all linked gateway deployments are synced"
+                        .into(),
+                ));
+            }
+            if !repo::complete(tx, &id, linked.first().map(|d| d.id.as_str()))? {
+                return Err(not_promoting("unknown"));
+            }
+            let p = &current.promotion;
             let mut details = Map::new();
-            details.insert("api_id".into(), current.promotion.api_id.clone().into());
-            if let Some(err) = &outcome.error {
-                details.insert("error".into(), err.clone().into());
-            }
-            let action = if outcome.error.is_some() {
-                "promotion.failed"
-            } else {
-                "promotion.completed"
-            };
-            written.audit(tx, &tenant, action, "promotion", &id, details)?;
-            repo::finish(
+            details.insert("api_id".into(), p.api_id.clone().into());
+            details.insert(
+                "source_environment".into(),
+                p.source_environment.clone().into(),
+            );
+            details.insert(
+                "target_environment".into(),
+                p.target_environment.clone().into(),
+            );
+            written.audit(
                 tx,
+                &tenant,
+                "promotion.completed",
+                "promotion",
                 &id,
-                if outcome.error.is_some() {
-                    "failed"
-                } else {
-                    "promoted"
-                },
-                outcome.target_deployment.as_deref(),
-                &outcome.previous,
+                details,
             )?;
             reload(tx, &tenant, &id)
         })
@@ -170,113 +239,10 @@ pub async fn complete(
         .map(Json)
 }
 
-struct Outcome {
-    target_deployment: Option<String>,
-    previous: Value,
-    error: Option<String>,
-}
-
-/// Copies the source stage's spec into the target stage and syncs the target gateways.
-fn land(
-    tx: &rusqlite::Connection,
-    tenant: &str,
-    s: &Stored,
-    written: &Written,
-) -> ApiResult<Outcome> {
-    let p = &s.promotion;
-    let previous = apis::spec(tx, tenant, &p.api_id, &p.target_environment)?;
-    let previous_json = previous
-        .as_ref()
-        .map(SpecRow::to_json)
-        .unwrap_or(Value::Null);
-    let Some(source) = apis::spec(tx, tenant, &p.api_id, &p.source_environment)? else {
-        return Ok(Outcome {
-            target_deployment: None,
-            previous: previous_json,
-            error: Some(format!(
-                "{} is no longer in {}",
-                p.api_id, p.source_environment
-            )),
-        });
-    };
-    apis::put_spec(tx, tenant, &p.api_id, &p.target_environment, &source)?;
-    let gateways = match &p.target_gateway_ids {
-        Some(ids) if !ids.is_empty() => ids.clone(),
-        _ => apis::stage_gateways(tx, tenant, &p.target_environment)?,
-    };
-    let (_, ids) = apis::deploy(
-        tx,
-        &apis::Deploy {
-            tenant,
-            api: &p.api_id,
-            stage: &p.target_environment,
-            gateways: &gateways,
-            spec: &source,
-            deployed_by: &written.username,
-            rollback_of: None,
-        },
-    )?;
-    Ok(Outcome {
-        target_deployment: ids.into_iter().next(),
-        previous: previous_json,
-        error: None,
-    })
-}
-
-/// Completing a rollback: the original promotion's target gets back what it had before.
-fn undo(
-    tx: &rusqlite::Connection,
-    tenant: &str,
-    original: &str,
-    written: &Written,
-) -> ApiResult<Outcome> {
-    let orig = repo::get(tx, tenant, original)?
-        .ok_or_else(|| ApiError::Internal(format!("rolled-back promotion {original} vanished")))?;
-    let p = &orig.promotion;
-    let stage = &p.target_environment;
-    let current = apis::spec(tx, tenant, &p.api_id, stage)?;
-    let current_json = current
-        .as_ref()
-        .map(SpecRow::to_json)
-        .unwrap_or(Value::Null);
-    match orig.previous_target.as_ref().and_then(SpecRow::from_json) {
-        Some(previous) => {
-            apis::put_spec(tx, tenant, &p.api_id, stage, &previous)?;
-            let gateways = apis::deployed_gateways(tx, tenant, &p.api_id, stage)?;
-            let (_, ids) = apis::deploy(
-                tx,
-                &apis::Deploy {
-                    tenant,
-                    api: &p.api_id,
-                    stage,
-                    gateways: &gateways,
-                    spec: &previous,
-                    deployed_by: &written.username,
-                    rollback_of: p.target_deployment_id.as_deref(),
-                },
-            )?;
-            Ok(Outcome {
-                target_deployment: ids.into_iter().next(),
-                previous: current_json,
-                error: None,
-            })
-        }
-        None => {
-            // The API was new in that stage: rolling back takes it out again.
-            apis::remove_from_stage(tx, tenant, &p.api_id, stage)?;
-            Ok(Outcome {
-                target_deployment: None,
-                previous: current_json,
-                error: None,
-            })
-        }
-    }
-}
-
 #[utoipa::path(post, path = "/v1/tenants/{tenant}/promotions/{id}/rollback", tag = "promotions",
     security(("bearer" = [])), params(("tenant" = String, Path), ("id" = String, Path)),
     request_body = RollbackRequest,
-    responses((status = 201, description = "A new reverse promotion, already promoting; complete it to restore the target's previous spec. The original becomes rolled_back.",
+    responses((status = 201, description = "A new reverse promotion (source and target swapped, as the real one), already promoting. Unlike the real one it targets the gateways the original changed and puts back exactly what they held before it; the gateway agent completes it. The original becomes rolled_back.",
         body = Promotion), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn rollback(
@@ -310,14 +276,23 @@ pub async fn rollback(
     let reverse = state
         .db
         .write_with(move |tx| {
+            let Some(before) = repo::get(tx, &tenant, &p.id)?.and_then(|s| s.previous_target)
+            else {
+                return Err(ApiError::Conflict(format!(
+                    "Nothing records what {} held before promotion {}; it cannot be rolled back",
+                    p.target_environment, p.id
+                )));
+            };
             if !repo::transition(tx, &p.id, "promoted", "rolled_back", None)? {
                 let status = repo::get(tx, &tenant, &p.id)?
                     .map(|s| s.promotion.status)
                     .unwrap_or_default();
                 return Err(ApiError::Conflict(format!(
-                    "Cannot roll back promotion in status '{status}' (expected 'promoted')"
+                    "Can only rollback promoted promotions (current: {status})"
                 )));
             }
+            let restore = Restore::parse(&before);
+            let gateway_ids: Vec<String> = restore.iter().map(|r| r.0.clone()).collect();
             let reverse = repo::insert(
                 tx,
                 &NewPromotion {
@@ -326,7 +301,7 @@ pub async fn rollback(
                     source: &p.target_environment,
                     target: &p.source_environment,
                     source_deployment_id: p.target_deployment_id.as_deref(),
-                    target_gateway_ids: None,
+                    target_gateway_ids: Some(&gateway_ids),
                     status: "promoting",
                     message: &body.message,
                     requested_by: &written.username,
@@ -334,10 +309,23 @@ pub async fn rollback(
                     created_at: None,
                 },
             )?;
+            let now_held = gateways::snapshot(tx, &tenant, &p.api_id, &gateway_ids)?;
+            repo::set_previous_target(tx, &reverse, &now_held)?;
+            put_back(tx, &tenant, &p, &reverse, &restore, &written.username)?;
+            // Nothing to change (the gateways already hold it): done at once.
+            sync::check_promotion_completion(tx, &reverse)?;
             let mut details = Map::new();
             details.insert("api_id".into(), p.api_id.clone().into());
             details.insert("message".into(), body.message.clone().into());
-            details.insert("reverse_promotion_id".into(), reverse.clone().into());
+            details.insert("rollback_promotion_id".into(), reverse.clone().into());
+            details.insert(
+                "original_source".into(),
+                p.source_environment.clone().into(),
+            );
+            details.insert(
+                "original_target".into(),
+                p.target_environment.clone().into(),
+            );
             written.audit(
                 tx,
                 &tenant,
@@ -350,4 +338,69 @@ pub async fn rollback(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(reverse)))
+}
+
+/// What each gateway held before a promotion: (gateway id, desired state or nothing).
+struct Restore(Vec<(String, Option<Value>)>);
+
+impl Restore {
+    fn parse(before: &Value) -> Restore {
+        Restore(
+            before
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| {
+                    let gateway = e.get("gateway_id")?.as_str()?.to_string();
+                    let held = e.get("desired_state").filter(|v| v.is_object()).cloned();
+                    Some((gateway, held))
+                })
+                .collect(),
+        )
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(String, Option<Value>)> {
+        self.0.iter()
+    }
+}
+
+/// Puts each gateway back as it was, linked to the reverse promotion: the old desired state
+/// where there was one, a deletion where the API was new. Only these gateways change.
+fn put_back(
+    tx: &rusqlite::Connection,
+    tenant: &str,
+    original: &Promotion,
+    reverse: &str,
+    restore: &Restore,
+    username: &str,
+) -> ApiResult<()> {
+    for (gateway_id, held) in restore.iter() {
+        let current = gateways::on_gateway(tx, tenant, &original.api_id, gateway_id)?;
+        match held {
+            Some(desired) => {
+                let Some(gateway) = gateways::gateway(tx, gateway_id)? else {
+                    continue;
+                };
+                apis::deploy(
+                    tx,
+                    &apis::Deploy {
+                        tenant,
+                        api: &original.api_id,
+                        stage: &gateway.environment.clone(),
+                        gateways: std::slice::from_ref(&gateway),
+                        desired,
+                        deployed_by: username,
+                        promotion_id: Some(reverse),
+                        rollback_of: Some(&original.id),
+                    },
+                )?;
+            }
+            None => {
+                if let Some(d) = current {
+                    gateways::mark_deleting(tx, &d.id, Some(reverse))?;
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -15,18 +15,19 @@ use crate::domain::policy::PromotionFacts;
 use crate::domain::promotion::MessageError;
 use crate::domain::{Operation, PromotionStatus, validate_chain, validate_message};
 use crate::server::auth::Caller;
+use crate::server::desired;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::extract::{JsonBody, Params, StageRef, resolve_stage};
-use crate::server::repo::apis::{self, SpecRow};
 use crate::server::repo::promotions::{self as repo, NewPromotion, Stored};
-use crate::server::repo::resources;
+use crate::server::repo::{apis, gateways};
 use crate::server::spec;
 use crate::server::state::AppState;
+use crate::wire::GatewayDeployment;
 use crate::wire::{ErrorBody, Page, Promotion, PromotionDiff};
 
 /// `POST /v1/tenants/{t}/promotions/{api_id}`. Unlike the real service, both
 /// `source_deployment_id` and `target_gateway_ids` may be left out: the server then picks the
-/// synced deployment in the source stage and every gateway of the target stage.
+/// synced deployment in the source stage and every compatible gateway of the target stage.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PromotionRequest {
@@ -147,36 +148,58 @@ pub async fn diff(
         p.source_environment.clone(),
         p.target_environment.clone(),
     );
-    let (source, target) = state
+    let source_id = p.source_deployment_id.clone();
+    let (source, target, reviewed) = state
         .db
         .read(move |c| {
+            let reviewed = match &source_id {
+                Some(id) => gateways::deployment(c, id)?,
+                None => None,
+            };
             Ok((
-                apis::spec(c, &t, &api, &src)?,
-                apis::spec(c, &t, &api, &dst)?,
+                gateways::latest_synced(c, &t, &api, &src)?,
+                gateways::latest_synced(c, &t, &api, &dst)?,
+                reviewed,
             ))
         })
         .await?;
-    let shown = |row: &Option<SpecRow>, stage: &str| {
-        row.as_ref().map(|r| {
-            let mut v = r.to_json();
-            if let Value::Object(m) = &mut v {
-                m.insert("environment".into(), Value::from(stage));
-            }
-            v
-        })
+    let spec_of = |d: &Option<GatewayDeployment>| {
+        d.as_ref()
+            .and_then(|d| d.desired_state.get("openapi_spec").cloned())
     };
+    // The source as approve will deploy it: the promotion's source deployment.
+    let reviewed_spec_hash = reviewed
+        .as_ref()
+        .or(source.as_ref())
+        .and_then(|d| desired::hash_of(&d.desired_state).map(str::to_string));
     Ok(Json(PromotionDiff {
         promotion_id: p.id,
         diff_summary: Some(spec::diff(
-            source.as_ref().map(|r| &r.spec),
-            target.as_ref().map(|r| &r.spec),
+            spec_of(&reviewed.clone().or(source.clone())).as_ref(),
+            spec_of(&target).as_ref(),
         )),
-        source_spec: shown(&source, &p.source_environment),
-        target_spec: shown(&target, &p.target_environment),
-        reviewed_spec_hash: source.map(|r| r.spec_hash),
+        source_spec: source.as_ref().map(snapshot),
+        target_spec: target.as_ref().map(snapshot),
+        reviewed_spec_hash,
         source_environment: p.source_environment,
         target_environment: p.target_environment,
     }))
+}
+
+/// A stage's synced deployment as the real diff describes it, plus the spec itself.
+fn snapshot(d: &GatewayDeployment) -> Value {
+    serde_json::json!({
+        "deployment_id": d.id,
+        "gateway_instance_id": d.gateway_instance_id,
+        "gateway_name": d.gateway_name,
+        "environment": d.gateway_environment,
+        "api_catalog_id": d.api_catalog_id,
+        "version": d.version(),
+        "spec_hash": d.spec_hash(),
+        "sync_status": d.sync_status,
+        "last_sync_success": d.last_sync_success,
+        "spec": d.desired_state.get("openapi_spec"),
+    })
 }
 
 #[utoipa::path(post, path = "/v1/tenants/{tenant}/promotions/{api_id}", tag = "promotions",
@@ -184,7 +207,8 @@ pub async fn diff(
     request_body = PromotionRequest,
     responses((status = 201, body = Promotion), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 409, description = "An open promotion exists, or the source is not synced", body = ErrorBody),
+        (status = 400, description = "The real service's gateway checks: source not synced, gateway of another tenant, disabled, wrong stage, other family or topology", body = ErrorBody),
+        (status = 409, description = "An open promotion exists for the API and target", body = ErrorBody),
         (status = 422, description = "Unknown stage, not the next stage, bad message", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
@@ -240,39 +264,30 @@ pub async fn create(
     let promotion = state
         .db
         .write_with(move |tx| {
-            if !apis::catalog_exists(tx, &tenant, &api_id)? {
+            if apis::catalog(tx, &tenant, &api_id)?.is_none() {
                 return Err(ApiError::NotFound("API not found".into()));
             }
-            let source_deployment = pick_source(tx, &tenant, &api_id, &src, body.source_deployment_id.as_deref())?;
-            let targets = match body.target_gateway_ids {
-                Some(ids) => {
-                    for id in &ids {
-                        let ok = resources::gateway_stage(tx, id)?.is_some_and(|(stage, owner)| {
-                            stage == dst && owner.as_deref().is_none_or(|o| o == tenant)
-                        });
-                        if !ok {
-                            return Err(ApiError::invalid(&["body", "target_gateway_ids"], "value_error",
-                                format!("Gateway {id} is not a gateway of {dst}"), Some(id.clone().into())));
-                        }
-                    }
-                    ids
-                }
-                None => apis::stage_gateways(tx, &tenant, &dst)?,
-            };
-            if targets.is_empty() {
-                return Err(ApiError::Conflict(format!("{dst} has no gateway to promote onto")));
-            }
+            let checked = super::promotion_checks::check(
+                tx,
+                &tenant,
+                &api_id,
+                &src,
+                &dst,
+                body.source_deployment_id.as_deref(),
+                body.target_gateway_ids.as_deref(),
+            )?;
             if let Some((id, status)) = repo::open_for(tx, &tenant, &api_id, &dst)? {
                 return Err(ApiError::Conflict(format!(
                     "Active promotion already exists for {api_id} → {dst} (id={id}, status={status})"
                 )));
             }
+            let targets: Vec<String> = checked.targets.iter().map(|g| g.id.clone()).collect();
             let id = repo::insert(tx, &NewPromotion {
                 tenant: &tenant,
                 api: &api_id,
                 source: &src,
                 target: &dst,
-                source_deployment_id: Some(&source_deployment),
+                source_deployment_id: Some(&checked.source.id),
                 target_gateway_ids: Some(&targets),
                 status: "pending",
                 message: &body.message,
@@ -281,9 +296,12 @@ pub async fn create(
                 created_at: None,
             })?;
             let mut details = Map::new();
-            details.insert("source_environment".into(), src.clone().into());
-            details.insert("message".into(), body.message.clone().into());
             details.insert("api_id".into(), api_id.clone().into());
+            details.insert("source_environment".into(), src.clone().into());
+            details.insert("target_environment".into(), dst.clone().into());
+            details.insert("source_deployment_id".into(), checked.source.id.clone().into());
+            details.insert("target_gateway_ids".into(), targets.iter().map(|t| Value::from(t.clone())).collect());
+            details.insert("message".into(), body.message.clone().into());
             written.audit(tx, &tenant, "promotion.created", "promotion", &id, details)?;
             repo::get(tx, &tenant, &id)?
                 .map(|s| s.promotion)
@@ -291,55 +309,4 @@ pub async fn create(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(promotion)))
-}
-
-/// The source must be a synced deployment of this API on a gateway of the source stage.
-fn pick_source(
-    tx: &rusqlite::Connection,
-    tenant: &str,
-    api: &str,
-    stage: &str,
-    asked: Option<&str>,
-) -> ApiResult<String> {
-    let filter = resources::GatewayDeploymentFilter {
-        stage: Some(stage.to_string()),
-        tenant: Some(tenant.to_string()),
-        sync_status: None,
-        api_id: Some(api.to_string()),
-    };
-    let paging = crate::server::extract::Paging {
-        page: 1,
-        page_size: 100,
-    };
-    match asked {
-        Some(id) => {
-            let d = resources::gateway_deployment(tx, id)?
-                .filter(|d| d.tenant_id() == Some(tenant))
-                .ok_or_else(|| ApiError::NotFound("Source deployment not found".into()))?;
-            if d.api_id() != api || d.gateway_environment.as_deref() != Some(stage) {
-                return Err(ApiError::invalid(
-                    &["body", "source_deployment_id"],
-                    "value_error",
-                    format!("deployment {id} is not a deployment of {api} in {stage}"),
-                    Some(id.into()),
-                ));
-            }
-            if d.sync_status != "synced" {
-                return Err(ApiError::Conflict(format!(
-                    "Source deployment is {} on {}, not synced",
-                    d.sync_status,
-                    d.gateway_label()
-                )));
-            }
-            Ok(d.id)
-        }
-        None => resources::gateway_deployments(tx, &filter, paging)?
-            .items
-            .into_iter()
-            .find(|d| d.sync_status == "synced")
-            .map(|d| d.id)
-            .ok_or_else(|| {
-                ApiError::Conflict(format!("{api} has no synced deployment in {stage}"))
-            }),
-    }
 }

@@ -8,7 +8,7 @@ use crate::domain::role;
 use crate::server::auth::Caller;
 use crate::server::error::ApiResult;
 use crate::server::extract::Params;
-use crate::server::repo::{audit, resources};
+use crate::server::repo::{audit, gateways, resources};
 use crate::server::state::AppState;
 use crate::wire::{
     AuditPage, Deployment, ErrorBody, Gateway, GatewayDeployment, Page, Subscription,
@@ -62,10 +62,14 @@ pub async fn deployments(
 }
 
 #[utoipa::path(get, path = "/v1/admin/gateways", tag = "gateways", security(("bearer" = [])),
-    params(("environment" = Option<String>, Query), ("page" = Option<u32>, Query),
-        ("page_size" = Option<u32>, Query)),
-    responses((status = 200, description = "cpi-admin sees every gateway; others their tenant's and the shared ones",
-        body = Page<Gateway>), (status = 422, body = ErrorBody)))]
+    params(("environment" = Option<String>, Query, description = "Stage (any alias)"),
+        ("tenant_id" = Option<String>, Query, description = "That tenant's gateways and the platform's (no tenant)"),
+        ("gateway_type" = Option<String>, Query, description = "gateway_type or target_gateway_type"),
+        ("page" = Option<u32>, Query), ("page_size" = Option<u32>, Query)),
+    responses((status = 200, description = "cpi-admin sees every gateway; a tenant-admin only their tenant's and the platform's (the real service shows others too)",
+        body = Page<Gateway>),
+        (status = 403, description = "Not cpi-admin or tenant-admin, or another tenant asked for", body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
 pub async fn gateways(
     State(state): State<AppState>,
     caller: Caller,
@@ -73,36 +77,51 @@ pub async fn gateways(
 ) -> ApiResult<Json<Page<Gateway>>> {
     let stage = stage_param(&state, &params)?;
     let paging = params.paging(50)?;
-    caller.require_permission(role::APIS_READ)?;
-    let tenant = visible_tenant(&caller);
+    caller.require_admin_role()?;
+    let filter = gateways::GatewayFilter {
+        stage,
+        tenant: scoped_tenant(&caller, &params)?,
+        gateway_type: params
+            .get("gateway_type")
+            .map(|t| t.trim().to_ascii_lowercase()),
+    };
     let page = state
         .db
-        .read(move |c| resources::gateways(c, stage.as_deref(), tenant.as_deref(), paging))
+        .read(move |c| gateways::gateways(c, &filter, paging))
         .await?;
     Ok(Json(page))
 }
 
-/// cpi-admin sees everything (`None`); anyone else only their tenant (or nothing at all).
-fn visible_tenant(caller: &Caller) -> Option<String> {
-    if caller.is_cpi_admin() {
-        None
-    } else {
-        Some(
-            caller
-                .principal
-                .tenant_id
-                .clone()
-                .unwrap_or_else(|| "\u{0}no-tenant".to_string()),
-        )
+/// The tenant a list is limited to: `tenant_id=` when the caller may see it; for anyone but a
+/// cpi-admin their own tenant, always (stricter than the real service, which leaks others).
+fn scoped_tenant(caller: &Caller, params: &Params) -> ApiResult<Option<String>> {
+    let asked = params.get("tenant_id").map(str::to_string);
+    if let Some(t) = &asked {
+        caller.check_tenant(t)?;
     }
+    if caller.is_cpi_admin() {
+        return Ok(asked);
+    }
+    Ok(Some(
+        asked
+            .or_else(|| caller.principal.tenant_id.clone())
+            .unwrap_or_else(|| {
+                // A tenant-admin without a tenant sees no tenant's data.
+                "\u{0}no-tenant".to_string()
+            }),
+    ))
 }
 
 #[utoipa::path(get, path = "/v1/admin/deployments", tag = "gateways", security(("bearer" = [])),
-    params(("environment" = Option<String>, Query), ("sync_status" = Option<String>, Query),
-        ("tenant_id" = Option<String>, Query), ("api_id" = Option<String>, Query),
+    params(("environment" = Option<String>, Query, description = "Gateway stage (any alias)"),
+        ("sync_status" = Option<String>, Query),
+        ("gateway_instance_id" = Option<String>, Query),
+        ("tenant_id" = Option<String>, Query, description = "The API's tenant"),
+        ("api_id" = Option<String>, Query, description = "envdeck: one API's deployments"),
         ("page" = Option<u32>, Query), ("page_size" = Option<u32>, Query)),
-    responses((status = 200, description = "APIs on gateways; non-admins see their tenant's only",
-        body = Page<GatewayDeployment>), (status = 403, body = ErrorBody),
+    responses((status = 200, description = "APIs on gateways, in the real shape (the API is named in desired_state); a tenant-admin sees their tenant's only",
+        body = Page<GatewayDeployment>),
+        (status = 403, description = "Not cpi-admin or tenant-admin, or another tenant asked for", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn gateway_deployments(
     State(state): State<AppState>,
@@ -112,30 +131,27 @@ pub async fn gateway_deployments(
     let stage = stage_param(&state, &params)?;
     let sync_status = params.one_of("sync_status", SYNC_STATUSES)?;
     let paging = params.paging(50)?;
-    caller.require_permission(role::APIS_READ)?;
-    let asked = params.get("tenant_id").map(str::to_string);
-    if let Some(t) = &asked {
-        caller.check_tenant(t)?;
-    }
-    let filter = resources::GatewayDeploymentFilter {
+    caller.require_admin_role()?;
+    let filter = gateways::DeploymentFilter {
         stage,
-        tenant: asked.or_else(|| visible_tenant(&caller)),
+        tenant: scoped_tenant(&caller, &params)?,
         sync_status,
+        gateway_id: params.get("gateway_instance_id").map(str::to_string),
         api_id: params.get("api_id").map(str::to_string),
     };
     let page = state
         .db
-        .read(move |c| resources::gateway_deployments(c, &filter, paging))
+        .read(move |c| gateways::deployments(c, &filter, paging))
         .await?;
     Ok(Json(page))
 }
 
 #[utoipa::path(get, path = "/v1/subscriptions/tenant/{tenant}", tag = "subscriptions",
     security(("bearer" = [])),
-    params(("tenant" = String, Path), ("environment" = Option<String>, Query),
+    params(("tenant" = String, Path), ("environment" = Option<String>, Query, description = "Only subscriptions of that stage (any alias); those with no stage are left out, as the real service does"),
         ("status" = Option<String>, Query), ("page" = Option<u32>, Query),
         ("page_size" = Option<u32>, Query)),
-    responses((status = 200, description = "Envelope with total_pages", body = Page<Subscription>),
+    responses((status = 200, description = "Envelope with total_pages; `environment` is null for subscriptions made the real way", body = Page<Subscription>),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn subscriptions(
     State(state): State<AppState>,

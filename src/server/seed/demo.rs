@@ -1,7 +1,13 @@
-//! The demo platform: two tenants with 22 APIs each in varied states across the stages,
-//! gateways, deployments (synced, drifted, error), history, subscriptions, audit entries,
-//! and open promotions waiting for review. A fixed RNG seed keeps names and shapes the same
-//! on every run; only ids and times differ.
+//! The demo platform, in the real model: tenants acme and globex, their own STOA gateways in
+//! every stage plus platform gateways of other families (one disabled, one offline), one
+//! catalog entry per API whose presence in a stage is its gateway deployments there, a
+//! promotion history consistent with what each stage runs, two open promotions requested by
+//! dave, subscriptions (some without a stage, as the real API stores them) and audit entries.
+//! A fixed RNG seed keeps names and shapes the same on every run; only ids and times differ.
+
+mod history;
+
+use std::collections::HashMap;
 
 use chrono::{Duration, Utc};
 use rand::rngs::StdRng;
@@ -9,15 +15,14 @@ use rand::{Rng, SeedableRng};
 use rusqlite::{Transaction, params};
 use serde_json::{Map, Value};
 
-use super::insert_gateway;
-use crate::server::repo::apis::{self, SpecRow};
-use crate::server::repo::promotions::{self, NewPromotion};
-use crate::server::repo::{audit, new_id};
-use crate::server::spec::{self, SpecFields};
+use super::{GatewaySeed, insert_gateway};
+use crate::server::desired::{self, ApiSpec};
+use crate::server::repo::{apis, audit, gateways, new_id};
+use crate::server::spec::SpecFields;
+use crate::wire::Gateway;
 
-const ACME: &[(&str, &str, &str)] = &[
-    ("payments", "Payments API", "finance"),
-    ("customer-profile", "Customer Profile", "crm"),
+/// (name, display name, tag) of the APIs beyond the named ones, for busy lists.
+const ACME_MORE: &[(&str, &str, &str)] = &[
     ("accounts", "Accounts", "finance"),
     ("cards", "Card Issuing", "finance"),
     ("fraud-scoring", "Fraud Scoring", "risk"),
@@ -25,19 +30,18 @@ const ACME: &[(&str, &str, &str)] = &[
     ("loyalty", "Loyalty Points", "retail"),
     ("catalog", "Product Catalog", "retail"),
     ("pricing", "Dynamic Pricing", "retail"),
-    ("cart", "Shopping Cart", "retail"),
-    ("checkout", "Checkout", "retail"),
-    ("invoices", "Invoicing", "finance"),
     ("refunds", "Refunds", "finance"),
     ("notifications", "Notifications", "platform"),
     ("search", "Search", "platform"),
-    ("recommendations", "Recommendations", "data"),
+    ("invoices", "Invoicing", "finance"),
+    ("webhooks", "Webhook Relay", "platform"),
+    ("exchange-rates", "Exchange Rates", "finance"),
+    ("consents", "Consent Ledger", "compliance"),
+    ("cart", "Shopping Cart", "retail"),
+    ("checkout", "Checkout", "retail"),
     ("reviews", "Product Reviews", "retail"),
     ("store-locator", "Store Locator", "retail"),
     ("support-tickets", "Support Tickets", "crm"),
-    ("consents", "Consent Ledger", "compliance"),
-    ("exchange-rates", "Exchange Rates", "finance"),
-    ("webhooks", "Webhook Relay", "platform"),
 ];
 
 const GLOBEX: &[(&str, &str, &str)] = &[
@@ -46,22 +50,10 @@ const GLOBEX: &[(&str, &str, &str)] = &[
     ("rates", "Freight Rates", "freight"),
     ("customs", "Customs Declarations", "compliance"),
     ("fleet", "Fleet Telemetry", "fleet"),
-    ("drivers", "Driver Roster", "fleet"),
-    ("routes", "Route Planner", "fleet"),
-    ("fuel-cards", "Fuel Cards", "fleet"),
     ("warehouses", "Warehouse Registry", "warehouse"),
-    ("inventory", "Inventory Levels", "warehouse"),
-    ("picking", "Pick Lists", "warehouse"),
-    ("dock-slots", "Dock Scheduling", "warehouse"),
+    ("ledger", "Ledger", "finance"),
     ("returns", "Returns Portal", "freight"),
-    ("labels", "Label Printing", "freight"),
-    ("proof-of-delivery", "Proof of Delivery", "freight"),
     ("carriers", "Carrier Directory", "partners"),
-    ("tenders", "Load Tenders", "partners"),
-    ("billing", "Billing", "finance"),
-    ("claims", "Damage Claims", "finance"),
-    ("emissions", "Emissions Reports", "compliance"),
-    ("weather", "Weather Alerts", "platform"),
     ("geocoding", "Geocoding", "platform"),
 ];
 
@@ -81,7 +73,6 @@ const APPS: &[&str] = &[
     "Ledger Sync",
     "Data Warehouse",
     "Call Center",
-    "Kiosk",
 ];
 
 const SYNC_ERRORS: &[&str] = &[
@@ -90,13 +81,13 @@ const SYNC_ERRORS: &[&str] = &[
     "gateway rejected spec: duplicate operationId",
 ];
 
-struct Ctx<'a, 't> {
+pub(super) struct Ctx<'a, 't> {
     tx: &'a Transaction<'t>,
     rng: StdRng,
     stages: &'a [String],
     tenant: &'a str,
-    /// Gateways per stage: (tenant edge gateway, shared gateway).
-    gateways: Vec<(String, String)>,
+    gateways: HashMap<String, Gateway>,
+    catalog_ids: HashMap<String, String>,
 }
 
 fn ago(days: i64, minutes: i64) -> String {
@@ -104,429 +95,379 @@ fn ago(days: i64, minutes: i64) -> String {
         .to_rfc3339()
 }
 
-fn spec_for(tenant: &str, api: &str, display: &str, minor: u32, tag: &str) -> SpecRow {
+fn spec_for(tenant: &str, api: &str, display: &str, version: (u32, u32), tag: &str) -> ApiSpec {
     let ops = EXTRA_OPS
         .iter()
-        .take(minor as usize)
+        .take(version.1 as usize)
         .map(|(m, p, s)| (format!("/{api}{p}"), m.to_string(), s.to_string()))
         .collect();
-    let fields = SpecFields {
-        display_name: display.to_string(),
-        version: format!("1.{minor}.0"),
-        description: Some(format!("{display} ({tag}) for {tenant}")),
-        backend_url: Some(format!("https://{api}.svc.{tenant}.internal")),
-        operations: ops,
-    };
-    let doc = spec::build(api, &fields);
-    SpecRow {
-        version: fields.version,
-        description: fields.description,
-        backend_url: fields.backend_url,
-        spec_hash: spec::hash(&doc),
-        spec: doc,
-    }
+    ApiSpec::build(
+        api,
+        &SpecFields {
+            display_name: display.to_string(),
+            version: format!("{}.{}.0", version.0, version.1),
+            description: Some(format!("{display} ({tag}) for {tenant}")),
+            backend_url: Some(format!("https://{api}.svc.{tenant}.internal")),
+            operations: ops,
+        },
+    )
 }
 
 pub fn populate(tx: &Transaction<'_>, stages: &[String]) -> rusqlite::Result<()> {
-    for (seed, tenant, defs) in [(7_u64, "acme", ACME), (11, "globex", GLOBEX)] {
-        let mut gateways = Vec::new();
-        for (i, stage) in stages.iter().enumerate() {
-            let status = if i == 1 && tenant == "globex" {
-                "degraded"
-            } else {
-                "online"
-            };
-            let edge = insert_gateway(
-                tx,
-                &format!("{tenant}-{stage}-edge"),
-                stage,
-                Some(tenant),
-                "edge",
-                status,
-            )?;
-            let shared_name = format!("stoa-{stage}");
-            let shared: String = match tx.query_row(
-                "SELECT id FROM gateways WHERE name = ?1",
-                [&shared_name],
-                |r| r.get(0),
-            ) {
-                Ok(id) => id,
-                Err(rusqlite::Error::QueryReturnedNoRows) => {
-                    insert_gateway(tx, &shared_name, stage, None, "stoa", "online")?
-                }
-                Err(e) => return Err(e),
-            };
-            gateways.push((edge, shared));
-        }
+    platform_gateways(tx, stages)?;
+    for (seed, tenant) in [(7_u64, "acme"), (11, "globex")] {
         let mut ctx = Ctx {
             tx,
             rng: StdRng::seed_from_u64(seed),
             stages,
             tenant,
-            gateways,
+            gateways: HashMap::new(),
+            catalog_ids: HashMap::new(),
         };
-        for (i, def) in defs.iter().enumerate() {
-            api(&mut ctx, i, def)?;
-        }
-        open_promotions(&mut ctx)?;
-    }
-    Ok(())
-}
-
-/// One API: its versions per stage (earlier stages may be ahead), gateway deployments,
-/// history, subscriptions and audit entries.
-fn api(ctx: &mut Ctx<'_, '_>, index: usize, def: &(&str, &str, &str)) -> rusqlite::Result<()> {
-    let (name, display, tag) = *def;
-    let n = ctx.stages.len();
-    // The first two APIs carry the open promotions: present everywhere, earlier stages ahead.
-    let (depth, minors): (usize, Vec<u32>) = match index {
-        0 => (n, (0..n).map(|k| if k == 0 { 4 } else { 3 }).collect()),
-        1 => (
-            n,
-            (0..n)
-                .map(|k| if k + 1 < n.min(3) { 2 } else { 1 })
-                .collect(),
-        ),
-        _ => {
-            let roll: f64 = ctx.rng.r#gen();
-            let depth = if roll < 0.45 {
-                n
-            } else if roll < 0.75 {
-                n.min(2)
-            } else {
-                1
-            };
-            let mut minor = ctx.rng.gen_range(0..4_u32);
-            let mut minors = vec![0; depth];
-            for k in (0..depth).rev() {
-                minors[k] = minor;
-                if ctx.rng.gen_bool(0.3) {
-                    minor += 1;
-                }
+        tenant_gateways(&mut ctx)?;
+        if tenant == "acme" {
+            history::acme(&mut ctx)?;
+            for (i, def) in ACME_MORE.iter().enumerate() {
+                busy_api(&mut ctx, i, def)?;
             }
-            (depth, minors)
-        }
-    };
-    let created = 40 + ctx.rng.gen_range(0..40_i64);
-    let status = if depth == n { "published" } else { "draft" };
-    let tags = vec![tag.to_string()];
-    ctx.tx.execute(
-        "INSERT INTO apis (tenant_id, id, display_name, tags, status, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            ctx.tenant,
-            name,
-            display,
-            Value::from(tags).to_string(),
-            status,
-            ago(created, 0),
-            ago(created / 4, 13)
-        ],
-    )?;
-    for (k, minor) in minors.iter().enumerate().take(depth) {
-        let stage = ctx.stages[k].clone();
-        let row = spec_for(ctx.tenant, name, display, *minor, tag);
-        apis::put_spec(ctx.tx, ctx.tenant, name, &stage, &row)?;
-        let (edge, shared) = ctx.gateways[k].clone();
-        let mut on = vec![edge];
-        if ctx.rng.gen_bool(0.5) {
-            on.push(shared);
-        }
-        let deployed_by = ["dave", "dora", "tess"][ctx.rng.gen_range(0..3)];
-        let (history, gd_ids) = apis::deploy(
-            ctx.tx,
-            &apis::Deploy {
-                tenant: ctx.tenant,
-                api: name,
-                stage: &stage,
-                gateways: &on,
-                spec: &row,
-                deployed_by,
-                rollback_of: None,
-            },
-        )?;
-        let when = created - (k as i64) * 3 - 1;
-        ctx.tx.execute(
-            "UPDATE deployments SET created_at = ?2, updated_at = ?2, completed_at = ?3 WHERE id = ?1",
-            params![history, ago(when, 30), ago(when, 25)],
-        )?;
-        // Earlier failed attempts make the history look lived-in.
-        if ctx.rng.gen_bool(0.2) {
-            ctx.tx.execute(
-                "INSERT INTO deployments (id, tenant_id, api_id, stage, version, status, deployed_by,
-                     created_at, updated_at, completed_at, error_message, gateway_id, attempt_count)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'failed', ?6, ?7, ?7, ?7, ?8, ?9, 3)",
-                params![new_id(), ctx.tenant, name, stage, row.version, deployed_by, ago(when + 1, 0),
-                    "health check failed: backend returned 503", on[0]],
-            )?;
-        }
-        // Drift and errors, but never on the APIs that carry open promotions.
-        if index >= 2 {
-            for id in gd_ids {
-                let roll: f64 = ctx.rng.r#gen();
-                if roll < 0.08 {
-                    ctx.tx.execute(
-                        "UPDATE gateway_deployments SET sync_status = 'drifted',
-                             desired_generation = desired_generation + 1 WHERE id = ?1",
-                        [&id],
-                    )?;
-                } else if roll < 0.14 {
-                    let err = SYNC_ERRORS[ctx.rng.gen_range(0..SYNC_ERRORS.len())];
-                    ctx.tx.execute(
-                        "UPDATE gateway_deployments SET sync_status = 'error', last_sync_error = ?2,
-                             desired_generation = desired_generation + 1 WHERE id = ?1",
-                        params![id, err],
-                    )?;
-                }
+        } else {
+            history::globex(&mut ctx)?;
+            for (i, def) in GLOBEX.iter().enumerate().skip(1) {
+                busy_api(&mut ctx, i, def)?;
             }
         }
-        subscriptions(ctx, name, &stage, &row.version, k)?;
-        let mut details = Map::new();
-        details.insert("environment".into(), stage.clone().into());
-        details.insert("version".into(), row.version.clone().into());
-        let user = ["dave", "dora", "tess"][ctx.rng.gen_range(0..3)];
-        audit_entry(
-            ctx,
-            user,
-            if k == 0 {
-                "api.created"
-            } else {
-                "promotion.completed"
-            },
-            "api",
-            name,
-            details,
-            when,
-        )?;
     }
     Ok(())
 }
 
-fn subscriptions(
-    ctx: &mut Ctx<'_, '_>,
-    api: &str,
-    stage: &str,
-    version: &str,
-    k: usize,
-) -> rusqlite::Result<()> {
-    let count = if k == 0 {
-        ctx.rng.gen_range(0..2)
-    } else {
-        ctx.rng.gen_range(0..4)
-    };
-    for _ in 0..count {
-        let app = APPS[ctx.rng.gen_range(0..APPS.len())];
-        let app_id = format!("app-{}", app.to_ascii_lowercase().replace(' ', "-"));
-        let roll: f64 = ctx.rng.r#gen();
-        let status = if roll < 0.65 {
-            "active"
-        } else if roll < 0.8 {
-            "pending"
-        } else if roll < 0.9 {
-            "suspended"
-        } else {
-            "revoked"
-        };
-        let (plan_id, plan) = if ctx.rng.gen_bool(0.5) {
-            ("gold", "Gold")
-        } else {
-            ("basic", "Basic")
-        };
-        let created = ctx.rng.gen_range(2..30_i64);
-        let user = ["tess", "dave", "dora"][ctx.rng.gen_range(0..3)];
-        ctx.tx.execute(
-            "INSERT INTO subscriptions (id, tenant_id, application_id, application_name, subscriber_id,
-                 subscriber_email, api_id, api_version, stage, plan_id, plan_name, status, created_at,
-                 updated_at, approved_at, expires_at, approved_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)",
-            params![
-                new_id(), ctx.tenant, app_id, app, user, format!("{user}@{}.example", ctx.tenant),
-                api, version, stage, plan_id, plan, status, ago(created, 0),
-                (status != "pending").then(|| ago(created - 1, 0)),
-                ctx.rng.gen_bool(0.3).then(|| ago(-90, 0)),
-                (status != "pending").then_some("tess"),
-            ],
-        )?;
-    }
-    Ok(())
-}
-
-fn audit_entry(
-    ctx: &mut Ctx<'_, '_>,
-    user: &str,
-    action: &str,
-    resource_type: &str,
-    resource_id: &str,
-    details: Map<String, Value>,
-    days_ago: i64,
-) -> rusqlite::Result<()> {
-    let email = format!("{user}@{}.example", ctx.tenant);
-    audit::record(
-        ctx.tx,
-        audit::Record {
-            tenant: ctx.tenant,
-            user_id: user,
-            user_email: Some(&email),
-            action,
-            resource_type,
-            resource_id,
-            success: true,
-            details,
-        },
-    )?;
-    ctx.tx.execute(
-        "UPDATE audit SET timestamp = ?1 WHERE seq = last_insert_rowid()",
-        [ago(days_ago, 20)],
-    )?;
-    Ok(())
-}
-
-/// Pending promotions (requested by dave in acme, gus in globex) over real spec changes,
-/// and some history: promoted, failed, rolled back.
-fn open_promotions(ctx: &mut Ctx<'_, '_>) -> rusqlite::Result<()> {
-    let n = ctx.stages.len();
-    if n < 2 {
-        return Ok(());
-    }
-    let requester = if ctx.tenant == "acme" { "dave" } else { "gus" };
-    let (api0, api1) = if ctx.tenant == "acme" {
-        (ACME[0].0, ACME[1].0)
-    } else {
-        (GLOBEX[0].0, GLOBEX[1].0)
-    };
-    let mut pending = vec![(
-        api0,
-        0usize,
-        "Release 1.4.0: refunds and partial captures",
-        2_i64,
-    )];
-    if n >= 3 {
-        pending.push((
-            api1,
-            1,
-            "Customer profile 1.2.0 to production after QA sign-off",
-            1,
-        ));
-    }
-    for (api, k, message, days) in pending {
-        let (src, dst) = (ctx.stages[k].clone(), ctx.stages[k + 1].clone());
-        let source_deployment: Option<String> = ctx.tx.query_row(
-            "SELECT id FROM gateway_deployments WHERE tenant_id = ?1 AND api_id = ?2 AND stage = ?3
-                 AND sync_status = 'synced' ORDER BY id LIMIT 1",
-            params![ctx.tenant, api, src],
-            |r| r.get(0),
-        ).ok();
-        let targets = apis::stage_gateways(ctx.tx, ctx.tenant, &dst)?;
-        let created = ago(days, 45);
-        let id = promotions::insert(
-            ctx.tx,
-            &NewPromotion {
-                tenant: ctx.tenant,
-                api,
-                source: &src,
-                target: &dst,
-                source_deployment_id: source_deployment.as_deref(),
-                target_gateway_ids: Some(&targets),
-                status: "pending",
-                message,
-                requested_by: requester,
-                rollback_of: None,
-                created_at: Some(&created),
+/// Shared by every tenant: webmethods (remote agent) in every stage, kong and a disabled STOA
+/// gateway in the second stage.
+fn platform_gateways(tx: &Transaction<'_>, stages: &[String]) -> rusqlite::Result<()> {
+    for (k, stage) in stages.iter().enumerate() {
+        let name = format!("webmethods-{stage}");
+        insert_gateway(
+            tx,
+            &GatewaySeed {
+                gateway_type: "webmethods",
+                family: "webmethods",
+                topology: "remote-agent",
+                ..GatewaySeed::stoa(&name, stage, None)
             },
         )?;
-        let mut details = Map::new();
-        details.insert("environment".into(), dst.clone().into());
-        details.insert("message".into(), message.into());
-        audit_entry(
-            ctx,
-            requester,
-            "promotion.created",
-            "promotion",
-            &id,
-            details,
-            days,
-        )?;
-    }
-    // History: finished promotions of other APIs.
-    let history = [
-        ("promoted", "Quarterly release", 20_i64),
-        ("failed", "Hotfix for timeouts", 12),
-        ("rolled_back", "New pricing rules", 8),
-        ("promoted", "Schema cleanup", 5),
-    ];
-    let defs = if ctx.tenant == "acme" { ACME } else { GLOBEX };
-    for (i, (status, message, days)) in history.iter().enumerate() {
-        let api = defs[2 + i].0;
-        let (src, dst) = (ctx.stages[0].clone(), ctx.stages[1].clone());
-        let created = ago(*days, 0);
-        let id = promotions::insert(
-            ctx.tx,
-            &NewPromotion {
-                tenant: ctx.tenant,
-                api,
-                source: &src,
-                target: &dst,
-                source_deployment_id: None,
-                target_gateway_ids: None,
-                status,
-                message,
-                requested_by: if ctx.tenant == "acme" { "dora" } else { "gus" },
-                rollback_of: None,
-                created_at: Some(&created),
-            },
-        )?;
-        ctx.tx.execute(
-            "UPDATE promotions SET approved_by = ?2, completed_at = ?3, updated_at = ?3,
-                 previous_target = 'null' WHERE id = ?1",
-            params![
-                id,
-                if ctx.tenant == "acme" { "tess" } else { "ada" },
-                ago(*days, -30)
-            ],
-        )?;
-        if *status == "rolled_back" {
-            let reverse = promotions::insert(
-                ctx.tx,
-                &NewPromotion {
-                    tenant: ctx.tenant,
-                    api,
-                    source: &dst,
-                    target: &src,
-                    source_deployment_id: None,
-                    target_gateway_ids: None,
-                    status: "promoted",
-                    message: "Error rate spike, reverting",
-                    requested_by: if ctx.tenant == "acme" { "tess" } else { "ada" },
-                    rollback_of: Some(&id),
-                    created_at: Some(&ago(*days - 1, 0)),
+        if k == 1 {
+            let kong = format!("kong-{stage}");
+            insert_gateway(
+                tx,
+                &GatewaySeed {
+                    gateway_type: "kong",
+                    family: "kong",
+                    topology: "remote-agent",
+                    ..GatewaySeed::stoa(&kong, stage, None)
                 },
             )?;
-            ctx.tx.execute(
-                "UPDATE promotions SET completed_at = ?2, previous_target = 'null' WHERE id = ?1",
-                params![reverse, ago(*days - 1, -5)],
+            let shared = format!("stoa-shared-{stage}");
+            insert_gateway(
+                tx,
+                &GatewaySeed {
+                    enabled: false,
+                    status: "offline",
+                    ..GatewaySeed::stoa(&shared, stage, None)
+                },
             )?;
         }
-        let mut details = Map::new();
-        details.insert("environment".into(), dst.clone().into());
-        details.insert("message".into(), Value::from(*message));
-        audit_entry(
-            ctx,
-            "tess",
-            &format!(
-                "promotion.{}",
-                if *status == "rolled_back" {
-                    "rolled_back"
-                } else if *status == "failed" {
-                    "failed"
-                } else {
-                    "completed"
-                }
-            ),
-            "promotion",
-            &id,
-            details,
-            *days,
+    }
+    Ok(())
+}
+
+/// `<tenant>-stoa-<stage>` everywhere; acme also has an offline gateway in the first stage
+/// (what waits there stays pending: no agent answers for it).
+fn tenant_gateways(ctx: &mut Ctx<'_, '_>) -> rusqlite::Result<()> {
+    let tenant = ctx.tenant;
+    for (k, stage) in ctx.stages.iter().enumerate() {
+        let name = format!("{tenant}-stoa-{stage}");
+        let status = if tenant == "globex" && k == 1 {
+            "degraded"
+        } else {
+            "online"
+        };
+        insert_gateway(
+            ctx.tx,
+            &GatewaySeed {
+                status,
+                ..GatewaySeed::stoa(&name, stage, Some(tenant))
+            },
         )?;
+        if tenant == "acme" && k == 0 {
+            let eu = format!("{tenant}-stoa-{stage}-eu");
+            insert_gateway(
+                ctx.tx,
+                &GatewaySeed {
+                    status: "offline",
+                    ..GatewaySeed::stoa(&eu, stage, Some(tenant))
+                },
+            )?;
+        }
+    }
+    let all = gateways::gateways(
+        ctx.tx,
+        &gateways::GatewayFilter {
+            stage: None,
+            tenant: Some(tenant.to_string()),
+            gateway_type: None,
+        },
+        crate::server::extract::Paging {
+            page: 1,
+            page_size: 100,
+        },
+    )?;
+    ctx.gateways = all.items.into_iter().map(|g| (g.name.clone(), g)).collect();
+    Ok(())
+}
+
+impl Ctx<'_, '_> {
+    fn stage(&self, k: usize) -> Option<&str> {
+        self.stages.get(k).map(String::as_str)
+    }
+
+    fn gateway(&self, name: &str) -> Option<Gateway> {
+        self.gateways.get(name).cloned()
+    }
+
+    /// The tenant's own STOA gateway of stage k.
+    fn own_gateway(&self, k: usize) -> Option<Gateway> {
+        self.stage(k)
+            .and_then(|s| self.gateway(&format!("{}-stoa-{s}", self.tenant)))
+    }
+
+    fn catalog(
+        &mut self,
+        name: &str,
+        display: &str,
+        tag: &str,
+        version: &str,
+        days: i64,
+    ) -> rusqlite::Result<()> {
+        let tags = vec![tag.to_string()];
+        let created = ago(days, 0);
+        let id = apis::insert_catalog(
+            self.tx,
+            self.tenant,
+            name,
+            &apis::NewCatalog {
+                display_name: display,
+                tags: &tags,
+                status: "published",
+                version,
+                description: Some(&format!("{display} ({tag}) for {}", self.tenant)),
+                backend_url: Some(&format!("https://{name}.svc.{}.internal", self.tenant)),
+                created_at: Some(&created),
+            },
+        )?;
+        self.catalog_ids.insert(name.to_string(), id);
+        let mut details = Map::new();
+        details.insert("version".into(), Value::from(version));
+        if let Some(first) = self.stage(0) {
+            details.insert("environment".into(), Value::from(first));
+        }
+        let user = ["dave", "dora", "tess"][self.rng.gen_range(0..3)];
+        self.audit(user, "api.created", "api", name, details, days)
+    }
+
+    /// The API's desired state on the gateway, acknowledged as `status` `days` ago; a history
+    /// row says who deployed it. Returns the gateway deployment id.
+    fn deployed(
+        &mut self,
+        api: &str,
+        spec: &ApiSpec,
+        gateway: &Gateway,
+        status: &str,
+        days: i64,
+    ) -> rusqlite::Result<String> {
+        let catalog_id = self.catalog_ids.get(api).cloned().unwrap_or_default();
+        let desired = desired::desired_state(self.tenant, api, &catalog_id, spec);
+        let id = gateways::put(
+            self.tx,
+            &gateways::Put {
+                tenant: self.tenant,
+                api,
+                gateway,
+                desired: &desired,
+                promotion_id: None,
+                history_id: None,
+            },
+        )?;
+        let (at, acked) = (ago(days, 30), ago(days, 28));
+        let error =
+            (status == "error").then(|| SYNC_ERRORS[self.rng.gen_range(0..SYNC_ERRORS.len())]);
+        self.tx.execute(
+            "UPDATE gateway_deployments SET sync_status = ?2,
+                 synced_generation = CASE WHEN ?2 = 'pending' THEN synced_generation
+                     ELSE desired_generation END,
+                 desired_generation = desired_generation + CASE WHEN ?2 = 'drifted' THEN 1 ELSE 0 END,
+                 last_sync_success = CASE WHEN ?2 IN ('synced', 'drifted') THEN ?4 END,
+                 last_sync_attempt = CASE WHEN ?2 = 'pending' THEN NULL ELSE ?4 END,
+                 sync_attempts = CASE WHEN ?2 = 'pending' THEN 0 ELSE 1 END,
+                 last_sync_error = ?5, desired_at = ?3, created_at = ?3, updated_at = ?4
+             WHERE id = ?1",
+            params![id, status, at, acked, error],
+        )?;
+        let deployed_by = ["dave", "dora", "tess"][self.rng.gen_range(0..3)];
+        let (history_status, error_message) = match status {
+            "pending" => ("in_progress", None),
+            "error" => ("failed", error),
+            _ => ("success", None),
+        };
+        self.tx.execute(
+            "INSERT INTO deployments (id, tenant_id, api_id, stage, version, status, deployed_by,
+                 created_at, updated_at, completed_at, error_message, gateway_id, spec_hash,
+                 attempt_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, 1)",
+            params![
+                new_id(),
+                self.tenant,
+                api,
+                gateway.environment,
+                spec.version,
+                history_status,
+                deployed_by,
+                at,
+                acked,
+                (status != "pending").then_some(acked.clone()),
+                error_message,
+                gateway.id,
+                spec.spec_hash
+            ],
+        )?;
+        Ok(id)
+    }
+
+    fn audit(
+        &mut self,
+        user: &str,
+        action: &str,
+        resource_type: &str,
+        resource_id: &str,
+        details: Map<String, Value>,
+        days_ago: i64,
+    ) -> rusqlite::Result<()> {
+        let email = format!("{user}@{}.example", self.tenant);
+        audit::record(
+            self.tx,
+            audit::Record {
+                tenant: self.tenant,
+                user_id: user,
+                user_email: Some(&email),
+                action,
+                resource_type,
+                resource_id,
+                success: true,
+                details,
+            },
+        )?;
+        self.tx.execute(
+            "UPDATE audit SET timestamp = ?1 WHERE seq = last_insert_rowid()",
+            [ago(days_ago, 20)],
+        )?;
+        Ok(())
+    }
+
+    /// Subscriptions to an API in a stage; about a third have no stage, as the real
+    /// subscription API stores them.
+    fn subscriptions(&mut self, api: &str, stage: &str, version: &str) -> rusqlite::Result<()> {
+        let count = self.rng.gen_range(0..3);
+        for _ in 0..count {
+            let app = APPS[self.rng.gen_range(0..APPS.len())];
+            let app_id = format!("app-{}", app.to_ascii_lowercase().replace(' ', "-"));
+            let roll: f64 = self.rng.r#gen();
+            let status = if roll < 0.65 {
+                "active"
+            } else if roll < 0.8 {
+                "pending"
+            } else if roll < 0.9 {
+                "suspended"
+            } else {
+                "revoked"
+            };
+            let (plan_id, plan) = if self.rng.gen_bool(0.5) {
+                ("gold", "Gold")
+            } else {
+                ("basic", "Basic")
+            };
+            let created = self.rng.gen_range(2..30_i64);
+            let user = ["tess", "dave", "dora"][self.rng.gen_range(0..3)];
+            let environment = (!self.rng.gen_bool(0.35)).then_some(stage);
+            self.tx.execute(
+                "INSERT INTO subscriptions (id, tenant_id, application_id, application_name,
+                     subscriber_id, subscriber_email, api_id, api_version, stage, plan_id,
+                     plan_name, status, created_at, updated_at, approved_at, expires_at, approved_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)",
+                params![
+                    new_id(), self.tenant, app_id, app, user,
+                    format!("{user}@{}.example", self.tenant), api, version, environment,
+                    plan_id, plan, status, ago(created, 0),
+                    (status != "pending").then(|| ago(created - 1, 0)),
+                    self.rng.gen_bool(0.3).then(|| ago(-90, 0)),
+                    (status != "pending").then_some("tess"),
+                ],
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// One of the many: present in the first 1..=n stages (earlier stages may be ahead), on the
+/// tenant's own gateway and sometimes a platform one, with the odd drift or sync error.
+fn busy_api(ctx: &mut Ctx<'_, '_>, index: usize, def: &(&str, &str, &str)) -> rusqlite::Result<()> {
+    let (name, display, tag) = *def;
+    // History APIs already exist (the history module made them).
+    if ctx.catalog_ids.contains_key(name) {
+        return Ok(());
+    }
+    let n = ctx.stages.len();
+    let roll: f64 = ctx.rng.r#gen();
+    let depth = if roll < 0.45 {
+        n
+    } else if roll < 0.75 {
+        n.min(2)
+    } else {
+        1
+    };
+    let mut minor = ctx.rng.gen_range(0..4_u32);
+    let mut minors = vec![0; depth];
+    for k in (0..depth).rev() {
+        minors[k] = minor;
+        if ctx.rng.gen_bool(0.3) {
+            minor += 1;
+        }
+    }
+    let created = 40 + ctx.rng.gen_range(0..40_i64);
+    ctx.catalog(name, display, tag, &format!("1.{}.0", minors[0]), created)?;
+    for (k, minor) in minors.iter().enumerate() {
+        let spec = spec_for(ctx.tenant, name, display, (1, *minor), tag);
+        let Some(own) = ctx.own_gateway(k) else {
+            continue;
+        };
+        let roll: f64 = ctx.rng.r#gen();
+        let status = if roll < 0.08 {
+            "drifted"
+        } else if roll < 0.14 {
+            "error"
+        } else {
+            "synced"
+        };
+        let when = created - (k as i64) * 3 - 1;
+        ctx.deployed(name, &spec, &own, status, when)?;
+        // accounts also runs on the platform's webmethods gateway (another family).
+        if index == 0
+            && ctx.tenant == "acme"
+            && let Some(wm) = ctx
+                .stage(k)
+                .and_then(|s| ctx.gateway(&format!("webmethods-{s}")))
+        {
+            ctx.deployed(name, &spec, &wm, "synced", when)?;
+        }
+        let stage = ctx.stages[k].clone();
+        ctx.subscriptions(name, &stage, &spec.version)?;
     }
     Ok(())
 }

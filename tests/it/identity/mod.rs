@@ -73,6 +73,7 @@ pub async fn plane_with(seed_with: Seed, overlay: Option<Overlay>) -> Plane {
         identity: identity.clone(),
         pipeline: Arc::new(pipeline),
         url: url.clone().into(),
+        gateways: Default::default(),
     };
     let app = match overlay {
         Some(make) => make(&url, identity.clone()).fallback_service(routes::router(state)),

@@ -1,9 +1,13 @@
 //! The embedded control plane over real HTTP on 127.0.0.1:0.
 
+mod admin;
+mod agent;
 mod apis;
+mod catalog;
 mod errors;
 mod identity;
 mod openapi;
+mod promotion_checks;
 mod promotions;
 mod reads;
 mod storage;
@@ -11,6 +15,9 @@ mod storage;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 
+use std::time::Duration;
+
+use envdeck::server::agent::{AgentOptions, GatewayMode};
 use envdeck::server::{RunningServer, Seed, ServerOptions};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -43,7 +50,22 @@ pub async fn start(seed: Seed) -> Srv {
 }
 
 pub async fn start_in(dir: tempfile::TempDir, seed: Seed) -> Srv {
-    let server = envdeck::server::start(options(dir.path(), seed))
+    start_with(dir, seed, GatewayMode::Auto).await
+}
+
+/// Gateways that answer in 30 ms, so promotions settle quickly.
+pub const AGENT_DELAY: Duration = Duration::from_millis(30);
+
+pub async fn start_mode(seed: Seed, mode: GatewayMode) -> Srv {
+    start_with(tempfile::tempdir().expect("temp dir"), seed, mode).await
+}
+
+pub async fn start_with(dir: tempfile::TempDir, seed: Seed, mode: GatewayMode) -> Srv {
+    let agent = AgentOptions {
+        mode,
+        delay: AGENT_DELAY,
+    };
+    let server = envdeck::server::start_with(options(dir.path(), seed), agent)
         .await
         .expect("server starts");
     Srv {
@@ -179,4 +201,72 @@ pub async fn create_api(who: &As<'_>, tenant: &str, stage: &str, name: &str) -> 
         201,
     )
     .await
+}
+
+impl As<'_> {
+    /// Polls `GET path` (5 s at most) until `done` holds; returns the last body.
+    pub async fn until(&self, path: &str, done: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let body = self.ok(Method::GET, path, None, 200).await;
+            if done(&body) {
+                return body;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{path} never got there: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Waits for a promotion to reach `status`.
+    pub async fn promotion_becomes(&self, tenant: &str, id: &str, status: &str) -> Value {
+        self.until(&format!("/v1/tenants/{tenant}/promotions/{id}"), |p| {
+            p["status"] == status
+        })
+        .await
+    }
+
+    /// Waits until nothing of the API waits for a gateway in `stage`.
+    pub async fn settled(&self, tenant: &str, api: &str, stage: &str) -> Value {
+        self.until(&format!("/v1/tenants/{tenant}/apis/{api}"), |a| {
+            a["runtime_deployments"]
+                .as_array()
+                .map(|r| {
+                    r.iter()
+                        .filter(|d| d["environment"] == stage)
+                        .all(|d| d["pending_count"] == 0)
+                })
+                .unwrap_or(false)
+        })
+        .await
+    }
+}
+
+/// Requests a promotion, expecting 201; the server picks source and targets.
+pub async fn promote(who: &As<'_>, api: &str, from: &str, to: &str) -> Value {
+    who.ok(
+        Method::POST,
+        &format!("/v1/tenants/acme/promotions/{api}"),
+        Some(
+            serde_json::json!({"source_environment": from, "target_environment": to,
+            "message": format!("ship {api}")}),
+        ),
+        201,
+    )
+    .await
+}
+
+pub fn id_of(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_string()
+}
+
+/// Runs SQL on a test server's database behind its back (to stage what no endpoint makes).
+pub fn sql(srv: &Srv, statement: &str) {
+    let db = rusqlite::Connection::open(srv.dir.path().join(envdeck::server::DB_FILE))
+        .expect("open database");
+    db.busy_timeout(Duration::from_secs(5))
+        .expect("busy timeout");
+    db.execute_batch(statement).expect("sql");
 }

@@ -1,13 +1,14 @@
-//! The promotion state machine: chain, duplicates, four-eyes, reviewed hash, complete,
-//! rollback, and the approval race.
+//! The promotion state machine as the real platform runs it: chain, duplicates, four-eyes,
+//! reviewed hash, approval deploying onto the target gateways, the agent completing it,
+//! rollback, audit details, and the approval race.
 
 use envdeck::server::Seed;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use super::{As, create_api, detail, start};
+use super::{As, create_api, detail, id_of, promote, start};
 
-async fn promote(who: &As<'_>, api: &str, from: &str, to: &str) -> (StatusCode, Value) {
+async fn try_promote(who: &As<'_>, api: &str, from: &str, to: &str) -> (StatusCode, Value) {
     who.post(
         &format!("/v1/tenants/acme/promotions/{api}"),
         json!({"source_environment": from, "target_environment": to, "message": format!("ship {api}")}),
@@ -15,26 +16,21 @@ async fn promote(who: &As<'_>, api: &str, from: &str, to: &str) -> (StatusCode, 
     .await
 }
 
-fn id(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_string()
-}
-
 #[tokio::test]
-async fn a_promotion_walks_dev_to_production_and_rolls_back() {
+async fn a_promotion_walks_dev_to_production_by_itself_and_rolls_back() {
     let srv = start(Seed::None).await;
     let dave = srv.login("dave").await;
     let dora = srv.login("dora").await;
     create_api(&dave, "acme", "dev", "orders").await;
+    dave.settled("acme", "orders", "dev").await;
 
     // Only the next stage.
-    let (status, body) = promote(&dave, "orders", "dev", "prod").await;
+    let (status, body) = try_promote(&dave, "orders", "dev", "prod").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         body["detail"][0]["msg"],
         "Invalid promotion chain: dev→production. Allowed chains: dev→staging, staging→production"
     );
-    let (status, _) = promote(&dave, "orders", "dev", "development").await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, body) = dave
         .post(
             "/v1/tenants/acme/promotions/orders",
@@ -43,64 +39,50 @@ async fn a_promotion_walks_dev_to_production_and_rolls_back() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(body["detail"][0]["loc"], json!(["body", "message"]));
-    let (status, _) = dave.post("/v1/tenants/acme/promotions/orders",
-        json!({"source_environment":"dev","target_environment":"staging","message":"m","target_gateway_ids":[]})).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let vic = srv.login("vic").await;
-    let (status, body) = promote(&vic, "orders", "dev", "staging").await;
+    let (status, body) = try_promote(&vic, "orders", "dev", "staging").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(detail(&body), "Permission denied: apis:promote required");
-    let (status, _) = promote(&dave, "ghost", "dev", "staging").await;
+    let (status, _) = try_promote(&dave, "ghost", "dev", "staging").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
-    // dev → staging: the requester may approve outside production.
-    let (status, p1) = promote(&dave, "orders", "dev", "stg").await;
-    assert_eq!(status, StatusCode::CREATED, "{p1}");
+    // dev → staging: devops may request and approve outside production.
+    let p1 = promote(&dave, "orders", "dev", "stg").await;
     assert_eq!(p1["status"], "pending");
-    assert_eq!(p1["requested_by"], "dave");
     assert_eq!(p1["target_environment"], "staging");
-    assert!(!p1["target_gateway_ids"].as_array().unwrap().is_empty());
-    let (status, body) = promote(&dave, "orders", "dev", "staging").await;
+    assert_eq!(p1["target_gateway_ids"].as_array().unwrap().len(), 1);
+    let (status, body) = try_promote(&dave, "orders", "dev", "staging").await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(detail(&body).starts_with("Active promotion already exists for orders → staging"));
-    let (status, _) = dave
-        .post(
-            &format!("/v1/tenants/acme/promotions/{}/complete", id(&p1)),
-            json!({}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CONFLICT, "complete needs promoting");
+    let path1 = format!("/v1/tenants/acme/promotions/{}", id_of(&p1));
+    let (status, body) = dave.post(&format!("{path1}/complete"), json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        detail(&body),
+        "Cannot complete promotion in status 'pending' (expected 'promoting')"
+    );
     let approved = dave
-        .ok(
-            Method::POST,
-            &format!("/v1/tenants/acme/promotions/{}/approve", id(&p1)),
-            None,
-            200,
-        )
+        .ok(Method::POST, &format!("{path1}/approve"), None, 200)
         .await;
     assert_eq!(approved["status"], "promoting");
     assert_eq!(approved["approved_by"], "dave");
-    let (status, body) = dora
-        .post(
-            &format!("/v1/tenants/acme/promotions/{}/approve", id(&p1)),
-            json!({}),
-        )
-        .await;
+    let (status, body) = dora.post(&format!("{path1}/approve"), json!({})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(
         detail(&body),
         "Promotion is in status 'promoting' (expected 'pending')"
     );
+    // The agent acknowledges; the promotion completes by itself.
     let done = dave
-        .ok(
-            Method::POST,
-            &format!("/v1/tenants/acme/promotions/{}/complete", id(&p1)),
-            None,
-            200,
-        )
+        .promotion_becomes("acme", &id_of(&p1), "promoted")
         .await;
-    assert_eq!(done["status"], "promoted");
     assert!(done["completed_at"].is_string() && done["target_deployment_id"].is_string());
+    let (status, body) = dave.post(&format!("{path1}/complete"), json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        detail(&body),
+        "Cannot complete promotion in status 'promoted' (expected 'promoting')"
+    );
     let stg = dave
         .ok(
             Method::GET,
@@ -110,22 +92,10 @@ async fn a_promotion_walks_dev_to_production_and_rolls_back() {
         )
         .await;
     assert_eq!(stg["items"][0]["id"], "orders");
-    let gds = dave
-        .ok(
-            Method::GET,
-            "/v1/admin/deployments?environment=staging&api_id=orders",
-            None,
-            200,
-        )
-        .await;
-    assert!(
-        gds["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|d| d["sync_status"] == "synced")
+    assert_eq!(
+        stg["items"][0]["runtime_deployments"][1]["status"],
+        "synced"
     );
-    assert!(gds["total"].as_u64().unwrap() >= 1);
     let hist = dave
         .ok(
             Method::GET,
@@ -137,9 +107,8 @@ async fn a_promotion_walks_dev_to_production_and_rolls_back() {
     assert_eq!(hist["items"][0]["status"], "success");
 
     // staging → production: four-eyes, and approval tied to the reviewed spec.
-    let (status, p2) = promote(&dave, "orders", "staging", "production").await;
-    assert_eq!(status, StatusCode::CREATED, "{p2}");
-    let path = format!("/v1/tenants/acme/promotions/{}", id(&p2));
+    let p2 = promote(&dave, "orders", "staging", "production").await;
+    let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p2));
     let (status, body) = dave.post(&format!("{path}/approve"), json!({})).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert!(detail(&body).contains("4-eyes"), "{body}");
@@ -147,6 +116,7 @@ async fn a_promotion_walks_dev_to_production_and_rolls_back() {
         .ok(Method::GET, &format!("{path}/diff"), None, 200)
         .await;
     assert!(diff["target_spec"].is_null(), "orders is new in production");
+    assert_eq!(diff["source_spec"]["environment"], "staging");
     let hash = diff["reviewed_spec_hash"].as_str().unwrap().to_string();
     let (status, body) = dora
         .post(
@@ -163,7 +133,7 @@ async fn a_promotion_walks_dev_to_production_and_rolls_back() {
         200,
     )
     .await;
-    dora.ok(Method::POST, &format!("{path}/complete"), None, 200)
+    dora.promotion_becomes("acme", &id_of(&p2), "promoted")
         .await;
     let prod = dora
         .ok(
@@ -179,10 +149,7 @@ async fn a_promotion_walks_dev_to_production_and_rolls_back() {
     let (status, _) = dora.post(&format!("{path}/rollback"), json!({})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, _) = dora
-        .post(
-            &format!("/v1/tenants/acme/promotions/{}/rollback", id(&p2)),
-            json!({"message": ""}),
-        )
+        .post(&format!("{path}/rollback"), json!({"message": ""}))
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     let reverse = dora
@@ -196,20 +163,15 @@ async fn a_promotion_walks_dev_to_production_and_rolls_back() {
     assert_eq!(reverse["status"], "promoting");
     assert_eq!(reverse["source_environment"], "production");
     assert_eq!(reverse["target_environment"], "staging");
-    assert_eq!(reverse["message"], "error rate spike");
+    assert_eq!(reverse["target_gateway_ids"], p2["target_gateway_ids"]);
     let original = dora.ok(Method::GET, &path, None, 200).await;
     assert_eq!(original["status"], "rolled_back");
     let (status, _) = dora
         .post(&format!("{path}/rollback"), json!({"message": "again"}))
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
-    dora.ok(
-        Method::POST,
-        &format!("/v1/tenants/acme/promotions/{}/complete", id(&reverse)),
-        None,
-        200,
-    )
-    .await;
+    dora.promotion_becomes("acme", &id_of(&reverse), "promoted")
+        .await;
     let prod = dora
         .ok(
             Method::GET,
@@ -222,6 +184,15 @@ async fn a_promotion_walks_dev_to_production_and_rolls_back() {
         prod["total"], 0,
         "orders was new in production: the rollback takes it out"
     );
+    let stg = dora
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=staging",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(stg["total"], 1, "the rollback touched no other stage");
 
     let listed = dave
         .ok(
@@ -233,51 +204,40 @@ async fn a_promotion_walks_dev_to_production_and_rolls_back() {
         .await;
     assert_eq!(listed["total"], 3);
     assert_eq!(listed["items"].as_array().unwrap().len(), 2);
-    let audit = dave
-        .ok(
-            Method::GET,
-            "/v1/audit/acme?search=promotion.&page_size=100",
-            None,
-            200,
-        )
-        .await;
-    let actions: Vec<&str> = audit["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
-    for a in [
-        "promotion.created",
-        "promotion.approved",
-        "promotion.completed",
-        "promotion.rolled_back",
-    ] {
-        assert!(actions.contains(&a), "{a} in {actions:?}");
-    }
 }
 
 #[tokio::test]
-async fn a_changed_source_invalidates_the_review_and_rollback_restores_the_previous_spec() {
+async fn rollback_restores_exactly_what_the_target_held_and_nothing_else() {
     let srv = start(Seed::None).await;
     let dave = srv.login("dave").await;
     let dora = srv.login("dora").await;
     create_api(&dave, "acme", "dev", "billing").await;
-    create_api(&dave, "acme", "staging", "billing").await;
+    dave.settled("acme", "billing", "dev").await;
+    let p = promote(&dave, "billing", "dev", "staging").await;
+    let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
+    dora.ok(Method::POST, &format!("{path}/approve"), None, 200)
+        .await;
+    dora.promotion_becomes("acme", &id_of(&p), "promoted").await;
+    // staging now runs 1.0.0; dev moves on to 1.1.0 and is promoted again.
     dave.ok(
         Method::PUT,
         "/v1/tenants/acme/apis/billing?environment=dev",
-        Some(json!({"version": "1.1.0"})),
+        Some(json!({"version": "1.1.0", "description": "faster"})),
         200,
     )
     .await;
-    let (_, p) = promote(&dave, "billing", "dev", "staging").await;
-    let path = format!("/v1/tenants/acme/promotions/{}", id(&p));
+    dave.settled("acme", "billing", "dev").await;
+    let p2 = promote(&dave, "billing", "dev", "staging").await;
+    let path2 = format!("/v1/tenants/acme/promotions/{}", id_of(&p2));
     let diff = dora
-        .ok(Method::GET, &format!("{path}/diff"), None, 200)
+        .ok(Method::GET, &format!("{path2}/diff"), None, 200)
         .await;
-    assert_eq!(diff["diff_summary"]["changed"][0]["path"], "/info/version");
+    assert_eq!(
+        diff["diff_summary"]["changed"][0]["path"],
+        "/info/description"
+    );
     let reviewed = diff["reviewed_spec_hash"].as_str().unwrap().to_string();
+    // A source that changes after review invalidates the review.
     dave.ok(
         Method::PUT,
         "/v1/tenants/acme/apis/billing?environment=dev",
@@ -285,61 +245,62 @@ async fn a_changed_source_invalidates_the_review_and_rollback_restores_the_previ
         200,
     )
     .await;
+    dave.settled("acme", "billing", "dev").await;
     let (status, _) = dora
         .post(
-            &format!("{path}/approve"),
+            &format!("{path2}/approve"),
             json!({"reviewed_spec_hash": reviewed}),
         )
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
     let fresh = dora
-        .ok(Method::GET, &format!("{path}/diff"), None, 200)
+        .ok(Method::GET, &format!("{path2}/diff"), None, 200)
         .await;
     dora.ok(
         Method::POST,
-        &format!("{path}/approve"),
+        &format!("{path2}/approve"),
         Some(json!({"reviewed_spec_hash": fresh["reviewed_spec_hash"]})),
         200,
     )
     .await;
-    dora.ok(Method::POST, &format!("{path}/complete"), None, 200)
+    dora.promotion_becomes("acme", &id_of(&p2), "promoted")
         .await;
-    let stg = dave
+    let stg = |v: Value| v["version"].as_str().unwrap().to_string();
+    let get_stg = || dave.get("/v1/tenants/acme/apis/billing?environment=staging");
+    assert_eq!(stg(get_stg().await.1), "1.2.0");
+    let before_dev = dave
         .ok(
             Method::GET,
-            "/v1/tenants/acme/apis/billing?environment=staging",
+            "/v1/tenants/acme/apis/billing?environment=dev",
             None,
             200,
         )
         .await;
-    assert_eq!(stg["version"], "1.2.0");
     let reverse = dora
         .ok(
             Method::POST,
-            &format!("{path}/rollback"),
+            &format!("{path2}/rollback"),
             Some(json!({"message": "revert"})),
             201,
         )
         .await;
-    dora.ok(
-        Method::POST,
-        &format!("/v1/tenants/acme/promotions/{}/complete", id(&reverse)),
-        None,
-        200,
-    )
-    .await;
-    let stg = dave
+    dora.promotion_becomes("acme", &id_of(&reverse), "promoted")
+        .await;
+    assert_eq!(
+        stg(get_stg().await.1),
+        "1.0.0",
+        "staging runs what it ran before"
+    );
+    let after_dev = dave
         .ok(
             Method::GET,
-            "/v1/tenants/acme/apis/billing?environment=staging",
+            "/v1/tenants/acme/apis/billing?environment=dev",
             None,
             200,
         )
         .await;
-    assert_eq!(
-        stg["version"], "1.0.0",
-        "staging has its previous spec back"
-    );
+    assert_eq!(before_dev["version"], after_dev["version"]);
+    assert_eq!(after_dev["version"], "1.2.0", "dev untouched");
     let hist = dave
         .ok(
             Method::GET,
@@ -352,6 +313,58 @@ async fn a_changed_source_invalidates_the_review_and_rollback_restores_the_previ
 }
 
 #[tokio::test]
+async fn promotion_events_carry_their_stages_in_the_audit_details() {
+    let srv = start(Seed::None).await;
+    let dave = srv.login("dave").await;
+    let tess = srv.login("tess").await;
+    create_api(&dave, "acme", "dev", "ledger").await;
+    dave.settled("acme", "ledger", "dev").await;
+    let p = promote(&dave, "ledger", "dev", "staging").await;
+    let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
+    tess.ok(Method::POST, &format!("{path}/approve"), None, 200)
+        .await;
+    tess.promotion_becomes("acme", &id_of(&p), "promoted").await;
+    let reverse = tess
+        .ok(
+            Method::POST,
+            &format!("{path}/rollback"),
+            Some(json!({"message": "undo"})),
+            201,
+        )
+        .await;
+    let audit = tess
+        .ok(
+            Method::GET,
+            "/v1/audit/acme?search=promotion.&page_size=100",
+            None,
+            200,
+        )
+        .await;
+    let entry = |action: &str| {
+        audit["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["action"] == action && e["resource_id"] == id_of(&p))
+            .unwrap_or_else(|| panic!("no {action} in {audit}"))
+            .clone()
+    };
+    for action in [
+        "promotion.created",
+        "promotion.approved",
+        "promotion.completed",
+    ] {
+        let e = entry(action);
+        assert_eq!(e["details"]["source_environment"], "dev", "{action}");
+        assert_eq!(e["details"]["target_environment"], "staging", "{action}");
+    }
+    let rb = entry("promotion.rolled_back");
+    assert_eq!(rb["details"]["original_source"], "dev");
+    assert_eq!(rb["details"]["original_target"], "staging");
+    assert_eq!(rb["details"]["rollback_promotion_id"], reverse["id"]);
+}
+
+#[tokio::test]
 async fn two_simultaneous_approvals_yield_one_200_and_one_409() {
     let srv = start(Seed::None).await;
     let dave = srv.login("dave").await;
@@ -360,8 +373,9 @@ async fn two_simultaneous_approvals_yield_one_200_and_one_409() {
     for round in 0..5 {
         let name = format!("race-{round}");
         create_api(&dave, "acme", "dev", &name).await;
-        let (_, p) = promote(&dave, &name, "dev", "staging").await;
-        let path = format!("/v1/tenants/acme/promotions/{}/approve", id(&p));
+        dave.settled("acme", &name, "dev").await;
+        let p = promote(&dave, &name, "dev", "staging").await;
+        let path = format!("/v1/tenants/acme/promotions/{}/approve", id_of(&p));
         let (a, b) = tokio::join!(dora.post(&path, json!({})), tess.post(&path, json!({})));
         let mut codes = [a.0.as_u16(), b.0.as_u16()];
         codes.sort();

@@ -136,7 +136,8 @@ async fn the_demo_seed_looks_like_a_busy_platform() {
     assert_eq!(payments["runtime_deployments"][0]["environment"], "dev");
     assert_eq!(payments["deployed_staging"], true);
 
-    let gd = dave
+    let tess = srv.login("tess").await;
+    let gd = tess
         .ok(
             Method::GET,
             "/v1/admin/deployments?page_size=100",
@@ -158,9 +159,9 @@ async fn the_demo_seed_looks_like_a_busy_platform() {
             .as_array()
             .unwrap()
             .iter()
-            .all(|d| d["tenant_id"] == "acme")
+            .all(|d| d["desired_state"]["tenant_id"] == "acme")
     );
-    let gw = dave
+    let gw = tess
         .ok(Method::GET, "/v1/admin/gateways?environment=stg", None, 200)
         .await;
     assert!(

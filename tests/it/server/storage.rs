@@ -181,6 +181,7 @@ async fn a_stages_file_replaces_the_stages_and_promote_only_takes_promotions_onl
     assert_eq!(names, ["dev", "qa", "perf", "production"]);
     assert_eq!(envs["environments"][1]["color"], "#3b82f6");
     create_api(&dave, "acme", "sandbox", "svc").await;
+    dave.settled("acme", "svc", "dev").await;
     let (status, body) = dave
         .post(
             "/v1/tenants/acme/apis?environment=QA",
@@ -199,7 +200,7 @@ async fn a_stages_file_replaces_the_stages_and_promote_only_takes_promotions_onl
     let path = format!("/v1/tenants/acme/promotions/{}", p["id"].as_str().unwrap());
     dave.ok(Method::POST, &format!("{path}/approve"), None, 200)
         .await;
-    dave.ok(Method::POST, &format!("{path}/complete"), None, 200)
+    dave.promotion_becomes("acme", p["id"].as_str().unwrap(), "promoted")
         .await;
     let qa = dave
         .ok(
