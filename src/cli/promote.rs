@@ -193,8 +193,18 @@ pub(super) async fn act(
     op: Operation,
     readonly: bool,
 ) -> Result<Promotion, CliError> {
-    let pipeline = pipeline(conn).await?;
     let p = conn.client.promotion(id).await?;
+    act_on(conn, p, op, readonly).await
+}
+
+/// The policy for `op` on a promotion already fetched.
+pub(super) async fn act_on(
+    conn: &Connection,
+    p: Promotion,
+    op: Operation,
+    readonly: bool,
+) -> Result<Promotion, CliError> {
+    let pipeline = pipeline(conn).await?;
     let target = stage_of(&pipeline, &p.target_environment)?;
     check(op, &actor(conn).await?, &target, readonly, Some(&p))?;
     Ok(p)

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::connect::Connection;
 use super::error::{CONFLICT, CliError, GENERAL};
-use super::promote::act;
+use super::promote::act_on;
 use crate::api::completion::{self, Refusal};
 use crate::domain::text::sanitize;
 use crate::domain::{Operation, PromotionStatus};
@@ -32,7 +32,8 @@ pub async fn complete(
         Some(PromotionStatus::Failed) => return settled(conn, current).await,
         _ => {}
     }
-    let p = act(conn, id, Operation::CompletePromotion, readonly).await?;
+    // Asked of the promotion as just seen: the gateways may complete it any moment now.
+    let p = act_on(conn, current, Operation::CompletePromotion, readonly).await?;
     let mut p = match client.complete_promotion(&p.id).await {
         Ok(done) => done,
         Err(e) => match completion::refusal(&e) {

@@ -28,15 +28,20 @@ impl TestServer {
     }
 }
 
+/// Its gateway agent acknowledges within 50 ms, so promotions complete quickly.
 pub async fn start_server(seed: Seed) -> TestServer {
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = envdeck::server::start(ServerOptions {
+    let agent = envdeck::server::agent::AgentOptions {
+        delay: Duration::from_millis(50),
+        ..Default::default()
+    };
+    let server = envdeck::server::start_with(ServerOptions {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         data_dir: dir.path().to_path_buf(),
         seed,
         fresh: false,
         stages_file: None,
-    })
+    }, agent)
     .await
     .expect("server starts");
     TestServer { server, dir }
@@ -83,6 +88,7 @@ impl ServeProcess {
             .args(["serve", "--listen", listen, "--seed", seed, "--data-dir"])
             .arg(data_dir)
             .env("ENVDECK_LOG", "warn")
+            .env("ENVDECK_GATEWAY_DELAY_MS", "100")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())

@@ -59,15 +59,25 @@ async fn every_read_works_against_the_demo_seed() {
 
     let deployments = dave.deployments(&dev).await.expect("deployments");
     assert!(deployments.iter().all(|d| d.environment == "dev"));
-    let gateways = dave.gateways(None).await.expect("gateways");
+    // The admin lists are for tenant-admin and cpi-admin, as on the real service.
+    let refused = dave.gateways(None).await.expect_err("devops");
+    assert_eq!(refused.status(), Some(403), "{refused}");
+    let tess = client_as(srv.url(), "tess", "acme").await;
+    let gateways = tess.gateways(None).await.expect("gateways");
     assert!(!gateways.is_empty());
-    let staging_gateways = dave
+    assert!(
+        gateways
+            .iter()
+            .all(|g| g.tenant_id.as_deref().is_none_or(|t| t == "acme")),
+        "another tenant's gateway"
+    );
+    let staging_gateways = tess
         .gateways(Some(&stage("stg")))
         .await
         .expect("staging gateways");
     assert!(!staging_gateways.is_empty());
     assert!(staging_gateways.iter().all(|g| g.environment == "staging"));
-    let synced = dave
+    let synced = tess
         .gateway_deployments(Some(&dev), Some("synced"))
         .await
         .expect("gateway deployments");
@@ -262,28 +272,39 @@ async fn more_than_a_hundred_apis_come_back_complete() {
 #[tokio::test]
 async fn a_promotion_walks_the_pipeline_through_the_client() {
     let srv = start_server(Seed::None).await;
+    let tess = client_as(srv.url(), "tess", "acme").await;
     let dave = client_as(srv.url(), "dave", "acme").await;
     let dora = client_as(srv.url(), "dora", "acme").await;
     let (dev, staging, production) = (stage("dev"), stage("staging"), stage("production"));
-    dave.create_api(&dev, &new_api("orders"))
+    tess.create_api(&dev, &new_api("orders"))
         .await
         .expect("create");
-
-    let to_staging = promotion_body(&dave, "orders", &dev, &staging).await;
-    let p1 = dave
+    // The gateway agent acknowledges the new deployment; then it can be promoted.
+    let to_staging = promotion_body(&tess, "orders", &dev, &staging).await;
+    let p1 = tess
         .create_promotion("orders", &to_staging)
         .await
         .expect("promote");
     assert_eq!(p1.status, "pending");
-    let again = dave
+    let again = tess
         .create_promotion("orders", &to_staging)
         .await
         .expect_err("one open promotion");
     assert_eq!(again.exit_code(), 5, "{again}");
-    let p1 = dave.approve_promotion(&p1.id, None).await.expect("approve");
+    let diff = dave.promotion_diff(&p1.id).await.expect("diff");
+    let p1 = dave
+        .approve_promotion(&p1.id, diff.reviewed_spec_hash.as_deref())
+        .await
+        .expect("approve");
     assert_eq!(p1.status, "promoting");
-    let p1 = dave.complete_promotion(&p1.id).await.expect("complete");
-    assert_eq!(p1.status, "promoted");
+    let p1 = settled(&tess, &p1.id).await;
+    assert_eq!(p1.status, "promoted", "its gateways completed it");
+    let done = tess.complete_promotion(&p1.id).await.expect_err("done already");
+    assert_eq!(
+        envdeck::api::completion::refusal(&done),
+        Some(envdeck::api::completion::Refusal::AlreadyPromoted),
+        "{done}"
+    );
     assert!(
         dave.apis(&staging)
             .await
@@ -292,11 +313,11 @@ async fn a_promotion_walks_the_pipeline_through_the_client() {
             .any(|a| a.name == "orders")
     );
 
-    let to_production = promotion_body(&dave, "orders", &staging, &production).await;
+    let to_production = promotion_body(&tess, "orders", &staging, &production).await;
     let p2 = dave
         .create_promotion("orders", &to_production)
         .await
-        .expect("promote");
+        .expect("devops may create over HTTP");
     let four_eyes = dave
         .approve_promotion(&p2.id, None)
         .await
@@ -308,7 +329,7 @@ async fn a_promotion_walks_the_pipeline_through_the_client() {
         .await
         .expect("approve by another");
     assert_eq!(p2.approved_by.as_deref(), Some("dora"));
-    dora.complete_promotion(&p2.id).await.expect("complete");
+    settled(&dora, &p2.id).await;
     assert!(
         dave.apis(&production)
             .await
@@ -333,29 +354,41 @@ async fn a_promotion_walks_the_pipeline_through_the_client() {
     assert!(matches!(empty.exit_code(), 5 | 6), "{empty}");
 }
 
-/// The body the console builds: a synced source deployment and the target stage's gateways.
+/// Waits (bounded) until the promotion leaves `promoting`.
+async fn settled(client: &Client, id: &str) -> envdeck::wire::Promotion {
+    for _ in 0..100 {
+        let p = client.promotion(id).await.expect("promotion");
+        if p.status != "promoting" {
+            return p;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("promotion {id} still promoting after 5 s");
+}
+
+/// The body the console builds (api::prepare): a synced source deployment and this tenant's
+/// compatible gateways of the target stage. Waits (bounded) for the source to be synced.
 async fn promotion_body(
     client: &Client,
     api: &str,
     from: &StageName,
     to: &StageName,
 ) -> PromotionCreate {
-    let source = client
-        .gateway_deployments(Some(from), Some("synced"))
-        .await
-        .expect("gateway deployments")
-        .into_iter()
-        .find(|d| d.is_of_api(api, None))
-        .unwrap_or_else(|| panic!("no synced deployment of {api} in {from}"));
-    let targets = client.gateways(Some(to)).await.expect("gateways");
-    assert!(!targets.is_empty(), "no gateways in {to}");
-    PromotionCreate {
-        source_deployment_id: source.id,
-        target_gateway_ids: targets.into_iter().map(|g| g.id).collect(),
-        source_environment: from.to_string(),
-        target_environment: to.to_string(),
-        message: format!("ship {api} to {to}"),
+    for _ in 0..100 {
+        let prepared = client.prepare_promotion(api, from, to).await.expect("prepare");
+        if let Some(lane) = prepared.lanes.first() {
+            assert!(!lane.targets.is_empty(), "no compatible gateway in {to}");
+            return PromotionCreate {
+                source_deployment_id: lane.source.id.clone(),
+                target_gateway_ids: lane.targets.iter().map(|g| g.id.clone()).collect(),
+                source_environment: from.to_string(),
+                target_environment: to.to_string(),
+                message: format!("ship {api} to {to}"),
+            };
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    panic!("no synced deployment of {api} in {from}");
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ impl Cli {
         let url = server.url.clone();
         let rt = tokio::runtime::Runtime::new().expect("runtime");
         let mut tokens = std::collections::HashMap::new();
-        for user in ["dave", "dora", "vic"] {
+        for user in ["dave", "dora", "vic", "tess"] {
             let token = rt.block_on(crate::support::token(&url, user));
             tokens.insert(user, token.expose().to_string());
         }
@@ -107,8 +107,17 @@ fn get_prints_json_and_tables_and_env_persists() {
     let unknown = cli.run("dave", &["env", "qa"]);
     assert_eq!(code(&unknown), 4, "{}", stderr(&unknown));
     assert!(stderr(&unknown).contains("no stage \"qa\""));
-    for kind in ["gateways", "subscriptions", "promotions", "audit"] {
-        let out = cli.run("dave", &["get", kind, "-o", "json"]);
+    // Gateways are an admin list on STOA: a devops user is told so, in the server's words.
+    let refused = cli.run("dave", &["get", "gateways", "-o", "json"]);
+    assert_eq!(code(&refused), 3, "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("tenant-admin"), "{}", stderr(&refused));
+    for (user, kind) in [
+        ("tess", "gateways"),
+        ("dave", "subscriptions"),
+        ("dave", "promotions"),
+        ("dave", "audit"),
+    ] {
+        let out = cli.run(user, &["get", kind, "-o", "json"]);
         assert!(out.status.success(), "get {kind}: {}", stderr(&out));
         let v: Value = serde_json::from_slice(&out.stdout).expect("json");
         assert!(v.is_array(), "get {kind}");
@@ -164,9 +173,16 @@ fn promotion_lifecycle_and_exit_codes() {
         .filter(|n| !busy.contains(n))
         .collect();
     let mut created = None;
+    // Promotion sources are an admin list on STOA: a devops user gets the plain reason.
+    let devops = cli.run(
+        "dave",
+        &["promote", "create", &candidates[0], "--to", "staging", "-m", "m"],
+    );
+    assert_eq!(code(&devops), 3, "{}", stderr(&devops));
+    assert!(stderr(&devops).contains(envdeck::api::prepare::ADMIN_ONLY_SOURCES));
     for name in &candidates {
         let out = cli.run(
-            "dave",
+            "tess",
             &[
                 "promote",
                 "create",
@@ -190,23 +206,23 @@ fn promotion_lifecycle_and_exit_codes() {
     let (api, promotion) = created.expect("some dev API can be promoted to staging");
     let id = promotion["id"].as_str().expect("id").to_string();
     assert_eq!(promotion["status"], "pending");
-    assert_eq!(promotion["requested_by"], "dave");
+    assert_eq!(promotion["requested_by"], "tess");
 
     let again = cli.run(
-        "dave",
+        "tess",
         &["promote", "create", &api, "--to", "staging", "-m", "again"],
     );
     assert_eq!(code(&again), 5, "duplicate: {}", stderr(&again));
-    let no_message = cli.run("dave", &["promote", "create", &api, "--to", "staging"]);
+    let no_message = cli.run("tess", &["promote", "create", &api, "--to", "staging"]);
     assert_eq!(code(&no_message), 2);
     let long = "x".repeat(1001);
     let too_long = cli.run(
-        "dave",
+        "tess",
         &["promote", "create", &api, "--to", "staging", "-m", &long],
     );
     assert_eq!(code(&too_long), 6);
     let first = cli.run(
-        "dave",
+        "tess",
         &["promote", "create", &api, "--to", "dev", "-m", "m"],
     );
     assert_eq!(code(&first), 6, "nothing promotes into the first stage");
@@ -220,6 +236,11 @@ fn promotion_lifecycle_and_exit_codes() {
 
     let shown = cli.run("dora", &["promote", "show", &id, "--diff", "-o", "table"]);
     assert!(shown.status.success(), "{}", stderr(&shown));
+    // The diff line by line (not sanitised into one line), uncoloured in a pipe.
+    let text = String::from_utf8_lossy(&shown.stdout);
+    assert!(text.lines().any(|l| l.starts_with("--- ")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("+++ ")), "{text}");
+    assert!(text.lines().count() > 5 && !text.contains('\u{1b}'), "{text}");
     let approved = cli.json("dora", &["promote", "approve", &id, "-o", "json"]);
     assert_eq!(approved["status"], "promoting");
     assert_eq!(approved["approved_by"], "dora");
@@ -243,7 +264,7 @@ fn promotion_lifecycle_and_exit_codes() {
 
     // Into production: four-eyes and the typed confirmation.
     let to_prod = cli.json(
-        "dave",
+        "tess",
         &[
             "promote",
             "create",
@@ -258,7 +279,7 @@ fn promotion_lifecycle_and_exit_codes() {
     );
     let prod_id = to_prod["id"].as_str().expect("id").to_string();
     let own = cli.run(
-        "dave",
+        "tess",
         &["promote", "approve", &prod_id, "--confirm", "production"],
     );
     assert_eq!(code(&own), 3, "four-eyes: {}", stderr(&own));
