@@ -203,7 +203,7 @@ pub enum PromoteCommand {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Demo user to sign in as: ada (cpi-admin), tess (tenant-admin), dave, dora (devops), vic (viewer), gus (globex).
-    #[arg(long = "as", default_value = "dave", value_name = "USER")]
+    #[arg(long = "as", default_value = "tess", value_name = "USER")]
     pub user: String,
     /// Start from freshly seeded demo data.
     #[arg(long)]

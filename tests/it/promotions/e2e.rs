@@ -127,12 +127,12 @@ fn filter(s: &Session, text: &str) {
 }
 
 #[test]
-fn dave_requests_dora_reviews_approves_completes_and_rolls_back() {
+fn tess_requests_dora_reviews_approves_the_gateways_complete_and_dora_rolls_back() {
     let mut world = World::start();
     let api = fresh_api(&world);
 
-    // dave asks to promote the API from dev to staging.
-    let s = world.console("dave");
+    // tess (tenant-admin: she may list promotion sources) asks to promote from dev to staging.
+    let s = world.console("tess");
     s.wait_for("Development", WAIT);
     filter(&s, &api);
     s.wait_for(&format!("{api} "), WAIT);
@@ -155,11 +155,11 @@ fn dave_requests_dora_reviews_approves_completes_and_rolls_back() {
             p.requested_by.as_str(),
             p.message.as_str()
         ),
-        ("pending", "dave", "Ready for QA in staging")
+        ("pending", "tess", "Ready for QA in staging")
     );
     let id = p.id.clone();
 
-    // dora reviews the diff, approves, completes.
+    // dora reviews the diff and approves; the gateways acknowledge and complete it.
     let s = world.console("dora");
     s.wait_for("Development", WAIT);
     s.send("]");
@@ -174,15 +174,11 @@ fn dave_requests_dora_reviews_approves_completes_and_rolls_back() {
     s.wait_for("Approve promotion of", WAIT);
     s.send("y");
     s.wait_for("approved", WAIT);
-    s.wait_for("gateways synced", WAIT);
-    s.send("c");
-    s.wait_for("Complete promotion of", WAIT);
-    s.send("y");
     s.wait_for(": promoted", WAIT);
     // The API is in staging's lists now.
     s.send("1");
     filter(&s, &api);
-    s.wait_for("APIs in Staging 1/", WAIT);
+    s.wait_for("APIs in Staging ", WAIT);
     s.wait_for(&format!("{api} "), WAIT);
 
     // Rollback, with its mandatory message.
@@ -219,7 +215,7 @@ fn dave_requests_dora_reviews_approves_completes_and_rolls_back() {
 fn dave_cannot_approve_his_own_promotion_into_production() {
     let mut world = World::start();
     let mine: Vec<Promotion> = world
-        .promotions_of("customer-profile")
+        .promotions_of("payments")
         .into_iter()
         .filter(|p| p.status == "pending")
         .collect();
@@ -230,12 +226,17 @@ fn dave_cannot_approve_his_own_promotion_into_production() {
 
     let s = world.console("dave");
     s.wait_for("Development", WAIT);
+    // A devops user cannot list promotion sources on STOA: p says so plainly.
+    filter(&s, "shipping");
+    s.wait_for("shipping ", WAIT);
+    s.send("p");
+    s.wait_for("tenant-admin and cpi-admin only", WAIT);
     s.send("]");
     s.send("]");
     s.wait_for("read-only mode", WAIT);
     s.send("5");
     s.wait_for("Promotions into Production", WAIT);
-    filter(&s, "customer-profile");
+    filter(&s, "payments");
     s.send("a");
     s.wait_for("you requested this: four-eyes", WAIT);
     // Not even from the review.
@@ -248,7 +249,7 @@ fn dave_cannot_approve_his_own_promotion_into_production() {
     s.wait_for("(f status", WAIT);
     quit(s);
 
-    let after = world.promotions_of("customer-profile");
+    let after = world.promotions_of("payments");
     let same = after.iter().find(|q| q.id == p.id).expect("still there");
     assert_eq!(same.status, "pending", "nothing was sent");
     assert_eq!(same.approved_by, None);

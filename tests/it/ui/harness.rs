@@ -44,6 +44,13 @@ impl Console {
         self.apply(action);
     }
 
+    /// Feeds back whatever results have arrived, without waiting.
+    pub fn drain(&mut self) {
+        while let Ok(action) = self.rx.try_recv() {
+            self.apply(action);
+        }
+    }
+
     /// Feeds results back until `check` holds (generous timeout; no timing is asserted).
     pub async fn until(&mut self, what: &str, check: impl Fn(&State) -> bool) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
