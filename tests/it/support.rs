@@ -35,13 +35,16 @@ pub async fn start_server(seed: Seed) -> TestServer {
         delay: Duration::from_millis(50),
         ..Default::default()
     };
-    let server = envdeck::server::start_with(ServerOptions {
-        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        data_dir: dir.path().to_path_buf(),
-        seed,
-        fresh: false,
-        stages_file: None,
-    }, agent)
+    let server = envdeck::server::start_with(
+        ServerOptions {
+            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            data_dir: dir.path().to_path_buf(),
+            seed,
+            fresh: false,
+            stages_file: None,
+        },
+        agent,
+    )
     .await
     .expect("server starts");
     TestServer { server, dir }

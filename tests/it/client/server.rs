@@ -299,7 +299,10 @@ async fn a_promotion_walks_the_pipeline_through_the_client() {
     assert_eq!(p1.status, "promoting");
     let p1 = settled(&tess, &p1.id).await;
     assert_eq!(p1.status, "promoted", "its gateways completed it");
-    let done = tess.complete_promotion(&p1.id).await.expect_err("done already");
+    let done = tess
+        .complete_promotion(&p1.id)
+        .await
+        .expect_err("done already");
     assert_eq!(
         envdeck::api::completion::refusal(&done),
         Some(envdeck::api::completion::Refusal::AlreadyPromoted),
@@ -375,7 +378,10 @@ async fn promotion_body(
     to: &StageName,
 ) -> PromotionCreate {
     for _ in 0..100 {
-        let prepared = client.prepare_promotion(api, from, to).await.expect("prepare");
+        let prepared = client
+            .prepare_promotion(api, from, to)
+            .await
+            .expect("prepare");
         if let Some(lane) = prepared.lanes.first() {
             assert!(!lane.targets.is_empty(), "no compatible gateway in {to}");
             return PromotionCreate {

@@ -110,7 +110,11 @@ fn get_prints_json_and_tables_and_env_persists() {
     // Gateways are an admin list on STOA: a devops user is told so, in the server's words.
     let refused = cli.run("dave", &["get", "gateways", "-o", "json"]);
     assert_eq!(code(&refused), 3, "{}", stderr(&refused));
-    assert!(stderr(&refused).contains("tenant-admin"), "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("tenant-admin"),
+        "{}",
+        stderr(&refused)
+    );
     for (user, kind) in [
         ("tess", "gateways"),
         ("dave", "subscriptions"),
@@ -176,7 +180,15 @@ fn promotion_lifecycle_and_exit_codes() {
     // Promotion sources are an admin list on STOA: a devops user gets the plain reason.
     let devops = cli.run(
         "dave",
-        &["promote", "create", &candidates[0], "--to", "staging", "-m", "m"],
+        &[
+            "promote",
+            "create",
+            &candidates[0],
+            "--to",
+            "staging",
+            "-m",
+            "m",
+        ],
     );
     assert_eq!(code(&devops), 3, "{}", stderr(&devops));
     assert!(stderr(&devops).contains(envdeck::api::prepare::ADMIN_ONLY_SOURCES));
@@ -240,7 +252,10 @@ fn promotion_lifecycle_and_exit_codes() {
     let text = String::from_utf8_lossy(&shown.stdout);
     assert!(text.lines().any(|l| l.starts_with("--- ")), "{text}");
     assert!(text.lines().any(|l| l.starts_with("+++ ")), "{text}");
-    assert!(text.lines().count() > 5 && !text.contains('\u{1b}'), "{text}");
+    assert!(
+        text.lines().count() > 5 && !text.contains('\u{1b}'),
+        "{text}"
+    );
     let approved = cli.json("dora", &["promote", "approve", &id, "-o", "json"]);
     assert_eq!(approved["status"], "promoting");
     assert_eq!(approved["approved_by"], "dora");

@@ -515,3 +515,123 @@ fn opening_a_promoting_promotion_watches_it_live() {
         "a pending one is not polled"
     );
 }
+
+fn polled(
+    id: &str,
+    p: &envdeck::wire::Promotion,
+    seen: Option<Vec<envdeck::wire::GatewayDeployment>>,
+) -> Action {
+    Action::Promo(Box::new(PromoReply::Polled {
+        id: id.into(),
+        result: Ok(envdeck::app::promo_io::Polled {
+            promotion: p.clone(),
+            deployments: seen,
+        }),
+    }))
+}
+
+fn refused(status: u16, words: &str) -> envdeck::api::ApiError {
+    envdeck::api::ApiError::Http {
+        status,
+        message: words.into(),
+        retry_after: None,
+    }
+}
+
+#[test]
+fn complete_before_the_gateways_acknowledged_waits_and_after_says_promoted() {
+    let all = history();
+    let mut state = promotions_view("staging", "dora", &["devops"], all.clone());
+    let target = envdeck::app::promo::target_of(&state, &all[0], "payments");
+    let complete = PromoWrite::Complete {
+        target: target.clone(),
+    };
+    // The real service's answer before its gateways acknowledged.
+    update(
+        &mut state,
+        Action::Promo(Box::new(PromoReply::Written {
+            write: complete.clone(),
+            result: Err(refused(
+                400,
+                "Cannot complete promotion until all linked gateway deployments are synced",
+            )),
+        })),
+    );
+    let s = state.status.clone().expect("said");
+    assert!(!s.error, "not a failure: {s:?}");
+    assert!(s.text.contains("waiting for its gateways"), "{s:?}");
+    assert!(
+        state.promo.polling.contains_key(&target.id),
+        "watched until settled"
+    );
+    // And after: what was wanted.
+    let effects = update(
+        &mut state,
+        Action::Promo(Box::new(PromoReply::Written {
+            write: complete,
+            result: Err(refused(
+                400,
+                "Cannot complete promotion in status 'promoted' (expected 'promoting')",
+            )),
+        })),
+    );
+    let s = state.status.clone().expect("said");
+    assert!(!s.error && s.text.contains("is promoted"), "{s:?}");
+    assert!(effects.contains(&Effect::FetchWaiting));
+}
+
+#[test]
+fn a_reverse_promotion_nothing_completes_is_waiting_and_polling_stops() {
+    let all = history();
+    let mut state = promotions_view("dev", "dora", &["devops"], all.clone());
+    // A rollback's reverse promotion on the real service: promoting, no target gateways.
+    let mut reverse = all[0].clone();
+    reverse.id = "p-rev".into();
+    reverse.status = "promoting".into();
+    reverse.target_gateway_ids = None;
+    let target = envdeck::app::promo::target_of(&state, &reverse, "payments");
+    envdeck::app::promo_replies::watch(&mut state, "p-rev".into(), target);
+    let seen = vec![gd("payments", "edge-1", "dev", "synced")];
+    let mut at = 0;
+    let mut rounds = 0;
+    while state.promo.polling.contains_key("p-rev") {
+        rounds += 1;
+        assert!(rounds < 50, "polling never stops");
+        at += 20;
+        assert_eq!(polls(&update(&mut state, Action::Tick(at_secs(at)))), 1);
+        update(&mut state, polled("p-rev", &reverse, Some(seen.clone())));
+        let text = status(&state);
+        assert!(!text.contains("1/1"), "nothing is linked to count: {text}");
+    }
+    let text = status(&state);
+    assert!(
+        text.contains("still waiting") && text.contains("nothing here completes it"),
+        "{text}"
+    );
+    assert_eq!(
+        polls(&update(&mut state, Action::Tick(at_secs(at + 600)))),
+        0
+    );
+}
+
+#[test]
+fn a_failed_promotion_is_announced_with_the_servers_reason() {
+    let all = history();
+    let mut state = promotions_view("staging", "dora", &["devops"], all.clone());
+    let target = envdeck::app::promo::target_of(&state, &all[0], "payments");
+    envdeck::app::promo_replies::watch(&mut state, all[0].id.clone(), target);
+    update(&mut state, Action::Tick(at_secs(1)));
+    let mut failed = all[0].clone();
+    failed.status = "failed".into();
+    failed.spec_diff = Some(serde_json::json!({
+        "failure_reason": "Partial deployment failure: 1/2 gateways failed"
+    }));
+    update(&mut state, polled(&all[0].id, &failed, None));
+    let s = state.status.clone().expect("announced");
+    assert!(s.error, "{s:?}");
+    assert!(
+        s.text
+            .contains("Partial deployment failure: 1/2 gateways failed"),
+        "{s:?}"
+    );
+}

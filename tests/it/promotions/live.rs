@@ -159,7 +159,11 @@ async fn request_review_approve_complete_and_roll_back_against_the_demo() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         console.drain();
     }
-    assert!(status(&console.state).contains(": promoted"), "{}", status(&console.state));
+    assert!(
+        status(&console.state).contains(": promoted"),
+        "{}",
+        status(&console.state)
+    );
     let apis = admin.apis(&stage("staging")).await.expect("staging");
     assert!(apis.iter().any(|a| a.name == api), "{api} is in staging");
 

@@ -311,3 +311,32 @@ fn local_tightening_locks_a_stage_on_this_machine_only() {
         "{screen}"
     );
 }
+
+#[test]
+fn an_api_live_in_a_read_only_stage_cannot_be_edited_or_deleted_from_development() {
+    let mut state = loaded(three_stages(), Some("dev"), me("tess", &["tenant-admin"]));
+    deliver(&mut state, ListPayload::Apis(apis()));
+    // payments runs in dev, staging and (spelt `prod`) in read-only production.
+    for k in ['D', 'E'] {
+        let effects = update(&mut state, key(k));
+        assert!(effects.is_empty(), "{k}: nothing is sent");
+        assert!(state.popup.is_none(), "{k}: no confirmation");
+        let s = state.status.clone().expect("the reason");
+        assert!(
+            s.error
+                && s.text
+                    .ends_with("payments is live in Production (read-only)"),
+            "{k}: {s:?}"
+        );
+    }
+    // orders runs in dev and staging only: its delete names both stages.
+    update(&mut state, code(KeyCode::Down));
+    update(&mut state, key('D'));
+    match &state.popup {
+        Some(Popup::Confirm(c)) => {
+            assert!(c.prompt.contains("Development, Staging"), "{}", c.prompt);
+            assert!(c.typed.is_none(), "no guarded stage is reached");
+        }
+        other => panic!("expected the confirmation, got {}", other.is_some()),
+    }
+}
