@@ -54,6 +54,19 @@ pub struct PolicyGuard {
 }
 
 impl PolicyGuard {
+    /// The policy's input for a write landing in `stage` (the client is online when it sends).
+    fn input<'a>(&'a self, stage: &'a crate::domain::Stage) -> PolicyInput<'a> {
+        PolicyInput {
+            actor: &self.actor,
+            stage,
+            local_mode: self.local_tightening.get(&stage.name).copied(),
+            session_readonly: self.session_readonly,
+            override_active: self.override_active,
+            offline: false,
+            promotion: None,
+        }
+    }
+
     /// The guard for what the server says: its stages and the caller's `/v1/me`.
     pub fn from_server(environments: &EnvironmentList, me: &Me) -> PolicyGuard {
         PolicyGuard {
@@ -85,13 +98,8 @@ impl WriteGuard for PolicyGuard {
             })
             .collect();
         let input = PolicyInput {
-            actor: &self.actor,
-            stage: known,
-            local_mode: self.local_tightening.get(stage).copied(),
-            session_readonly: self.session_readonly,
             override_active: self.override_active || override_active,
-            offline: false,
-            promotion: None,
+            ..self.input(known)
         };
         match decide_catalog_write(operation, &input, api, &presence).denial() {
             None => Ok(()),
@@ -121,15 +129,7 @@ impl WriteGuard for PolicyGuard {
                 "{stage} is not a stage this control plane lists; nothing was sent"
             ));
         };
-        let input = PolicyInput {
-            actor: &self.actor,
-            stage: known,
-            local_mode: self.local_tightening.get(stage).copied(),
-            session_readonly: self.session_readonly,
-            override_active: self.override_active,
-            offline: false,
-            promotion: None,
-        };
+        let input = self.input(known);
         match decide(operation, &input).denial() {
             None => Ok(()),
             Some(denial) => Err(denial.to_string()),

@@ -148,12 +148,7 @@ impl Client {
     /// token (the stage may use another identity provider) and no refresher yet.
     pub fn for_endpoint(&self, base_url: &str, token: Option<Secret>) -> Result<Client> {
         let base = parse_base_url(base_url)?;
-        let guard = self
-            .inner
-            .guard
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let guard = self.inner.current_guard();
         Ok(Client {
             inner: Arc::new(Inner {
                 http: self.inner.http.clone(),
@@ -290,12 +285,7 @@ impl Client {
         id: &str,
     ) -> Result<()> {
         self.check_write(operation, stage)?;
-        let guard = self
-            .inner
-            .guard
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let guard = self.inner.current_guard();
         let Some(guard) = guard else {
             return Ok(());
         };
@@ -315,12 +305,7 @@ impl Client {
     }
 
     fn check_write(&self, operation: Operation, stage: &StageName) -> Result<()> {
-        let guard = self
-            .inner
-            .guard
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+        let guard = self.inner.current_guard();
         let override_active = self.inner.active_override().is_some();
         match guard.map(|g| g.check_with_override(operation, stage, override_active)) {
             Some(Err(reason)) => {
@@ -333,6 +318,13 @@ impl Client {
 }
 
 impl Inner {
+    fn current_guard(&self) -> Option<Arc<dyn WriteGuard>> {
+        self.guard
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
     fn active_override(&self) -> Option<Override> {
         self.override_
             .read()

@@ -54,6 +54,9 @@ pub enum Command {
     /// Create, review, approve, complete and roll back promotions.
     #[command(subcommand)]
     Promote(PromoteCommand),
+    /// Edit or delete an API's catalog entry (shared by every stage it runs in).
+    #[command(subcommand)]
+    Api(ApiCommand),
     /// Sign in: the device-code grant (a URL and a code to approve in a browser), or
     /// --username with --password-stdin where the provider allows it.
     Login(LoginArgs),
@@ -123,6 +126,42 @@ pub enum ContextCommand {
     /// Show a context (default: the current one).
     Show {
         name: Option<String>,
+        #[arg(short = 'o', long, value_enum)]
+        output: Option<OutputFormat>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiCommand {
+    /// Delete an API. Its catalog entry is shared: it goes from every stage it runs in, and
+    /// each of them must allow it.
+    Delete {
+        /// API name or id.
+        api: String,
+        /// The stage you act from (any alias).
+        #[arg(long = "env", value_name = "STAGE")]
+        stage: String,
+        /// The name of a guarded stage the delete reaches, typed to confirm.
+        #[arg(long, value_name = "STAGE")]
+        confirm: Option<String>,
+        #[arg(short = 'o', long, value_enum)]
+        output: Option<OutputFormat>,
+    },
+    /// Change an API's display name, version, description or backend URL.
+    Edit {
+        api: String,
+        #[arg(long = "env", value_name = "STAGE")]
+        stage: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long)]
+        version: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        backend_url: Option<String>,
+        #[arg(long, value_name = "STAGE")]
+        confirm: Option<String>,
         #[arg(short = 'o', long, value_enum)]
         output: Option<OutputFormat>,
     },

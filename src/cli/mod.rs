@@ -1,5 +1,6 @@
 //! The command line: argument parsing, the console's start-up and the non-interactive commands.
 
+mod api_cmd;
 mod args;
 mod caps;
 mod connect;
@@ -87,6 +88,13 @@ async fn dispatch(cli: Cli) -> Result<String, CliError> {
             let colour = !caps::no_color(global.no_color)
                 && std::io::IsTerminal::is_terminal(&std::io::stdout());
             promote::run(&conn, &cmd, global.readonly, colour).await
+        }
+        Some(Command::Api(cmd)) => {
+            let paths = paths()?;
+            let _log = log_to_file(&paths);
+            let conn = connect::connect(&global, &paths).await?;
+            conn.install_guard(global.readonly).await?;
+            api_cmd::run(&conn, &cmd, global.readonly).await
         }
         Some(Command::Login(args)) => {
             let paths = paths()?;

@@ -347,3 +347,51 @@ fn promotion_lifecycle_and_exit_codes() {
     let again = cli.run("dora", &["promote", "rollback", &prod_id, "-m", "again"]);
     assert_eq!(code(&again), 5, "{}", stderr(&again));
 }
+
+#[test]
+fn api_writes_are_judged_by_every_stage_the_shared_catalog_entry_reaches() {
+    let cli = Cli::start();
+    // payments runs in read-only Production: deleting it "from dev" would remove it there too.
+    let refused = cli.run("tess", &["api", "delete", "payments", "--env", "dev"]);
+    assert_eq!(code(&refused), 3, "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("payments is live in Production (read-only)"),
+        "{}",
+        stderr(&refused)
+    );
+    let prod = cli.json("tess", &["get", "apis", "--env", "prod", "-o", "json"]);
+    assert!(
+        prod.as_array()
+            .expect("array")
+            .iter()
+            .any(|a| a["name"] == "payments"),
+        "nothing was deleted"
+    );
+    // orders runs in dev and staging (both writable): an edit reaches both.
+    let saved = cli.json(
+        "tess",
+        &[
+            "api",
+            "edit",
+            "orders",
+            "--env",
+            "dev",
+            "--display-name",
+            "Orders (v2 checkout)",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(saved["display_name"], "Orders (v2 checkout)");
+    let staging = cli.json("tess", &["get", "apis", "--env", "staging", "-o", "json"]);
+    assert!(
+        staging
+            .as_array()
+            .expect("array")
+            .iter()
+            .any(|a| a["name"] == "orders" && a["display_name"] == "Orders (v2 checkout)"),
+        "the catalog entry is shared"
+    );
+    let nothing = cli.run("tess", &["api", "edit", "orders", "--env", "dev"]);
+    assert_eq!(code(&nothing), 2);
+}

@@ -190,7 +190,9 @@ fn tess_requests_dora_reviews_approves_the_gateways_complete_and_dora_rolls_back
     s.wait_for("message is required", WAIT);
     s.type_text("Error rate spike");
     s.send("\r");
-    s.wait_for("rolled back", WAIT);
+    // The status line moves on quickly (the gateways complete the reverse promotion too):
+    // the list says what happened.
+    s.wait_for("rolled_back", WAIT);
     quit(s);
 
     let after = world.promotions_of(&api);

@@ -1,0 +1,124 @@
+//! `envdeck api delete|edit`: changes to an API's catalog entry. The entry is one per tenant
+//! and shared by every stage the API runs in, so the policy judges each of those stages (the
+//! strictest decides) before anything is sent, and a guarded stage reached wants its name typed.
+
+use super::args::{ApiCommand, OutputFormat};
+use super::connect::Connection;
+use super::error::{CliError, MISUSE};
+use super::output;
+use super::promote::find_api;
+use super::stages::resolve_stage;
+use crate::domain::policy::{
+    Presence, decide_catalog_write, needs_typed_confirmation, stages_named,
+};
+use crate::domain::{Operation, PolicyInput, Stage, StageName};
+use crate::wire::{Api, ApiUpdate};
+
+pub async fn run(conn: &Connection, cmd: &ApiCommand, readonly: bool) -> Result<String, CliError> {
+    match cmd {
+        ApiCommand::Delete {
+            api,
+            stage,
+            confirm,
+            output,
+        } => {
+            let (found, stage) =
+                checked(conn, api, stage, Operation::DeleteApi, confirm, readonly).await?;
+            let deleted = conn.client.delete_api(&stage.name, &found.id).await?;
+            match output::resolve(*output) {
+                OutputFormat::Json => output::json(&deleted),
+                OutputFormat::Table => Ok(format!("deleted API {} from every stage\n", found.name)),
+            }
+        }
+        ApiCommand::Edit {
+            api,
+            stage,
+            display_name,
+            version,
+            description,
+            backend_url,
+            confirm,
+            output,
+        } => {
+            let body = ApiUpdate {
+                display_name: display_name.clone(),
+                version: version.clone(),
+                description: description.clone(),
+                backend_url: backend_url.clone(),
+                tags: None,
+            };
+            if body == ApiUpdate::default() {
+                return Err(CliError::misuse(
+                    "nothing to change: --display-name, --version, --description or --backend-url",
+                ));
+            }
+            let (found, stage) =
+                checked(conn, api, stage, Operation::EditApi, confirm, readonly).await?;
+            let saved = conn
+                .client
+                .update_api(&stage.name, &found.id, &body)
+                .await?;
+            match output::resolve(*output) {
+                OutputFormat::Json => output::json(&saved),
+                OutputFormat::Table => Ok(format!("saved API {}\n", saved.name)),
+            }
+        }
+    }
+}
+
+/// The API, once the policy allowed `op` in every stage it runs in and any guarded stage it
+/// reaches was named with --confirm.
+async fn checked(
+    conn: &Connection,
+    wanted: &str,
+    stage: &str,
+    op: Operation,
+    confirm: &Option<String>,
+    readonly: bool,
+) -> Result<(Api, Stage), CliError> {
+    let (pipeline, stage) = resolve_stage(conn, Some(stage)).await?;
+    let api = find_api(conn, &stage.name, wanted).await?;
+    let actor = conn.client.me().await?.actor();
+    let tightening = conn.local_tightening();
+    let reached = stages_named(&pipeline, api.stage_names());
+    let presence: Vec<Presence<'_>> = reached
+        .iter()
+        .map(|s| Presence {
+            stage: s,
+            local_mode: tightening.get(&s.name).copied(),
+        })
+        .collect();
+    let input = PolicyInput {
+        actor: &actor,
+        stage: &stage,
+        local_mode: tightening.get(&stage.name).copied(),
+        session_readonly: readonly,
+        override_active: false,
+        offline: false,
+        promotion: None,
+    };
+    if let Some(denial) = decide_catalog_write(op, &input, &api.name, &presence).denial() {
+        return Err(denial.clone().into());
+    }
+    if let Some(guarded) = reached
+        .iter()
+        .copied()
+        .chain([&stage])
+        .find(|s| needs_typed_confirmation(s))
+    {
+        let typed = confirm.as_deref().and_then(|c| StageName::parse(c).ok());
+        if typed.as_ref() != Some(&guarded.name) {
+            return Err(CliError::new(
+                MISUSE,
+                format!(
+                    "{} {} reaches {}: type --confirm {}",
+                    op.verb(),
+                    api.name,
+                    guarded.label,
+                    guarded.name
+                ),
+            ));
+        }
+    }
+    Ok((api, stage))
+}
