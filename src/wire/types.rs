@@ -405,27 +405,27 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
-    /// The raw stage names the entry is about, in the order the details give them.
+    /// The raw stage names the entry is about: a promotion's source then target (a rollback's
+    /// from its original target back to its original source), else `details.environment`.
     pub fn stage_names(&self) -> Vec<&str> {
-        const KEYS: [&str; 5] = [
-            "environment",
-            "source_environment",
-            "original_target",
-            "original_source",
-            "target_environment",
-        ];
         let Some(details) = self.details.as_ref() else {
             return Vec::new();
         };
-        let mut names: Vec<&str> = Vec::new();
-        for key in KEYS {
-            if let Some(name) = details.get(key).and_then(|v| v.as_str())
-                && !name.is_empty()
-                && !names.contains(&name)
-            {
-                names.push(name);
-            }
-        }
+        let get = |key: &str| {
+            details
+                .get(key)
+                .and_then(|v| v.as_str())
+                .filter(|s| !s.is_empty())
+        };
+        let pairs = [
+            (get("source_environment"), get("target_environment")),
+            (get("original_target"), get("original_source")),
+        ];
+        let mut names: Vec<&str> = match pairs.iter().find(|(a, b)| a.is_some() || b.is_some()) {
+            Some((a, b)) => a.iter().chain(b.iter()).copied().collect(),
+            None => get("environment").into_iter().collect(),
+        };
+        names.dedup();
         names
     }
 }

@@ -207,5 +207,13 @@ mod tests {
             ..AuditEntry::default()
         };
         assert_eq!(rollback.cell(4), "staging → dev");
+        // envdeck's control plane also names the target as `environment`: source first still.
+        let both = AuditEntry {
+            details: Some(serde_json::json!({
+                "environment": "staging", "source_environment": "dev", "target_environment": "staging"
+            })),
+            ..AuditEntry::default()
+        };
+        assert_eq!(both.cell(4), "dev → staging");
     }
 }
