@@ -53,10 +53,19 @@ impl Client {
 
 /// A 403 on the admin lists means this role may not see promotion sources at all.
 pub fn admin_only(error: ApiError) -> ApiError {
-    if error.status() == Some(403) {
-        ApiError::Refused(ADMIN_ONLY_SOURCES.to_string())
-    } else {
-        error
+    admin_list("promotion sources")(error)
+}
+
+/// A 403 on an admin list (`/v1/admin/*`), said plainly: which role may read `what`.
+pub fn admin_list(what: &'static str) -> impl Fn(ApiError) -> ApiError {
+    move |error| {
+        if error.status() == Some(403) {
+            ApiError::Refused(format!(
+                "this control plane lists {what} to tenant-admin and cpi-admin only"
+            ))
+        } else {
+            error
+        }
     }
 }
 

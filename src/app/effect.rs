@@ -215,7 +215,12 @@ async fn fetch_list(
         ViewKind::Deployments => {
             ListPayload::Deployments(client.deployments(&need_stage()?).await?)
         }
-        ViewKind::Gateways => ListPayload::Gateways(client.gateways(stage).await?),
+        ViewKind::Gateways => ListPayload::Gateways(
+            client
+                .gateways(stage)
+                .await
+                .map_err(crate::api::prepare::admin_list("gateways"))?,
+        ),
         ViewKind::Subscriptions => {
             ListPayload::Subscriptions(client.subscriptions(&need_stage()?).await?)
         }

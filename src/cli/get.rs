@@ -37,16 +37,22 @@ pub async fn run(conn: &Connection, args: &GetArgs) -> Result<String, CliError> 
                 },
             )
         }),
-        Kind::Gateways => render(format, &client.gateways(Some(name)).await?, |items| {
-            rows(items, &["NAME", "TYPE", "STATUS", "URL"], |g| {
-                vec![
-                    g.name.clone(),
-                    g.gateway_type.clone(),
-                    g.status.clone(),
-                    or_dash(g.base_url.as_deref()),
-                ]
+        Kind::Gateways => {
+            let gateways = client
+                .gateways(Some(name))
+                .await
+                .map_err(crate::api::prepare::admin_list("gateways"))?;
+            render(format, &gateways, |items| {
+                rows(items, &["NAME", "TYPE", "STATUS", "URL"], |g| {
+                    vec![
+                        g.name.clone(),
+                        g.gateway_type.clone(),
+                        g.status.clone(),
+                        or_dash(g.base_url.as_deref()),
+                    ]
+                })
             })
-        }),
+        }
         Kind::Subscriptions => render(format, &client.subscriptions(name).await?, |items| {
             rows(
                 items,
