@@ -150,6 +150,28 @@ async fn list(url: String, token: String, seconds: u64, concurrency: usize) {
     report("list", tallies, start.elapsed(), json!({}));
 }
 
+/// One POST; the answer's JSON when it succeeded (its latency counted either way).
+async fn post(
+    http: &reqwest::Client,
+    target: &str,
+    token: &str,
+    body: &serde_json::Value,
+    tally: &mut Tally,
+) -> Option<serde_json::Value> {
+    let t0 = Instant::now();
+    let resp = http
+        .post(target)
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .ok()?;
+    let success = resp.status().is_success();
+    let value: serde_json::Value = resp.json().await.unwrap_or_default();
+    tally.latencies_us.push(t0.elapsed().as_micros() as u32);
+    success.then_some(value)
+}
+
 async fn cycle(url: String, requester: String, approver: String, seconds: u64, concurrency: usize) {
     let http = client();
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -169,44 +191,43 @@ async fn cycle(url: String, requester: String, approver: String, seconds: u64, c
             while Instant::now() < deadline {
                 n += 1;
                 let name = format!("bench-{worker}-{n}-{}", std::process::id());
-                let steps: [(String, &str, serde_json::Value); 4] = [
-                    (
-                        format!("{url}/v1/tenants/acme/apis?environment=dev"),
-                        &requester,
-                        json!({"name": name, "display_name": "Bench", "backend_url": "https://b.test"}),
-                    ),
-                    (
-                        format!("{url}/v1/tenants/acme/promotions/{name}"),
-                        &requester,
-                        json!({"source_environment":"dev","target_environment":"staging","message":"bench"}),
-                    ),
-                    (String::new(), &approver, json!({})),
-                    (String::new(), &approver, json!({})),
-                ];
-                let mut promotion = String::new();
-                let mut ok = true;
-                for (i, (target, token, body)) in steps.into_iter().enumerate() {
-                    let target = match i {
-                        2 => format!("{url}/v1/tenants/acme/promotions/{promotion}/approve"),
-                        3 => format!("{url}/v1/tenants/acme/promotions/{promotion}/complete"),
-                        _ => target,
-                    };
+                // The real platform's cycle: the API is promoted once its dev gateway has
+                // acknowledged it, and the promotion completes when its gateways acknowledge
+                // (the server runs with --gateway-delay-ms 0); each retry is a request counted.
+                let api = format!("{url}/v1/tenants/acme/apis?environment=dev");
+                let body = json!({"name": name, "display_name": "Bench", "backend_url": "https://b.test"});
+                let ok = post(&http, &api, &requester, &body, &mut tally).await.is_some();
+                let promote = format!("{url}/v1/tenants/acme/promotions/{name}");
+                let body = json!({"source_environment":"dev","target_environment":"staging","message":"bench"});
+                let mut promotion = None;
+                for _ in 0..if ok { 200 } else { 0 } {
+                    promotion = post(&http, &promote, &requester, &body, &mut tally).await;
+                    if promotion.is_some() {
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                let id = promotion
+                    .as_ref()
+                    .and_then(|p| p["id"].as_str())
+                    .unwrap_or_default()
+                    .to_string();
+                let approve = format!("{url}/v1/tenants/acme/promotions/{id}/approve");
+                let approved = !id.is_empty()
+                    && post(&http, &approve, &approver, &json!({}), &mut tally).await.is_some();
+                let show = format!("{url}/v1/tenants/acme/promotions/{id}");
+                let mut ok = false;
+                for _ in 0..if approved { 400 } else { 0 } {
                     let t0 = Instant::now();
-                    let resp = http.post(&target).bearer_auth(token).json(&body).send().await;
-                    let Ok(resp) = resp else {
-                        ok = false;
-                        break;
-                    };
-                    let success = resp.status().is_success();
-                    let value: serde_json::Value = resp.json().await.unwrap_or_default();
-                    if !success {
-                        ok = false;
-                        break;
-                    }
+                    let seen = http.get(&show).bearer_auth(&approver).send().await;
+                    let Ok(seen) = seen else { break };
+                    let value: serde_json::Value = seen.json().await.unwrap_or_default();
                     tally.latencies_us.push(t0.elapsed().as_micros() as u32);
-                    if i == 1 {
-                        promotion = value["id"].as_str().unwrap_or_default().to_string();
+                    if value["status"] == "promoted" {
+                        ok = true;
+                        break;
                     }
+                    tokio::time::sleep(Duration::from_millis(5)).await;
                 }
                 if ok {
                     cycles += 1;

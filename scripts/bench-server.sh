@@ -31,7 +31,8 @@ trap cleanup EXIT
 # envdeck::server::serve) otherwise.
 ENVDECK="${CARGO_TARGET_DIR:-target}/release/envdeck"
 if "$ENVDECK" serve --help >/dev/null 2>&1; then
-  ENVDECK_LOG=warn "$ENVDECK" serve --listen 127.0.0.1:0 --data-dir "$DATA_DIR" --seed demo >"$OUT" 2>/dev/null &
+  ENVDECK_LOG=warn "$ENVDECK" serve --listen 127.0.0.1:0 --data-dir "$DATA_DIR" --seed demo \
+    --gateway-delay-ms 0 >"$OUT" 2>/dev/null &
 else
   "$LOADGEN" serve "$DATA_DIR" >"$OUT" 2>/dev/null &
 fi
@@ -51,7 +52,8 @@ token() {
     -d grant_type=password -d client_id=stoactl -d "username=$1" -d password=demo \
     | sed -n 's/.*"access_token":"\([^"]*\)".*/\1/p'
 }
-DAVE="$(token dave)"
+# tess requests (promotion sources are listed to tenant-admins on STOA), dora approves.
+DAVE="$(token tess)"
 DORA="$(token dora)"
 [ -n "$DAVE" ] && [ -n "$DORA" ] || { echo "password grant failed" >&2; exit 1; }
 
@@ -86,7 +88,7 @@ echo "idle RSS: $(awk '/^VmRSS:/ {print $2}' /proc/$SERVER_PID/status) kB" >&2
 "$LOADGEN" list "$URL" "$DAVE" 2 "$CONCURRENCY" >/dev/null   # warm-up
 echo "== GET apis page_size=100, ${SECONDS_PER_RUN}s, concurrency $CONCURRENCY"
 run list "$URL" "$DAVE" "$SECONDS_PER_RUN" "$CONCURRENCY"
-echo "== create -> promote -> approve -> complete, ${SECONDS_PER_RUN}s, concurrency 8"
+echo "== create -> (synced) -> promote -> approve -> (gateways) promoted, ${SECONDS_PER_RUN}s, concurrency 8"
 run cycle "$URL" "$DAVE" "$DORA" "$SECONDS_PER_RUN" 8
 echo "== GET apis page_size=100 again (tenant now holds every API the cycles created)"
 run list "$URL" "$DAVE" "$SECONDS_PER_RUN" "$CONCURRENCY"
