@@ -145,7 +145,7 @@ pub fn default_data_dir() -> Option<PathBuf> {
 /// Opens (creating, checking, migrating) the database in `data_dir`. Refuses, without
 /// writing a byte, a file that is corrupt or was written by a newer envdeck.
 pub fn open_database(data_dir: &Path, fresh: bool) -> Result<Db, ServerError> {
-    std::fs::create_dir_all(data_dir).map_err(|source| ServerError::DataDir {
+    db::create_private_dir(data_dir).map_err(|source| ServerError::DataDir {
         path: data_dir.display().to_string(),
         source,
     })?;
@@ -174,7 +174,13 @@ pub fn open_database(data_dir: &Path, fresh: bool) -> Result<Db, ServerError> {
         let mut conn = rusqlite::Connection::open(&path).map_err(|e| open_err(e.into()))?;
         migrate::migrate(&mut conn).map_err(|e| open_err(e.into()))?;
     }
-    Db::open(&path).map_err(open_err)
+    let db = Db::open(&path).map_err(open_err)?;
+    // After open, when the -wal and -shm files exist: SQLite creates them with the umask.
+    db::make_private(&path).map_err(|source| ServerError::DataDir {
+        path: data_dir.display().to_string(),
+        source,
+    })?;
+    Ok(db)
 }
 
 fn load_pipeline(opts: &ServerOptions) -> Result<crate::domain::Pipeline, ServerError> {
