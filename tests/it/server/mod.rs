@@ -10,6 +10,7 @@ mod openapi;
 mod permissions;
 mod promotion_checks;
 mod promotions;
+mod read_limits;
 mod reads;
 mod storage;
 
