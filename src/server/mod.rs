@@ -9,6 +9,7 @@ pub mod desired;
 pub mod error;
 pub mod extract;
 pub mod identity;
+pub mod listen;
 pub mod migrate;
 pub mod openapi;
 pub mod repo;
@@ -207,6 +208,15 @@ pub async fn start_with(
     opts: ServerOptions,
     gateways: agent::AgentOptions,
 ) -> Result<RunningServer, ServerError> {
+    start_limited(opts, gateways, listen::ConnLimits::default()).await
+}
+
+/// [`start_with`] with explicit connection limits (tests shorten the timeouts).
+pub async fn start_limited(
+    opts: ServerOptions,
+    gateways: agent::AgentOptions,
+    limits: listen::ConnLimits,
+) -> Result<RunningServer, ServerError> {
     let pipeline = load_pipeline(&opts)?;
     let data_dir = opts.data_dir.clone();
     let fresh = opts.fresh;
@@ -240,13 +250,9 @@ pub async fn start_with(
     };
     let app = routes::router(state);
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(listen::serve(listener, app, limits, async move {
+        let _ = rx.await;
+    }));
     let agent = agent::spawn(db.clone(), gateways);
     tracing::info!(%url, mode = ?gateways.mode, "control plane listening");
     Ok(RunningServer {
