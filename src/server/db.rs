@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use tokio::sync::Semaphore;
@@ -13,7 +14,15 @@ use super::cache::ResponseCache;
 
 /// How many reader connections serve GETs at once.
 const READERS: usize = 4;
-const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+/// At most this many readers serve heavy reads (audit searches) at once, so that the others
+/// are always free for everyone else, whichever tenant is searching.
+const HEAVY_READERS: usize = READERS / 2;
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// A read still running after this is interrupted (SQLite progress handler): one slow query
+/// cannot hold a reader, and the tenants waiting for it, for long.
+pub const READ_TIME_LIMIT: Duration = Duration::from_secs(2);
+/// SQLite VM steps between two looks at the deadline (well under a millisecond).
+const PROGRESS_STEPS: std::os::raw::c_int = 10_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -23,6 +32,8 @@ pub enum DbError {
     Worker(String),
     #[error("database pool is closed")]
     Closed,
+    #[error("the query ran longer than {0:?} and was stopped")]
+    TimedOut(Duration),
 }
 
 #[derive(Clone)]
@@ -33,8 +44,12 @@ pub struct Db {
 struct Inner {
     path: PathBuf,
     writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+    readers: Mutex<Vec<Reader>>,
     reader_permits: Semaphore,
+    heavy_permits: Semaphore,
+    /// Deadlines are milliseconds since this instant (0: none).
+    epoch: Instant,
+    read_time_limit: AtomicU64,
     /// Writers queue here (not on blocking threads), so a burst of writes holds one thread.
     writer_gate: Semaphore,
     /// Bumped after every committed write: response caches compare it to know they are fresh.
@@ -59,6 +74,34 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// A pooled reader and the deadline its progress handler enforces.
+struct Reader {
+    conn: Connection,
+    deadline_ms: Arc<AtomicU64>,
+}
+
+fn reader(path: &Path, epoch: Instant) -> Result<Reader, DbError> {
+    let mut conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    configure(&conn)?;
+    let deadline_ms = Arc::new(AtomicU64::new(0));
+    let watched = deadline_ms.clone();
+    conn.progress_handler(
+        PROGRESS_STEPS,
+        Some(move || {
+            let deadline = watched.load(Ordering::Relaxed);
+            deadline != 0 && millis_since(epoch) > deadline
+        }),
+    )?;
+    Ok(Reader { conn, deadline_ms })
+}
+
+fn millis_since(epoch: Instant) -> u64 {
+    u64::try_from(epoch.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
 impl Db {
     /// Opens the writer (switching the file to WAL) and the readers. The caller has already
     /// checked that the file is an envdeck database this binary may touch.
@@ -66,14 +109,10 @@ impl Db {
         let writer = Connection::open(path)?;
         configure(&writer)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
+        let epoch = Instant::now();
         let mut readers = Vec::with_capacity(READERS);
         for _ in 0..READERS {
-            let reader = Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )?;
-            configure(&reader)?;
-            readers.push(reader);
+            readers.push(reader(path, epoch)?);
         }
         Ok(Db {
             inner: Arc::new(Inner {
@@ -81,6 +120,11 @@ impl Db {
                 writer: Mutex::new(writer),
                 readers: Mutex::new(readers),
                 reader_permits: Semaphore::new(READERS),
+                heavy_permits: Semaphore::new(HEAVY_READERS),
+                epoch,
+                read_time_limit: AtomicU64::new(
+                    u64::try_from(READ_TIME_LIMIT.as_millis()).unwrap_or(u64::MAX),
+                ),
                 writer_gate: Semaphore::new(1),
                 generation: AtomicU64::new(0),
                 responses: ResponseCache::default(),
@@ -117,6 +161,31 @@ impl Db {
             .await
     }
 
+    /// How long a read may run before it is interrupted (tests shorten it).
+    pub fn set_read_time_limit(&self, limit: Duration) {
+        let ms = u64::try_from(limit.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.inner.read_time_limit.store(ms, Ordering::Relaxed);
+    }
+
+    /// A read that may be slow whatever its bounds (a search of the audit log): it waits for
+    /// one of a few heavy-read permits first, so such reads never take every reader.
+    pub async fn read_heavy<T, E>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let _heavy = self
+            .inner
+            .heavy_permits
+            .acquire()
+            .await
+            .map_err(|_| E::from(DbError::Closed))?;
+        self.read_with(f).await
+    }
+
     /// A read whose closure returns the caller's own error type.
     pub async fn read_with<T, E>(
         &self,
@@ -135,13 +204,22 @@ impl Db {
         let inner = self.inner.clone();
         let joined = tokio::task::spawn_blocking(move || {
             // One permit per pooled connection, so a connection is always there.
-            let conn = lock(&inner.readers).pop();
-            let Some(conn) = conn else {
+            let reader = lock(&inner.readers).pop();
+            let Some(reader) = reader else {
                 return Err(E::from(DbError::Closed));
             };
-            let out = f(&conn);
-            lock(&inner.readers).push(conn);
-            out
+            let limit = inner.read_time_limit.load(Ordering::Relaxed);
+            let deadline = millis_since(inner.epoch).saturating_add(limit).max(1);
+            reader.deadline_ms.store(deadline, Ordering::Relaxed);
+            let out = f(&reader.conn);
+            reader.deadline_ms.store(0, Ordering::Relaxed);
+            let late = millis_since(inner.epoch) > deadline;
+            lock(&inner.readers).push(reader);
+            match out {
+                // Whatever error the interrupted query surfaced as, the cause is the deadline.
+                Err(_) if late => Err(E::from(DbError::TimedOut(Duration::from_millis(limit)))),
+                other => other,
+            }
         })
         .await;
         drop(permit);
@@ -191,6 +269,45 @@ impl Db {
         .await
         .map_err(|e| DbError::Worker(e.to_string()))?
     }
+}
+
+/// Creates the data dir (and missing parents) as 0700, and narrows an existing one: it holds
+/// password hashes, the signing key and every tenant's data.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        // The umask may have narrowed less than we want, or the dir already existed.
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::create_dir_all(dir)
+    }
+}
+
+/// Sets mode 0600 on the database and its -wal and -shm files (whichever exist), whatever
+/// the umask they were created with.
+pub fn make_private(db_path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", db_path.display()));
+            match std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = db_path;
+    Ok(())
 }
 
 /// A poisoned lock only means another closure panicked; the connection itself is still usable.

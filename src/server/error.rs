@@ -53,6 +53,7 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Db(DbError::TimedOut(_)) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Db(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -63,6 +64,13 @@ impl IntoResponse for ApiError {
         let status = self.status();
         let detail = match self {
             ApiError::Validation(items) => ErrorDetail::Validation(items),
+            ApiError::Db(e @ DbError::TimedOut(_)) => {
+                tracing::warn!(error = %e, "read interrupted");
+                ErrorDetail::Message(
+                    "The query took too long and was stopped; narrow it (search, filters) and try again."
+                        .into(),
+                )
+            }
             ApiError::Db(e) => {
                 tracing::error!(error = %e, "database failure");
                 ErrorDetail::Message("Internal server error.".into())

@@ -13,6 +13,9 @@ use crate::domain::{Pipeline, Stage, StageName};
 /// Largest request body accepted (specs included); larger ones get 413.
 pub const BODY_LIMIT: usize = 256 * 1024;
 pub const MAX_PAGE_SIZE: u32 = 100;
+/// Highest page number: far past any real list, and small enough that the offset
+/// (page × page size) can never overflow or wrap when narrowed.
+pub const MAX_PAGE: u32 = 1_000_000;
 
 /// A JSON body; malformed JSON and wrong fields answer 422 with FastAPI's item list.
 pub struct JsonBody<T>(pub T);
@@ -111,7 +114,8 @@ impl Params {
         })
     }
 
-    /// `page` (≥ 1) and `page_size` (1..=100).
+    /// `page` (1..=MAX_PAGE) and `page_size` (1..=100); numbers outside are 422, never
+    /// narrowed (a wrapped 2^32 + 1 used to answer page 1).
     pub fn paging(&self, default_size: u32) -> ApiResult<Paging> {
         let page = self.int("page", 1)?;
         let page_size = self.int("page_size", default_size as i64)?;
@@ -121,18 +125,15 @@ impl Params {
         if page_size < 1 {
             return Err(ge_error("page_size", 1, page_size));
         }
-        if page_size > MAX_PAGE_SIZE as i64 {
-            return Err(ApiError::invalid(
-                &["query", "page_size"],
-                "less_than_equal",
-                format!("Input should be less than or equal to {MAX_PAGE_SIZE}"),
-                Some(Value::from(page_size.to_string())),
-            ));
-        }
-        Ok(Paging {
-            page: page as u32,
-            page_size: page_size as u32,
-        })
+        let page = u32::try_from(page)
+            .ok()
+            .filter(|p| *p <= MAX_PAGE)
+            .ok_or_else(|| le_error("page", MAX_PAGE, page))?;
+        let page_size = u32::try_from(page_size)
+            .ok()
+            .filter(|s| *s <= MAX_PAGE_SIZE)
+            .ok_or_else(|| le_error("page_size", MAX_PAGE_SIZE, page_size))?;
+        Ok(Paging { page, page_size })
     }
 
     fn int(&self, key: &str, default: i64) -> ApiResult<i64> {
@@ -170,6 +171,15 @@ fn ge_error(key: &str, min: i64, got: i64) -> ApiError {
         &["query", key],
         "greater_than_equal",
         format!("Input should be greater than or equal to {min}"),
+        Some(Value::from(got.to_string())),
+    )
+}
+
+fn le_error(key: &str, max: u32, got: i64) -> ApiError {
+    ApiError::invalid(
+        &["query", key],
+        "less_than_equal",
+        format!("Input should be less than or equal to {max}"),
         Some(Value::from(got.to_string())),
     )
 }

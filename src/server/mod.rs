@@ -9,6 +9,7 @@ pub mod desired;
 pub mod error;
 pub mod extract;
 pub mod identity;
+pub mod listen;
 pub mod migrate;
 pub mod openapi;
 pub mod repo;
@@ -145,7 +146,7 @@ pub fn default_data_dir() -> Option<PathBuf> {
 /// Opens (creating, checking, migrating) the database in `data_dir`. Refuses, without
 /// writing a byte, a file that is corrupt or was written by a newer envdeck.
 pub fn open_database(data_dir: &Path, fresh: bool) -> Result<Db, ServerError> {
-    std::fs::create_dir_all(data_dir).map_err(|source| ServerError::DataDir {
+    db::create_private_dir(data_dir).map_err(|source| ServerError::DataDir {
         path: data_dir.display().to_string(),
         source,
     })?;
@@ -174,7 +175,13 @@ pub fn open_database(data_dir: &Path, fresh: bool) -> Result<Db, ServerError> {
         let mut conn = rusqlite::Connection::open(&path).map_err(|e| open_err(e.into()))?;
         migrate::migrate(&mut conn).map_err(|e| open_err(e.into()))?;
     }
-    Db::open(&path).map_err(open_err)
+    let db = Db::open(&path).map_err(open_err)?;
+    // After open, when the -wal and -shm files exist: SQLite creates them with the umask.
+    db::make_private(&path).map_err(|source| ServerError::DataDir {
+        path: data_dir.display().to_string(),
+        source,
+    })?;
+    Ok(db)
 }
 
 fn load_pipeline(opts: &ServerOptions) -> Result<crate::domain::Pipeline, ServerError> {
@@ -200,6 +207,15 @@ pub async fn start(opts: ServerOptions) -> Result<RunningServer, ServerError> {
 pub async fn start_with(
     opts: ServerOptions,
     gateways: agent::AgentOptions,
+) -> Result<RunningServer, ServerError> {
+    start_limited(opts, gateways, listen::ConnLimits::default()).await
+}
+
+/// [`start_with`] with explicit connection limits (tests shorten the timeouts).
+pub async fn start_limited(
+    opts: ServerOptions,
+    gateways: agent::AgentOptions,
+    limits: listen::ConnLimits,
 ) -> Result<RunningServer, ServerError> {
     let pipeline = load_pipeline(&opts)?;
     let data_dir = opts.data_dir.clone();
@@ -234,13 +250,9 @@ pub async fn start_with(
     };
     let app = routes::router(state);
     let (tx, rx) = oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                let _ = rx.await;
-            })
-            .await
-    });
+    let task = tokio::spawn(listen::serve(listener, app, limits, async move {
+        let _ = rx.await;
+    }));
     let agent = agent::spawn(db.clone(), gateways);
     tracing::info!(%url, mode = ?gateways.mode, "control plane listening");
     Ok(RunningServer {

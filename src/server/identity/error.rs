@@ -37,6 +37,8 @@ pub enum AuthError {
     BadSignature,
     #[error("Invalid token: Signature has expired.")]
     Expired,
+    #[error("Invalid token: The token is not yet valid (nbf)")]
+    NotYetValid,
     #[error("Invalid token: Invalid audience: {found}. Expected: ['{expected}']")]
     WrongAudience { found: String, expected: String },
     #[error("Invalid token: Invalid issuer")]

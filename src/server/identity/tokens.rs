@@ -19,6 +19,9 @@ use crate::domain::Role;
 pub const AUDIENCE: &str = "control-plane-api";
 pub const TYP_ACCESS: &str = "Bearer";
 pub const TYP_REFRESH: &str = "Refresh";
+/// Clock skew tolerated on `nbf`: a token issued by a host whose clock runs a little ahead
+/// still works, one "not before" minutes from now does not.
+pub const NBF_LEEWAY_SECS: i64 = 30;
 const SCOPE: &str = "openid profile email";
 
 #[derive(Clone, Copy, Debug)]
@@ -54,6 +57,9 @@ pub(crate) struct Claims {
     pub azp: String,
     pub exp: i64,
     pub iat: i64,
+    /// Not issued by us, but honoured when present (RFC 7519 §4.1.5).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
     pub jti: String,
     pub sid: String,
     pub scope: String,
@@ -127,6 +133,7 @@ pub(crate) fn issue(
         azp: client_id.to_string(),
         exp: now + secs(lifetimes.access),
         iat: now,
+        nbf: None,
         jti: uuid::Uuid::new_v4().to_string(),
         sid: session.clone(),
         scope: SCOPE.into(),
@@ -202,6 +209,13 @@ pub(crate) fn decode(
             _ => AuthError::BadClaims,
         })?;
     let claims = data.claims;
+    // Checked here rather than by jsonwebtoken, whose one leeway would also stretch `exp`.
+    if claims
+        .nbf
+        .is_some_and(|nbf| nbf > now_secs() + NBF_LEEWAY_SECS)
+    {
+        return Err(AuthError::NotYetValid);
+    }
     if claims.typ != typ {
         return Err(AuthError::WrongType);
     }

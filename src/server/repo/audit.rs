@@ -1,10 +1,63 @@
 //! The audit trail: every write leaves an entry (per tenant; the stage is in `details`).
 
+use std::borrow::Cow;
+
 use rusqlite::{Connection, params};
 use serde_json::{Map, Value};
 
 use super::{new_id, now, opt_json_col, ts};
 use crate::wire::{AuditEntry, AuditPage};
+
+/// Longest stored name, id, action or email: a refused write carries whatever the caller
+/// sent (up to the body limit), and every reader of the log pays for what is stored.
+pub const MAX_FIELD_CHARS: usize = 256;
+/// Longest string stored inside `details` (reasons, override reasons).
+pub const MAX_DETAIL_CHARS: usize = 1024;
+/// Most keys or items kept per object or array of `details`, and the deepest nesting kept.
+const MAX_DETAIL_ITEMS: usize = 64;
+const MAX_DETAIL_DEPTH: usize = 4;
+/// Ends a cut value, so that nobody takes it for what was sent.
+pub const TRUNCATED: &str = "…[truncated]";
+/// Longest `search` pattern accepted (422 beyond).
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+fn clip(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some((cut, _)) => Cow::Owned(format!("{}{TRUNCATED}", &s[..cut])),
+    }
+}
+
+fn clip_value(v: Value, depth: usize) -> Value {
+    match v {
+        Value::String(s) => match clip(&s, MAX_DETAIL_CHARS) {
+            Cow::Borrowed(_) => Value::String(s),
+            Cow::Owned(cut) => Value::String(cut),
+        },
+        Value::Array(_) | Value::Object(_) if depth >= MAX_DETAIL_DEPTH => Value::from(TRUNCATED),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .take(MAX_DETAIL_ITEMS)
+                .map(|i| clip_value(i, depth + 1))
+                .collect(),
+        ),
+        Value::Object(map) => Value::Object(clip_map(map, depth)),
+        other => other,
+    }
+}
+
+fn clip_map(map: Map<String, Value>, depth: usize) -> Map<String, Value> {
+    map.into_iter()
+        .take(MAX_DETAIL_ITEMS)
+        .map(|(k, v)| {
+            (
+                clip(&k, MAX_FIELD_CHARS).into_owned(),
+                clip_value(v, depth + 1),
+            )
+        })
+        .collect()
+}
 
 pub struct Record<'a> {
     pub tenant: &'a str,
@@ -27,13 +80,13 @@ pub fn record(conn: &Connection, r: Record<'_>) -> rusqlite::Result<()> {
         new_id(),
         r.tenant,
         now(),
-        r.user_id,
-        r.user_email,
-        r.action,
-        r.resource_type,
-        r.resource_id,
+        clip(r.user_id, MAX_FIELD_CHARS),
+        r.user_email.map(|e| clip(e, MAX_FIELD_CHARS)),
+        clip(r.action, MAX_FIELD_CHARS),
+        clip(r.resource_type, MAX_FIELD_CHARS),
+        clip(r.resource_id, MAX_FIELD_CHARS),
         if r.success { "success" } else { "failure" },
-        Value::Object(r.details).to_string(),
+        Value::Object(clip_map(r.details, 0)).to_string(),
         new_id(),
     ])?;
     Ok(())
@@ -53,15 +106,14 @@ pub fn list(
     page: u32,
     page_size: u32,
 ) -> rusqlite::Result<AuditPage> {
-    let search = filter
-        .search
-        .as_ref()
-        .map(|s| format!("%{}%", s.to_lowercase()));
+    // A plain substring (instr), not a LIKE pattern: `%` and `_` from the caller must not
+    // turn into wildcards whose matching backtracks.
+    let search = filter.search.as_ref().map(|s| s.to_lowercase());
     let where_sql = "tenant_id = ?1
         AND (?2 IS NULL OR action = ?2)
         AND (?3 IS NULL OR status = ?3)
-        AND (?4 IS NULL OR lower(coalesce(action,'') || ' ' || coalesce(resource_id,'') || ' '
-             || coalesce(user_email,'') || ' ' || coalesce(details,'')) LIKE ?4)
+        AND (?4 IS NULL OR instr(lower(coalesce(action,'') || ' ' || coalesce(resource_id,'') || ' '
+             || coalesce(user_email,'') || ' ' || coalesce(details,'')), ?4) > 0)
         AND (?5 IS NULL OR json_extract(details, '$.environment') = ?5)";
     let args = params![
         tenant,

@@ -61,6 +61,23 @@ pub async fn approve(
         attempt,
     )
     .await?;
+    // The embedded control plane ties every approval to the diff that was reviewed (the
+    // real one ignores the field; envdeck's client always sends it). Checked after the
+    // policy, so a caller who may not approve hears that first.
+    let Some(reviewed) = request
+        .reviewed_spec_hash
+        .clone()
+        .filter(|h| !h.trim().is_empty())
+    else {
+        return Err(ApiError::invalid(
+            &["body", "reviewed_spec_hash"],
+            "missing",
+            format!(
+                "Field required: send the reviewed_spec_hash of GET /v1/tenants/{tenant}/promotions/{id}/diff, so that the approval is tied to the spec that was reviewed"
+            ),
+            None,
+        ));
+    };
     let written = Written::new(&caller, &target, granted);
     let p = stored.promotion;
     state
@@ -75,14 +92,12 @@ pub async fn approve(
                     "The source gateway deployment of this promotion no longer exists; create a new promotion".to_string(),
                 ));
             };
-            if let Some(reviewed) = &request.reviewed_spec_hash {
-                let now = desired::hash_of(&source.desired_state);
-                if now != Some(reviewed.as_str()) {
-                    return Err(ApiError::Conflict(format!(
-                        "The source spec changed since it was reviewed (reviewed {}, now {}); review the diff again",
-                        short(reviewed), now.map(short).unwrap_or("none")
-                    )));
-                }
+            let now = desired::hash_of(&source.desired_state);
+            if now != Some(reviewed.as_str()) {
+                return Err(ApiError::Conflict(format!(
+                    "The source spec changed since it was reviewed (reviewed {}, now {}); review the diff again",
+                    short(&reviewed), now.map(short).unwrap_or("none")
+                )));
             }
             if !repo::transition(tx, &p.id, "pending", "promoting", Some(&written.username))? {
                 let status = repo::get(tx, &tenant, &p.id)?.map(|s| s.promotion.status).unwrap_or_default();
@@ -113,9 +128,7 @@ pub async fn approve(
             details.insert("api_id".into(), p.api_id.clone().into());
             details.insert("source_environment".into(), p.source_environment.clone().into());
             details.insert("target_environment".into(), p.target_environment.clone().into());
-            if let Some(h) = &request.reviewed_spec_hash {
-                details.insert("reviewed_spec_hash".into(), h.clone().into());
-            }
+            details.insert("reviewed_spec_hash".into(), reviewed.clone().into());
             written.audit(tx, &tenant, "promotion.approved", "promotion", &p.id, details)?;
             reload(tx, &tenant, &p.id)
         })

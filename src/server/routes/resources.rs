@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use super::apis::ensure_tenant;
 use crate::domain::role;
 use crate::server::auth::Caller;
-use crate::server::error::ApiResult;
+use crate::server::error::{ApiError, ApiResult};
 use crate::server::extract::Params;
 use crate::server::repo::{audit, gateways, resources};
 use crate::server::state::AppState;
@@ -186,9 +186,24 @@ pub async fn audit(
     Path(tenant): Path<String>,
     params: Params,
 ) -> ApiResult<Json<AuditPage>> {
+    let search = params.get("search");
+    if let Some(s) = search.filter(|s| s.chars().count() > audit::MAX_SEARCH_CHARS) {
+        // Every row is scanned for the pattern: its length multiplies the cost.
+        return Err(ApiError::invalid(
+            &["query", "search"],
+            "string_too_long",
+            format!(
+                "String should have at most {} characters",
+                audit::MAX_SEARCH_CHARS
+            ),
+            Some(serde_json::Value::from(
+                s.chars().take(20).collect::<String>() + "…",
+            )),
+        ));
+    }
     let filter = audit::Filter {
         action: params.get("action").map(str::to_string),
-        search: params.get("search").map(str::to_string),
+        search: search.map(str::to_string),
         status: params.one_of("status", &["success", "failure"])?,
         environment: stage_param(&state, &params)?,
     };
@@ -197,7 +212,9 @@ pub async fn audit(
     caller.require_permission(role::AUDIT_READ)?;
     let page = state
         .db
-        .read(move |c| audit::list(c, &tenant, &filter, paging.page, paging.page_size))
+        .read_heavy(move |c| {
+            audit::list(c, &tenant, &filter, paging.page, paging.page_size).map_err(ApiError::from)
+        })
         .await?;
     Ok(Json(page))
 }

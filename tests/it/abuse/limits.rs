@@ -102,3 +102,34 @@ async fn a_page_size_of_100000_is_422_on_every_list() {
         assert_eq!(ok.status, StatusCode::OK, "{max}: {}", ok.text);
     }
 }
+
+#[tokio::test]
+async fn page_numbers_beyond_the_range_are_422_not_wrapped() {
+    let srv = start_server(Seed::Demo).await;
+    let ada = token(srv.url(), "ada").await;
+    let path = "/v1/tenants/acme/apis?environment=dev";
+    // 2^32 + 1 once wrapped to page 1; 2^63 overflowed the offset.
+    for query in [
+        "page=4294967297",
+        "page=9223372036854775807",
+        "page=99999999999999999999",
+        "page_size=4294967297",
+        "page_size=-4294967295",
+    ] {
+        let url = format!("{path}&{query}");
+        let refused = call(&srv, Method::GET, &url, Some(ada.expose()), None).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: {}",
+            refused.text
+        );
+        let field = query.split('=').next().unwrap_or_default();
+        let detail = refused.detail().to_string();
+        assert!(detail.contains(field), "{url}: {detail}");
+    }
+    // The last allowed page still answers (empty).
+    let last = format!("{path}&page=1000000");
+    let ok = call(&srv, Method::GET, &last, Some(ada.expose()), None).await;
+    assert_eq!(ok.status, StatusCode::OK, "{last}: {}", ok.text);
+}

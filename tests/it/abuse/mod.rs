@@ -1,8 +1,10 @@
 //! Abuse of the embedded control plane and the CLI: other tenants' tokens, forged and expired
 //! tokens, oversized bodies and pages, hostile names.
 
+mod audit;
 mod limits;
 mod names;
+mod slow_clients;
 mod tenants;
 mod tokens;
 

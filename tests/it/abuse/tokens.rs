@@ -89,3 +89,30 @@ async fn expired_tokens_and_tokens_signed_by_another_key_get_401() {
     let foreign = sign(good, &claims, other.dir.path());
     refused_everywhere(&srv, &foreign, "a token signed by another key").await;
 }
+
+#[tokio::test]
+async fn a_token_not_valid_before_a_future_time_gets_401() {
+    let srv = start_server(Seed::Demo).await;
+    let good = token(srv.url(), "dave").await;
+    let good = good.expose();
+    let claims = jsonwebtoken::dangerous::insecure_decode::<Value>(good)
+        .expect("a JWT")
+        .claims;
+    let now = chrono::Utc::now().timestamp();
+
+    // A few seconds of clock skew are tolerated.
+    let mut skewed = claims.clone();
+    skewed["nbf"] = (now + 5).into();
+    let skewed = sign(good, &skewed, srv.dir.path());
+    let ok = call(&srv, Method::GET, "/v1/me", Some(&skewed), None).await;
+    assert_eq!(ok.status, StatusCode::OK, "nbf 5 s ahead: {}", ok.text);
+
+    let mut future = claims.clone();
+    future["nbf"] = (now + 3600).into();
+    refused_everywhere(
+        &srv,
+        &sign(good, &future, srv.dir.path()),
+        "a token valid only in an hour",
+    )
+    .await;
+}

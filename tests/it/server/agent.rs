@@ -41,8 +41,7 @@ async fn with_failing_gateways_a_promotion_fails_with_the_reason() {
     );
     let p = promote(&tess, "flaky", "dev", "staging").await;
     let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
-    ada.ok(Method::POST, &format!("{path}/approve"), None, 200)
-        .await;
+    super::approve(&ada, &path).await;
     let failed = tess.promotion_becomes("acme", &id_of(&p), "failed").await;
     assert_eq!(
         failed["spec_diff"]["failure_reason"],
@@ -97,8 +96,7 @@ async fn with_manual_gateways_complete_is_the_manual_path() {
     );
     let p = promote(&dave, "hand", "dev", "staging").await;
     let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
-    tess.ok(Method::POST, &format!("{path}/approve"), None, 200)
-        .await;
+    super::approve(&tess, &path).await;
     tokio::time::sleep(super::AGENT_DELAY * 4).await;
     let still = tess.ok(Method::GET, &path, None, 200).await;
     assert_eq!(still["status"], "promoting");
@@ -158,8 +156,7 @@ async fn complete_refuses_while_the_gateways_have_not_synced() {
     );
     let p = promote(&tess, "slow", "dev", "staging").await;
     let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
-    tess.ok(Method::POST, &format!("{path}/approve"), None, 200)
-        .await;
+    super::approve(&tess, &path).await;
     let (status, body) = tess.post(&format!("{path}/complete"), json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(

@@ -255,13 +255,7 @@ async fn an_api_live_in_read_only_production_is_guarded_in_every_stage() {
     assert!(detail(&body).contains("is open"));
     // Approve and let it land, then the override delete goes through.
     let id = open["items"][0]["id"].as_str().unwrap();
-    ada.ok(
-        Method::POST,
-        &format!("/v1/tenants/acme/promotions/{id}/approve"),
-        None,
-        200,
-    )
-    .await;
+    super::approve(&ada, &format!("/v1/tenants/acme/promotions/{id}")).await;
     ada.promotion_becomes("acme", id, "promoted").await;
     let resp = srv
         .http

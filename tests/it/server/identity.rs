@@ -4,8 +4,10 @@
 //! they can shorten lifetimes and device timing; one goes through `server::start`.
 
 mod device;
+mod device_guard;
 mod grants;
 mod keys;
+mod throttle;
 mod verify;
 
 use std::net::SocketAddr;

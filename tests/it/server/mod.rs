@@ -7,8 +7,10 @@ mod catalog;
 mod errors;
 mod identity;
 mod openapi;
+mod permissions;
 mod promotion_checks;
 mod promotions;
+mod read_limits;
 mod reads;
 mod storage;
 
@@ -254,6 +256,23 @@ pub async fn promote(who: &As<'_>, api: &str, from: &str, to: &str) -> Value {
             "message": format!("ship {api}")}),
         ),
         201,
+    )
+    .await
+}
+
+/// Approves the promotion at `path` (`/v1/tenants/T/promotions/ID`) as a reviewer does: the
+/// diff first, then the approval tied to its `reviewed_spec_hash`; expects 200.
+pub async fn approve(who: &As<'_>, path: &str) -> Value {
+    let diff = who
+        .ok(Method::GET, &format!("{path}/diff"), None, 200)
+        .await;
+    let hash = diff["reviewed_spec_hash"].clone();
+    assert!(hash.is_string(), "no reviewed_spec_hash in {diff}");
+    who.ok(
+        Method::POST,
+        &format!("{path}/approve"),
+        Some(serde_json::json!({ "reviewed_spec_hash": hash })),
+        200,
     )
     .await
 }

@@ -160,3 +160,42 @@ async fn every_gateway_check_answers_400_in_the_real_words() {
     assert_eq!(body["source_deployment_id"], src.as_str());
     assert_eq!(body["target_gateway_ids"], json!([own]));
 }
+
+#[tokio::test]
+async fn an_approval_without_the_reviewed_spec_hash_is_422_and_changes_nothing() {
+    let srv = start(Seed::Demo).await;
+    let dave = srv.login("dave").await;
+    let dora = srv.login("dora").await;
+    super::create_api(&dave, "acme", "dev", "unseen").await;
+    dave.settled("acme", "unseen", "dev").await;
+    let p = super::promote(&dave, "unseen", "dev", "staging").await;
+    let path = format!("/v1/tenants/acme/promotions/{}", super::id_of(&p));
+    for body in [
+        None,
+        Some(json!({})),
+        Some(json!({"reviewed_spec_hash": null})),
+    ] {
+        let (status, refused) = dora
+            .call(
+                reqwest::Method::POST,
+                &format!("{path}/approve"),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body:?}: {refused}"
+        );
+        let said = refused["detail"].to_string();
+        assert!(said.contains("reviewed_spec_hash"), "{body:?}: {said}");
+        assert!(
+            said.contains("diff"),
+            "says where the hash comes from: {said}"
+        );
+    }
+    let still = dora.get(&path).await.1;
+    assert_eq!(still["status"], "pending", "{still}");
+    let approved = super::approve(&dora, &path).await;
+    assert_eq!(approved["status"], "promoting");
+}

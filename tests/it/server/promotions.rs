@@ -61,9 +61,7 @@ async fn a_promotion_walks_dev_to_production_by_itself_and_rolls_back() {
         detail(&body),
         "Cannot complete promotion in status 'pending' (expected 'promoting')"
     );
-    let approved = dave
-        .ok(Method::POST, &format!("{path1}/approve"), None, 200)
-        .await;
+    let approved = super::approve(&dave, &path1).await;
     assert_eq!(approved["status"], "promoting");
     assert_eq!(approved["approved_by"], "dave");
     let (status, body) = dora.post(&format!("{path1}/approve"), json!({})).await;
@@ -215,8 +213,7 @@ async fn rollback_restores_exactly_what_the_target_held_and_nothing_else() {
     dave.settled("acme", "billing", "dev").await;
     let p = promote(&dave, "billing", "dev", "staging").await;
     let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
-    dora.ok(Method::POST, &format!("{path}/approve"), None, 200)
-        .await;
+    super::approve(&dora, &path).await;
     dora.promotion_becomes("acme", &id_of(&p), "promoted").await;
     // staging now runs 1.0.0; dev moves on to 1.1.0 and is promoted again.
     dave.ok(
@@ -321,8 +318,7 @@ async fn promotion_events_carry_their_stages_in_the_audit_details() {
     dave.settled("acme", "ledger", "dev").await;
     let p = promote(&dave, "ledger", "dev", "staging").await;
     let path = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
-    tess.ok(Method::POST, &format!("{path}/approve"), None, 200)
-        .await;
+    super::approve(&tess, &path).await;
     tess.promotion_becomes("acme", &id_of(&p), "promoted").await;
     let reverse = tess
         .ok(
@@ -375,8 +371,16 @@ async fn two_simultaneous_approvals_yield_one_200_and_one_409() {
         create_api(&dave, "acme", "dev", &name).await;
         dave.settled("acme", &name, "dev").await;
         let p = promote(&dave, &name, "dev", "staging").await;
-        let path = format!("/v1/tenants/acme/promotions/{}/approve", id_of(&p));
-        let (a, b) = tokio::join!(dora.post(&path, json!({})), tess.post(&path, json!({})));
+        let promotion = format!("/v1/tenants/acme/promotions/{}", id_of(&p));
+        let diff = dora
+            .ok(Method::GET, &format!("{promotion}/diff"), None, 200)
+            .await;
+        let reviewed = json!({"reviewed_spec_hash": diff["reviewed_spec_hash"]});
+        let path = format!("{promotion}/approve");
+        let (a, b) = tokio::join!(
+            dora.post(&path, reviewed.clone()),
+            tess.post(&path, reviewed)
+        );
         let mut codes = [a.0.as_u16(), b.0.as_u16()];
         codes.sort();
         assert_eq!(codes, [200, 409], "round {round}: {a:?} {b:?}");

@@ -198,8 +198,7 @@ async fn a_stages_file_replaces_the_stages_and_promote_only_takes_promotions_onl
             Some(json!({"source_environment":"development","target_environment":"qa","message":"to qa"})), 201)
         .await;
     let path = format!("/v1/tenants/acme/promotions/{}", p["id"].as_str().unwrap());
-    dave.ok(Method::POST, &format!("{path}/approve"), None, 200)
-        .await;
+    super::approve(&dave, &path).await;
     dave.promotion_becomes("acme", p["id"].as_str().unwrap(), "promoted")
         .await;
     let qa = dave
