@@ -212,9 +212,20 @@ async fn cycle(url: String, requester: String, approver: String, seconds: u64, c
                     .and_then(|p| p["id"].as_str())
                     .unwrap_or_default()
                     .to_string();
+                // Approve what was reviewed: the diff's hash (the embedded server requires it).
+                let diff = format!("{url}/v1/tenants/acme/promotions/{id}/diff");
+                let t0 = Instant::now();
+                let reviewed = match http.get(&diff).bearer_auth(&approver).send().await {
+                    Ok(resp) => resp.json::<serde_json::Value>().await.unwrap_or_default()
+                        ["reviewed_spec_hash"]
+                        .clone(),
+                    Err(_) => serde_json::Value::Null,
+                };
+                tally.latencies_us.push(t0.elapsed().as_micros() as u32);
                 let approve = format!("{url}/v1/tenants/acme/promotions/{id}/approve");
+                let body = json!({ "reviewed_spec_hash": reviewed });
                 let approved = !id.is_empty()
-                    && post(&http, &approve, &approver, &json!({}), &mut tally).await.is_some();
+                    && post(&http, &approve, &approver, &body, &mut tally).await.is_some();
                 let show = format!("{url}/v1/tenants/acme/promotions/{id}");
                 let mut ok = false;
                 for _ in 0..if approved { 400 } else { 0 } {
