@@ -144,13 +144,38 @@ impl ConfigEdit {
     pub fn save(&self) -> Result<Config, StoreError> {
         let text = self.text();
         let config = Config::parse(&text, &self.path)?;
-        if let Some(dir) = self.path.parent() {
+        // A linked config.toml (dotfiles) is written where it points, and stays a link.
+        let target = link_target(&self.path).map_err(|e| StoreError::write(&self.path, e))?;
+        if let Some(dir) = target.parent() {
             create_private_dir(dir)?;
         }
-        write_atomic(&self.path, text.as_bytes(), Some(FILE_MODE))
-            .map_err(|e| StoreError::write(&self.path, e))?;
+        write_atomic(&target, text.as_bytes(), Some(FILE_MODE))
+            .map_err(|e| StoreError::write(&target, e))?;
         Ok(config)
     }
+}
+
+/// The file `path` leads to through symbolic links, followed one at a time so that a link to a
+/// file not written yet leads to where it will be.
+fn link_target(path: &Path) -> std::io::Result<PathBuf> {
+    // As many links as Linux follows in one path.
+    const MAX_LINKS: usize = 40;
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let next = std::fs::read_link(&current)?;
+                // Relative to the link's folder; an absolute `next` replaces it whole.
+                current = match current.parent() {
+                    Some(dir) => dir.join(next),
+                    None => next,
+                };
+            }
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => return Ok(current),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::write_atomic;
+use super::atomic::{copy_atomic, write_atomic};
 use super::error::StoreError;
 
 const FILE_NAME: &str = "state.json";
@@ -71,7 +71,11 @@ impl StateStore {
             Loaded::Corrupt(reason) => {
                 tracing::warn!(%reason, "replacing the corrupt state file");
                 let backup = self.path.with_extension("json.corrupt");
-                if let Err(e) = std::fs::copy(&self.path, &backup) {
+                if is_symlink(&backup) {
+                    tracing::warn!(path = %backup.display(), "the corrupt state file's copy was a symbolic link; replacing the link, not its target");
+                }
+                // Replaced, never written through (`std::fs::copy` follows a link there).
+                if let Err(e) = copy_atomic(&self.path, &backup) {
                     tracing::warn!(path = %backup.display(), error = %e, "could not keep a copy of the corrupt state file");
                 }
                 StateFile::default()
@@ -106,6 +110,10 @@ impl StateStore {
             )),
         }
     }
+}
+
+fn is_symlink(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 #[cfg(test)]

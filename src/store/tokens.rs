@@ -125,9 +125,14 @@ impl FileTokenStore {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let Ok(meta) = std::fs::metadata(&self.path) else {
+            // Not through a symbolic link: chmod would change whatever it points to.
+            let Ok(meta) = std::fs::symlink_metadata(&self.path) else {
                 return;
             };
+            if meta.file_type().is_symlink() {
+                tracing::warn!(path = %self.path.display(), "token file is a symbolic link; its mode is left alone");
+                return;
+            }
             if meta.permissions().mode() & 0o077 != 0 {
                 tracing::warn!(path = %self.path.display(), "token file was readable by others; restoring mode 0600");
                 let _ = std::fs::set_permissions(

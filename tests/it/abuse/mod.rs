@@ -2,6 +2,7 @@
 //! tokens, oversized bodies and pages, hostile names.
 
 mod limits;
+mod links;
 mod names;
 mod tenants;
 mod tokens;
