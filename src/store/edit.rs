@@ -9,6 +9,7 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 use super::atomic::write_atomic;
 use super::config::{Config, ContextConfig};
 use super::error::StoreError;
+use super::limits::{FileKind, read_limited_text};
 use super::paths::create_private_dir;
 
 const FILE_MODE: u32 = 0o600;
@@ -22,11 +23,8 @@ pub struct ConfigEdit {
 impl ConfigEdit {
     /// Reads and checks the file (a missing file is an empty one).
     pub fn open(path: &Path) -> Result<ConfigEdit, StoreError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(StoreError::read(path, e)),
-        };
+        // Too large is refused like a malformed file: reported, never overwritten.
+        let text = read_limited_text(path, FileKind::Config)?.unwrap_or_default();
         // The same checks as loading, with the same located messages.
         Config::parse(&text, path)?;
         let doc = text
