@@ -41,6 +41,10 @@ fn replace_with(
     fill(temp.as_file_mut())?;
     set_mode(temp.path(), mode)?;
     temp.as_file().sync_all()?;
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        // The rename replaces the link itself: say so, since whoever made it may miss it.
+        tracing::warn!(path = %path.display(), "a symbolic link was in the way; replacing the link, not its target");
+    }
     temp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir);
     Ok(())

@@ -72,9 +72,6 @@ impl StateStore {
             Loaded::Corrupt(reason) => {
                 tracing::warn!(%reason, "replacing the corrupt state file");
                 let backup = self.path.with_extension("json.corrupt");
-                if is_symlink(&backup) {
-                    tracing::warn!(path = %backup.display(), "the corrupt state file's copy was a symbolic link; replacing the link, not its target");
-                }
                 // Replaced, never written through (`std::fs::copy` follows a link there).
                 if let Err(e) = copy_atomic(&self.path, &backup) {
                     tracing::warn!(path = %backup.display(), error = %e, "could not keep a copy of the corrupt state file");
@@ -112,10 +109,6 @@ impl StateStore {
             )),
         }
     }
-}
-
-fn is_symlink(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 #[cfg(test)]
