@@ -26,6 +26,9 @@ pub enum ApiError {
     /// The answer was larger than the client accepts (`what` is "GET /v1/…").
     #[error("the answer to {what} is larger than {}; refused", human_bytes(*.limit))]
     TooLarge { what: String, limit: u64 },
+    /// A list longer than the client keeps (`what` is "GET /v1/…", `limit` the item cap).
+    #[error("the list from {what} has more than {limit} items, the most the client keeps; refused")]
+    TooMany { what: String, limit: usize },
     /// The client's write guard (the domain policy) refused; nothing was sent.
     #[error("{0}")]
     Refused(String),

@@ -48,8 +48,12 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// Larger answers are refused with [`ApiError::TooLarge`].
     pub max_body_bytes: u64,
-    /// Hard cap on pages fetched for one list (100 items each).
+    /// Hard cap on requests for one list. Pages hold 100 items at most (larger ones are
+    /// refused), so with full pages `max_list_items` ends a list first.
     pub max_pages: u32,
+    /// The most items one list may hold; a longer one is refused with [`ApiError::TooMany`]
+    /// before it is kept (memory stays bounded against a server whose list never ends).
+    pub max_list_items: usize,
     /// How many times a throttled (429) read is retried, and the longest wait accepted.
     pub max_throttle_retries: u32,
     pub max_throttle_wait: Duration,
@@ -62,7 +66,9 @@ impl Default for ClientOptions {
             timeout: Duration::from_secs(10),
             connect_timeout: Duration::from_secs(5),
             max_body_bytes: 16 * 1024 * 1024,
-            max_pages: 1000,
+            max_pages: 2000,
+            // The largest list the console is built and measured for (BENCHMARKS.md).
+            max_list_items: 100_000,
             max_throttle_retries: 3,
             max_throttle_wait: Duration::from_secs(30),
             user_agent: concat!("envdeck/", env!("CARGO_PKG_VERSION")).to_string(),

@@ -1,11 +1,13 @@
 //! Fetching every page of a list. `total` is never trusted (the real service reports the
 //! page's length as the total when filtering): we stop on a short or empty page, when the
-//! server stops honouring `page`, or at a hard cap.
+//! server stops honouring `page`, or at a hard cap. A page larger than asked for, or a list
+//! longer than the item cap, is refused before it is kept: memory stays bounded whatever the
+//! server sends.
 
 use serde::de::DeserializeOwned;
 
 use super::transport::Request;
-use super::{Client, Result};
+use super::{ApiError, Client, Result};
 use crate::wire::{AuditPage, Page};
 
 /// The largest page the contract allows.
@@ -36,6 +38,7 @@ impl Client {
     /// GETs `request` page after page (`page`, `page_size` added) and concatenates the items.
     pub(crate) async fn get_all<E: Envelope>(&self, request: Request) -> Result<Vec<E::Item>> {
         let max_pages = self.inner.options.max_pages.max(1);
+        let max_items = self.inner.options.max_list_items;
         let mut all = Vec::new();
         for page in 1..=max_pages {
             let paged = request
@@ -50,14 +53,29 @@ impl Client {
                     "the control plane does not page this list; stopping");
                 return Ok(all);
             }
-            let count = items.len() as u32;
+            let count = items.len();
+            // Checked before the items are kept: a server may send anything.
+            if count > PAGE_SIZE as usize {
+                return Err(ApiError::Decode {
+                    what: request.what(),
+                    reason: format!(
+                        "page {page} holds {count} items where at most {PAGE_SIZE} were asked for"
+                    ),
+                });
+            }
+            if all.len() + count > max_items {
+                return Err(ApiError::TooMany {
+                    what: request.what(),
+                    limit: max_items,
+                });
+            }
             all.extend(items);
             let expected = if page_size > 0 {
                 page_size.min(PAGE_SIZE)
             } else {
                 PAGE_SIZE
             };
-            if count == 0 || count < expected {
+            if count == 0 || count < expected as usize {
                 return Ok(all);
             }
         }

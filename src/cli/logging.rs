@@ -26,13 +26,24 @@ pub fn to_file(log_file: &Path) -> Result<WorkerGuard, String> {
     }
     let file = {
         use std::os::unix::fs::OpenOptionsExt;
+        // Never through a symbolic link: it could point anywhere the user can write.
         std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
             .open(log_file)
     }
-    .map_err(|e| format!("cannot open log file {}: {e}", log_file.display()))?;
+    .map_err(|e| {
+        if e.raw_os_error() == Some(libc::ELOOP) {
+            format!(
+                "log file {} is a symbolic link; not followed (remove it to log again)",
+                log_file.display()
+            )
+        } else {
+            format!("cannot open log file {}: {e}", log_file.display())
+        }
+    })?;
     let (writer, guard) = tracing_appender::non_blocking(file);
     tracing_subscriber::fmt()
         .with_env_filter(filter())

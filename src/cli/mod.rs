@@ -16,6 +16,7 @@ mod output;
 mod promote;
 mod promote_complete;
 mod promote_create;
+mod safe_json;
 mod stages;
 mod whoami;
 

@@ -20,8 +20,9 @@ pub fn resolve(format: Option<OutputFormat>) -> OutputFormat {
     })
 }
 
+/// Pretty JSON in which nothing a terminal acts on is left raw (see `safe_json`).
 pub fn json<T: Serialize + ?Sized>(value: &T) -> Result<String, CliError> {
-    serde_json::to_string_pretty(value)
+    super::safe_json::to_string_pretty(value)
         .map(|mut s| {
             s.push('\n');
             s

@@ -8,7 +8,23 @@ use std::path::Path;
 /// bits), fsyncs it, renames it over `path`, then fsyncs the directory so the rename itself is
 /// durable. Missing parent directories are created (mode 0700). Without `mode` the file is
 /// private to the user (0600), the safe default for everything envdeck writes.
+/// The rename replaces whatever is at `path`: a symbolic link there is replaced, never
+/// written through.
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Result<()> {
+    replace_with(path, mode, |file| file.write_all(bytes))
+}
+
+/// A copy of `from` at `to`, made like [`write_atomic`] (streamed, not read into memory).
+pub fn copy_atomic(from: &Path, to: &Path) -> std::io::Result<()> {
+    let mut source = std::fs::File::open(from)?;
+    replace_with(to, None, |file| std::io::copy(&mut source, file).map(drop))
+}
+
+fn replace_with(
+    path: &Path,
+    mode: Option<u32>,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -22,9 +38,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> std::io::Re
         .prefix(&format!(".{name}."))
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
+    fill(temp.as_file_mut())?;
     set_mode(temp.path(), mode)?;
     temp.as_file().sync_all()?;
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        // The rename replaces the link itself: say so, since whoever made it may miss it.
+        tracing::warn!(path = %path.display(), "a symbolic link was in the way; replacing the link, not its target");
+    }
     temp.persist(path).map_err(|e| e.error)?;
     sync_dir(dir);
     Ok(())

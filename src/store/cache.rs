@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::atomic::write_atomic;
 use super::error::StoreError;
+use super::limits::{FileKind, read_limited};
 use crate::wire::Timestamp;
 
 #[derive(Clone, Debug)]
@@ -36,11 +37,11 @@ impl Cache {
     /// `None` when missing or unreadable (a corrupt entry is logged, never an error).
     pub fn load<T: DeserializeOwned>(&self, key: &str) -> Option<Cached<T>> {
         let path = self.path_for(key)?;
-        let bytes = match std::fs::read(&path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        let bytes = match read_limited(&path, FileKind::CacheEntry) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return None,
             Err(e) => {
-                tracing::warn!(path = %path.display(), error = %e, "cache entry unreadable; ignored");
+                tracing::warn!(error = %e, "cache entry unreadable or too large; ignored");
                 return None;
             }
         };

@@ -28,6 +28,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::error::StoreError;
+use super::limits::{FileKind, read_limited_text};
 use crate::domain::{Mode, StageName};
 
 /// The file, understood. `warnings` are shown to the operator at start (entries ignored).
@@ -115,10 +116,9 @@ const KNOWN_TABLES: &[&str] = &["current_context", "tighten", "context", "client
 impl Config {
     /// Reads `path`; a missing file is an empty configuration.
     pub fn load(path: &Path) -> Result<Config, StoreError> {
-        match std::fs::read_to_string(path) {
-            Ok(text) => Config::parse(&text, path),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(StoreError::read(path, e)),
+        match read_limited_text(path, FileKind::Config)? {
+            Some(text) => Config::parse(&text, path),
+            None => Ok(Config::default()),
         }
     }
 

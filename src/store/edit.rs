@@ -9,6 +9,7 @@ use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
 use super::atomic::write_atomic;
 use super::config::{Config, ContextConfig};
 use super::error::StoreError;
+use super::limits::{FileKind, read_limited_text};
 use super::paths::create_private_dir;
 
 const FILE_MODE: u32 = 0o600;
@@ -22,11 +23,8 @@ pub struct ConfigEdit {
 impl ConfigEdit {
     /// Reads and checks the file (a missing file is an empty one).
     pub fn open(path: &Path) -> Result<ConfigEdit, StoreError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => return Err(StoreError::read(path, e)),
-        };
+        // Too large is refused like a malformed file: reported, never overwritten.
+        let text = read_limited_text(path, FileKind::Config)?.unwrap_or_default();
         // The same checks as loading, with the same located messages.
         Config::parse(&text, path)?;
         let doc = text
@@ -144,13 +142,38 @@ impl ConfigEdit {
     pub fn save(&self) -> Result<Config, StoreError> {
         let text = self.text();
         let config = Config::parse(&text, &self.path)?;
-        if let Some(dir) = self.path.parent() {
+        // A linked config.toml (dotfiles) is written where it points, and stays a link.
+        let target = link_target(&self.path).map_err(|e| StoreError::write(&self.path, e))?;
+        if let Some(dir) = target.parent() {
             create_private_dir(dir)?;
         }
-        write_atomic(&self.path, text.as_bytes(), Some(FILE_MODE))
-            .map_err(|e| StoreError::write(&self.path, e))?;
+        write_atomic(&target, text.as_bytes(), Some(FILE_MODE))
+            .map_err(|e| StoreError::write(&target, e))?;
         Ok(config)
     }
+}
+
+/// The file `path` leads to through symbolic links, followed one at a time so that a link to a
+/// file not written yet leads to where it will be.
+fn link_target(path: &Path) -> std::io::Result<PathBuf> {
+    // As many links as Linux follows in one path.
+    const MAX_LINKS: usize = 40;
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match std::fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let next = std::fs::read_link(&current)?;
+                // Relative to the link's folder; an absolute `next` replaces it whole.
+                current = match current.parent() {
+                    Some(dir) => dir.join(next),
+                    None => next,
+                };
+            }
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => return Ok(current),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod config;
 pub mod edit;
 pub mod error;
 pub mod keyring;
+pub mod limits;
 pub mod paths;
 pub mod state;
 pub mod tokens;

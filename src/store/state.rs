@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::atomic::write_atomic;
+use super::atomic::{copy_atomic, write_atomic};
 use super::error::StoreError;
+use super::limits::{FileKind, read_limited};
 
 const FILE_NAME: &str = "state.json";
 const FORMAT_VERSION: u32 = 1;
@@ -71,7 +72,8 @@ impl StateStore {
             Loaded::Corrupt(reason) => {
                 tracing::warn!(%reason, "replacing the corrupt state file");
                 let backup = self.path.with_extension("json.corrupt");
-                if let Err(e) = std::fs::copy(&self.path, &backup) {
+                // Replaced, never written through (`std::fs::copy` follows a link there).
+                if let Err(e) = copy_atomic(&self.path, &backup) {
                     tracing::warn!(path = %backup.display(), error = %e, "could not keep a copy of the corrupt state file");
                 }
                 StateFile::default()
@@ -88,10 +90,11 @@ impl StateStore {
     }
 
     fn read_file(&self) -> Loaded<StateFile> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Missing,
-            Err(e) => return Loaded::Corrupt(StoreError::read(&self.path, e).to_string()),
+        let bytes = match read_limited(&self.path, FileKind::State) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Loaded::Missing,
+            // Unreadable or too large to read: corrupt, and replaced by the next save.
+            Err(e) => return Loaded::Corrupt(e.to_string()),
         };
         match serde_json::from_slice::<StateFile>(&bytes) {
             Ok(file) if file.version <= FORMAT_VERSION => Loaded::Found(file),

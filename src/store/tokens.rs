@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::atomic::write_atomic;
 use super::error::StoreError;
+use super::limits::{FileKind, read_limited};
 use crate::secret::Secret;
 use crate::wire::Timestamp;
 
@@ -92,10 +93,9 @@ impl FileTokenStore {
     }
 
     fn read(&self) -> Result<Option<TokenFile>, StoreError> {
-        let bytes = match std::fs::read(&self.path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(StoreError::read(&self.path, e)),
+        // Too large is `Invalid`, like a corrupt file: signing in again replaces it.
+        let Some(bytes) = read_limited(&self.path, FileKind::Tokens)? else {
+            return Ok(None);
         };
         self.tighten_mode();
         // serde's messages may quote values (tokens): report the position only.
@@ -125,9 +125,14 @@ impl FileTokenStore {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let Ok(meta) = std::fs::metadata(&self.path) else {
+            // Not through a symbolic link: chmod would change whatever it points to.
+            let Ok(meta) = std::fs::symlink_metadata(&self.path) else {
                 return;
             };
+            if meta.file_type().is_symlink() {
+                tracing::warn!(path = %self.path.display(), "token file is a symbolic link; its mode is left alone");
+                return;
+            }
             if meta.permissions().mode() & 0o077 != 0 {
                 tracing::warn!(path = %self.path.display(), "token file was readable by others; restoring mode 0600");
                 let _ = std::fs::set_permissions(

@@ -1,8 +1,11 @@
 //! Abuse of the embedded control plane and the CLI: other tenants' tokens, forged and expired
-//! tokens, oversized bodies and pages, hostile names.
+//! tokens, oversized bodies and pages, hostile names; symbolic links and oversized files in
+//! envdeck's own folders.
 
 mod audit;
+mod files;
 mod limits;
+mod links;
 mod names;
 mod slow_clients;
 mod tenants;

@@ -101,8 +101,8 @@ async fn long_and_control_laden_names_are_stored_and_printed_harmlessly() {
     // The title an OSC would have set is not text to show.
     assert!(!hostile_row.contains("pwned"), "{hostile_row}");
 
-    // JSON escapes what it carries: no ESC and no C0 control on stdout either (JSON has no
-    // escape for C1 or bidi characters; scripts read it, not terminals).
+    // JSON escapes what it carries: no ESC, no C0 or C1 control and no bidi control reaches
+    // stdout (`-o json` is often read on a terminal too), and the data stays exact.
     let as_json = cli(
         url,
         ada.expose().to_string(),
@@ -112,9 +112,33 @@ async fn long_and_control_laden_names_are_stored_and_printed_harmlessly() {
     assert!(as_json.status.success());
     let text = String::from_utf8(as_json.stdout).expect("UTF-8 on stdout");
     assert!(!text.chars().any(|c| c != '\n' && c < ' '), "{text:?}");
+    for c in text.chars() {
+        assert!(
+            !is_terminal_control(c),
+            "{c:?} reaches the terminal raw: {text:?}"
+        );
+    }
+    assert!(
+        text.contains("\\u009b31m") && text.contains("\\u202e"),
+        "{text}"
+    );
     let items: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     assert!(
         items.to_string().contains("\\u001b[2J"),
         "JSON keeps the data exact, escaped"
     );
+    let hostile = items
+        .as_array()
+        .and_then(|all| all.iter().find(|a| a["name"] == "hostile"))
+        .expect("hostile API");
+    assert_eq!(hostile["display_name"], HOSTILE, "round trip");
+}
+
+/// What a terminal acts on: C0 (but the line feed), DEL and C1, line and paragraph separators,
+/// bidi embeddings, overrides and isolates.
+fn is_terminal_control(c: char) -> bool {
+    (c < ' ' && c != '\n')
+        || ('\u{7f}'..='\u{9f}').contains(&c)
+        || ('\u{2028}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
 }
