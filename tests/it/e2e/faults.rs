@@ -86,11 +86,13 @@ fn a_panic_restores_the_terminal_and_keeps_the_saved_state() {
     let token = rt.block_on(crate::support::token(&server.url, "dave"));
     let home = tempfile::tempdir().expect("home");
     let home_s = home.path().to_string_lossy().to_string();
-    let s = console(&server, &home_s, token.expose());
+    let mut s = console(&server, &home_s, token.expose());
     s.wait_for("payments", WAIT);
     s.send("]");
     s.wait_for("APIs in Staging", WAIT);
     s.send("q");
+    // The choice is saved before the process ends: wait for the exit, then read it.
+    assert_eq!(s.wait_exit(WAIT), Some(0), "{}", s.screen());
     drop(s);
     let store = StateStore::new(&home.path().join("state"));
     let key = envdeck::cli::control_plane_key(&server.url, "acme");
