@@ -32,6 +32,8 @@ const USER: Limits = Limits {
 };
 /// Spraying many usernames from one address (more room: addresses can be shared).
 const ADDRESS: Limits = Limits { free: 20, ..USER };
+/// Device user codes guessed from one address by a signed-in user.
+const CODE: Limits = USER;
 
 impl Limits {
     /// The wait armed by the `level`-th attempt past the free ones (1-based).
@@ -50,6 +52,8 @@ pub(crate) enum Key {
     /// Password attempts from an address; `None` when the server did not record one (a
     /// router mounted without `listen::serve`), so such requests share one budget.
     Address(Option<IpAddr>),
+    /// Wrong device codes from an address.
+    Code(Option<IpAddr>),
 }
 
 impl Key {
@@ -66,6 +70,7 @@ impl Key {
         match self {
             Key::User(_) => USER,
             Key::Address(_) => ADDRESS,
+            Key::Code(_) => CODE,
         }
     }
 }
@@ -85,6 +90,11 @@ pub(crate) struct Throttle {
 impl Throttle {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Record>> {
         self.records.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How long until none of `keys` is locked (`Err`), without counting an attempt.
+    pub fn check(&self, keys: &[Key], now: Instant) -> Result<(), Duration> {
+        check(&self.lock(), keys, now)
     }
 
     /// Counts an attempt against every key, or refuses it (`Err(wait)`) if one is locked.
