@@ -167,11 +167,12 @@ impl DeviceStore {
             .last_poll
             .is_some_and(|last| now.saturating_duration_since(last) < entry.interval);
         entry.last_poll = Some(now);
-        if too_fast {
-            entry.interval += entry.slow_down_step;
-            return Err(OAuthError::slow_down());
-        }
         match entry.state.clone() {
+            // RFC 8628 §3.5: slow_down is a variant of pending; a decided code answers now.
+            State::Pending if too_fast => {
+                entry.interval += entry.slow_down_step;
+                Err(OAuthError::slow_down())
+            }
             State::Pending => Err(OAuthError::authorization_pending()),
             State::Denied => {
                 entries.remove(device_code);
@@ -184,7 +185,8 @@ impl DeviceStore {
         }
     }
 
-    /// Checks a user code typed on the verification page without changing it.
+    /// Checks a user code without changing it (the page only acts on codes after sign-in).
+    #[cfg(test)]
     pub fn check(&self, user_code: &str, now: Instant) -> Result<(), CodeError> {
         let mut entries = self.lock();
         Self::pending_entry(&mut entries, user_code, now).map(|_| ())

@@ -1,19 +1,21 @@
 //! The device verification page: a plain HTML form where a person types the code shown on
 //! their terminal and signs in (or refuses). Every echoed value is HTML-escaped.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{Extensions, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use serde::Deserialize;
 
 use super::clients::Form;
-use super::token_endpoint::{check_password, find_user};
-use super::users;
+use super::device::CodeError;
+use super::throttle::{Key, retry_after_secs};
+use super::token_endpoint::sign_in;
 use super::{Identity, REALM_PATH};
 use crate::secret::Secret;
+use crate::server::listen::peer_of;
 
 #[derive(Deserialize)]
 pub(super) struct PageQuery {
@@ -70,7 +72,7 @@ fn form_page(status: StatusCode, user_code: &str, username: &str, error: Option<
         .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
         .unwrap_or_default();
     let body = format!(
-        "<p>Enter the code shown on your device, then sign in to allow it.</p>{error}\
+        "<p>Enter the code shown on your device, then sign in to allow or deny it.</p>{error}\
          <form method=\"post\" action=\"{REALM_PATH}/device\">\
          <label for=\"user_code\">Code</label>\
          <input id=\"user_code\" name=\"user_code\" value=\"{code}\" autocomplete=\"off\" required>\
@@ -97,8 +99,14 @@ pub(super) async fn show(Query(query): Query<PageQuery>) -> Response {
     )
 }
 
-/// `POST /realms/stoa/device` (form: user_code, username, password, action).
-pub(super) async fn submit(State(identity): State<Identity>, body: Bytes) -> Response {
+/// `POST /realms/stoa/device` (form: user_code, username, password, action). Nothing is said
+/// about the code before the user has signed in, so codes cannot be probed without a password;
+/// wrong codes from an address are throttled like wrong passwords.
+pub(super) async fn submit(
+    State(identity): State<Identity>,
+    extensions: Extensions,
+    body: Bytes,
+) -> Response {
     let Ok(form) = Form::parse(&body) else {
         return form_page(
             StatusCode::BAD_REQUEST,
@@ -107,6 +115,7 @@ pub(super) async fn submit(State(identity): State<Identity>, body: Bytes) -> Res
             Some("The form was sent twice over; try again."),
         );
     };
+    let peer = peer_of(&extensions).map(|a| a.ip());
     let user_code = form.get("user_code").unwrap_or("").to_string();
     let username = form.get("username").unwrap_or("").to_string();
     let refuse = |message: &str| {
@@ -117,33 +126,66 @@ pub(super) async fn submit(State(identity): State<Identity>, body: Bytes) -> Res
             Some(message),
         )
     };
-    let devices = &identity.inner.devices;
-    if let Err(e) = devices.check(&user_code, Instant::now()) {
-        return refuse(&e.to_string());
+    let too_many = |wait: Duration| {
+        let secs = retry_after_secs(wait);
+        let message = format!("Too many attempts; try again in {secs} seconds.");
+        let mut response = form_page(
+            StatusCode::TOO_MANY_REQUESTS,
+            &user_code,
+            &username,
+            Some(&message),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        response
+    };
+    let throttle = &identity.inner.throttle;
+    let code_key = [Key::Code(peer)];
+    // A code guesser is turned away before the (slow) password check.
+    if let Err(wait) = throttle.check(&code_key, Instant::now()) {
+        return too_many(wait);
     }
-    if form.get("action") == Some("deny") {
-        return match devices.deny(&user_code, Instant::now()) {
-            Ok(()) => page(
+    let filled = |key| form.get(key).filter(|v| !v.is_empty());
+    let (Some(name), Some(password)) = (filled("username"), filled("password")) else {
+        return refuse("Enter your username and password.");
+    };
+    let principal = match sign_in(&identity, peer, name.to_string(), Secret::new(password)).await {
+        Ok(principal) => principal,
+        Err(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
+            return too_many(e.retry_after.unwrap_or_default());
+        }
+        Err(e) if e.status.is_server_error() => {
+            return refuse("Sign-in is unavailable right now; try again.");
+        }
+        Err(_) => {
+            tracing::info!("device verification: wrong username or password");
+            return refuse("Invalid username or password.");
+        }
+    };
+    if let Err(wait) = throttle.begin(&code_key, Instant::now()) {
+        return too_many(wait);
+    }
+    let devices = &identity.inner.devices;
+    let deny = form.get("action") == Some("deny");
+    let done = if deny {
+        devices.deny(&user_code, Instant::now())
+    } else {
+        devices.approve(&user_code, &principal.sub, Instant::now())
+    };
+    // Only a made-up code counts as a guess; expired or used ones were real.
+    if done != Err(CodeError::Unknown) {
+        throttle.succeeded(&code_key);
+    }
+    match done {
+        Ok(()) if deny => {
+            tracing::info!(username = %principal.username, "device refused");
+            page(
                 StatusCode::OK,
                 "Device refused",
                 "<p>The device was not allowed to sign in. You may close this window.</p>",
-            ),
-            Err(e) => refuse(&e.to_string()),
-        };
-    }
-    let (Some(name), Some(password)) = (form.get("username"), form.get("password")) else {
-        return refuse("Enter your username and password.");
-    };
-    let (name, password) = (name.to_string(), Secret::new(password));
-    let row = match find_user(&identity, move |c| users::find_by_username(c, &name)).await {
-        Ok(row) => row,
-        Err(_) => return refuse("Sign-in is unavailable right now; try again."),
-    };
-    let Ok(principal) = check_password(&identity, row, password).await else {
-        tracing::info!("device verification: wrong username or password");
-        return refuse("Invalid username or password.");
-    };
-    match devices.approve(&user_code, &principal.sub, Instant::now()) {
+            )
+        }
         Ok(()) => {
             tracing::info!(username = %principal.username, "device approved");
             let body = format!(
@@ -152,7 +194,12 @@ pub(super) async fn submit(State(identity): State<Identity>, body: Bytes) -> Res
             );
             page(StatusCode::OK, "Device approved", &body)
         }
-        Err(e) => refuse(&e.to_string()),
+        Err(e) => {
+            if e == CodeError::Unknown {
+                tracing::info!(?peer, "device verification: unknown code");
+            }
+            refuse(&e.to_string())
+        }
     }
 }
 

@@ -66,6 +66,8 @@ pub struct OAuthError {
     pub status: StatusCode,
     pub code: &'static str,
     pub description: String,
+    /// Sent as `Retry-After` (429 only).
+    pub retry_after: Option<std::time::Duration>,
 }
 
 impl OAuthError {
@@ -74,6 +76,7 @@ impl OAuthError {
             status,
             code,
             description: description.into(),
+            retry_after: None,
         }
     }
     pub fn invalid_request(description: impl Into<String>) -> Self {
@@ -135,6 +138,17 @@ impl OAuthError {
             "The end user denied the authorization request",
         )
     }
+    /// Too many failed sign-ins for this user or address: 429 with `Retry-After`.
+    pub fn too_many_attempts(wait: std::time::Duration) -> Self {
+        let secs = super::throttle::retry_after_secs(wait);
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "temporarily_unavailable",
+            format!("Too many failed sign-ins; try again in {secs} s"),
+        );
+        e.retry_after = Some(wait);
+        e
+    }
     pub fn server_error() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -150,6 +164,12 @@ impl IntoResponse for OAuthError {
         let mut response = (self.status, Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(wait) = self.retry_after {
+            headers.insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(super::throttle::retry_after_secs(wait)),
+            );
+        }
         if self.code == "invalid_client" {
             // RFC 6749 §5.2: a 401 for client authentication names the scheme.
             headers.insert(

@@ -11,6 +11,7 @@ mod error;
 mod files;
 mod keys;
 mod password;
+mod throttle;
 mod token_endpoint;
 mod tokens;
 mod users;
@@ -63,6 +64,8 @@ struct Inner {
     cache: tokens::VerifyCache,
     /// Bounds concurrent password checks (each holds several MiB for tens of milliseconds).
     password_checks: tokio::sync::Semaphore,
+    /// Password and device-code guessing, per user and per address.
+    throttle: throttle::Throttle,
 }
 
 impl std::fmt::Debug for Identity {
@@ -103,6 +106,7 @@ impl Identity {
                 devices: device::DeviceStore::default(),
                 cache: tokens::VerifyCache::new(VERIFY_CACHE_ENTRIES),
                 password_checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS),
+                throttle: throttle::Throttle::default(),
             }),
         })
     }

@@ -1,21 +1,24 @@
 //! The OAuth2 endpoints: token (four grants), device authorization, and logout.
 
+use std::net::IpAddr;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::clients::{self, Client, Form};
 use super::error::{AuthError, OAuthError};
+use super::throttle::Key;
 use super::tokens::{self, TokenSet};
 use super::users::{self, Principal, UserRow};
 use super::{Identity, password, read};
 use crate::secret::Secret;
+use crate::server::listen::peer_of;
 
 /// Checked against when the username is unknown, so a miss costs as much as a wrong password.
 static DUMMY_HASH: LazyLock<String> =
@@ -24,10 +27,12 @@ static DUMMY_HASH: LazyLock<String> =
 /// `POST /realms/stoa/protocol/openid-connect/token`.
 pub(super) async fn token(
     State(identity): State<Identity>,
+    extensions: Extensions,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match grant(&identity, &headers, &body).await {
+    let peer = peer_of(&extensions).map(|a| a.ip());
+    match grant(&identity, peer, &headers, &body).await {
         Ok(set) => token_response(&set),
         Err(e) => e.into_response(),
     }
@@ -35,6 +40,7 @@ pub(super) async fn token(
 
 async fn grant(
     identity: &Identity,
+    peer: Option<IpAddr>,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<TokenSet, OAuthError> {
@@ -51,7 +57,7 @@ async fn grant(
         )));
     }
     let set = match grant_type {
-        clients::GRANT_PASSWORD => password_grant(identity, client, &form).await,
+        clients::GRANT_PASSWORD => password_grant(identity, client, peer, &form).await,
         clients::GRANT_REFRESH => refresh_grant(identity, client, &form).await,
         clients::GRANT_CLIENT_CREDENTIALS => {
             let account = identity.inner.service_account.clone();
@@ -74,13 +80,33 @@ async fn grant(
 async fn password_grant(
     identity: &Identity,
     client: &'static Client,
+    peer: Option<IpAddr>,
     form: &Form,
 ) -> Result<TokenSet, OAuthError> {
     let username = form.require("username")?.to_string();
     let password = Secret::new(form.require("password")?);
+    let principal = sign_in(identity, peer, username, password).await?;
+    sign(identity, client, principal, true, None).await
+}
+
+/// A throttled password check, for the password grant and the device page: counted before
+/// the (slow) check starts, given back on success.
+pub(super) async fn sign_in(
+    identity: &Identity,
+    peer: Option<IpAddr>,
+    username: String,
+    password: Secret,
+) -> Result<Principal, OAuthError> {
+    let keys = [Key::user(&username), Key::Address(peer)];
+    let throttle = &identity.inner.throttle;
+    if let Err(wait) = throttle.begin(&keys, Instant::now()) {
+        tracing::warn!(?peer, "password attempt throttled");
+        return Err(OAuthError::too_many_attempts(wait));
+    }
     let row = find_user(identity, move |c| users::find_by_username(c, &username)).await?;
     let principal = check_password(identity, row, password).await?;
-    sign(identity, client, principal, true, None).await
+    throttle.succeeded(&keys);
+    Ok(principal)
 }
 
 /// Checks a password on a blocking thread (hashing is deliberately slow and memory-hard, so

@@ -121,7 +121,12 @@ async fn a_denied_code_fails_the_login_with_exit_code_3() {
     let (page, user_code, mut rest) = read_prompt(child.stderr.take().expect("stderr"));
     reqwest::Client::new()
         .post(&page)
-        .form(&[("user_code", user_code.as_str()), ("action", "deny")])
+        .form(&[
+            ("user_code", user_code.as_str()),
+            ("username", "dave"),
+            ("password", "demo"),
+            ("action", "deny"),
+        ])
         .send()
         .await
         .expect("deny");

@@ -170,7 +170,16 @@ async fn expired_and_denied_device_codes() {
     idp.identity.set_device_timing(timing(1, 60));
     let started = start_device(&idp).await;
     let user_code = started["user_code"].as_str().expect("user code");
-    let (status, html) = submit(&idp, &[("user_code", user_code), ("action", "deny")]).await;
+    let (status, html) = submit(
+        &idp,
+        &[
+            ("user_code", user_code),
+            ("username", "dave"),
+            ("password", "demo"),
+            ("action", "deny"),
+        ],
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{html}");
     let (status, body) = poll(&idp, started["device_code"].as_str().expect("code")).await;
     assert_eq!(
@@ -223,7 +232,7 @@ async fn the_verification_page_escapes_what_it_echoes() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
-        !html.contains("<script>") && html.contains("not valid"),
+        !html.contains("<script>") && html.contains("Invalid username or password"),
         "{html}"
     );
 }

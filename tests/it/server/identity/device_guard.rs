@@ -41,7 +41,6 @@ async fn submit(idp: &Idp, form: &[(&str, &str)]) -> (StatusCode, String) {
 }
 
 #[tokio::test]
-#[ignore = "device page hardening (item 7) is not implemented yet"]
 async fn denying_a_code_needs_credentials() {
     let idp = idp().await;
     let started = start_device(&idp).await;
@@ -76,7 +75,6 @@ async fn denying_a_code_needs_credentials() {
 }
 
 #[tokio::test]
-#[ignore = "device page hardening (item 7) is not implemented yet"]
 async fn valid_and_made_up_codes_read_the_same_before_sign_in() {
     let idp = idp().await;
     let started = start_device(&idp).await;
@@ -101,7 +99,6 @@ async fn valid_and_made_up_codes_read_the_same_before_sign_in() {
 }
 
 #[tokio::test]
-#[ignore = "device page hardening (item 7) is not implemented yet"]
 async fn code_guesses_by_a_signed_in_user_are_throttled() {
     let idp = idp().await;
     let mut throttled = None;
