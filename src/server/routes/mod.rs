@@ -157,7 +157,9 @@ pub async fn authorize(
     attempt: Attempt<'_>,
 ) -> ApiResult<Granted> {
     let decided = caller.authorize(op, stage, facts);
-    audit_refusal(state, caller, stage, decided, attempt).await
+    let granted = audit_refusal(state, caller, stage, decided, attempt).await?;
+    caller.require_override_reason(granted, &stage.spelled)?;
+    Ok(granted)
 }
 
 /// [`authorize`] for edits and deletes of the shared catalog entry, judged in every stage
@@ -171,7 +173,9 @@ pub async fn authorize_catalog(
     attempt: Attempt<'_>,
 ) -> ApiResult<Granted> {
     let decided = caller.authorize_catalog(op, stage, attempt.resource_id, present_in);
-    audit_refusal(state, caller, stage, decided, attempt).await
+    let granted = audit_refusal(state, caller, stage, decided, attempt).await?;
+    caller.require_override_reason(granted, &stage.spelled)?;
+    Ok(granted)
 }
 
 async fn audit_refusal(
