@@ -6,6 +6,7 @@ pub mod promotion_checks;
 pub mod promotion_steps;
 pub mod promotions;
 pub mod resources;
+pub mod rollback;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -69,7 +70,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/v1/tenants/{tenant}/promotions/{id}/rollback",
-            post(promotion_steps::rollback),
+            post(rollback::rollback),
         )
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -12,6 +12,7 @@ mod promotion_checks;
 mod promotions;
 mod read_limits;
 mod reads;
+mod rollbacks;
 mod storage;
 
 use std::net::{Ipv4Addr, SocketAddr};
