@@ -12,6 +12,7 @@ mod promotion_checks;
 mod promotions;
 mod read_limits;
 mod reads;
+mod rollback_model;
 mod rollbacks;
 mod storage;
 
