@@ -13,8 +13,8 @@ use serde_json::{Value, json};
 use super::{As, Srv, create_api, id_of};
 
 const STAGES: [&str; 3] = ["dev", "staging", "production"];
-const SEQUENCES: u64 = 200;
-const STEPS: usize = 6;
+const SEQUENCES: u64 = 160;
+const STEPS: usize = 10;
 const PARALLEL: usize = 8;
 
 /// xorshift64*: deterministic per seed, no crate needed.
@@ -122,7 +122,13 @@ async fn sequence(dave: &As<'_>, dora: &As<'_>, tess: &As<'_>, case: u64) {
                 }
             }
             0 => {
-                let (from, to) = [("dev", "staging"), ("staging", "production")][rng.below(2)];
+                // Mostly onwards once staging has the API, so production sees rollbacks too.
+                let onwards = model["staging"].is_some() && rng.below(3) > 0;
+                let (from, to) = if onwards {
+                    ("staging", "production")
+                } else {
+                    ("dev", "staging")
+                };
                 let (status, body) = dave
                     .post(
                         &format!("{base}/{api}"),
