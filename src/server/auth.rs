@@ -41,7 +41,8 @@ impl FromRequestParts<AppState> for Caller {
             .iter()
             .find_map(|name| parts.headers.get(*name))
             .and_then(|v| v.to_str().ok())
-            .map(|s| s.trim().chars().take(1000).collect::<String>())
+            // Kept whole (trimmed): an over-long reason is refused later, not silently cut.
+            .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty());
         Ok(Caller {
             principal,
@@ -141,6 +142,41 @@ impl Caller {
             Err(ApiError::Forbidden(
                 "Access denied. Required roles: ['cpi-admin', 'tenant-admin']".into(),
             ))
+        }
+    }
+}
+
+/// Longest override reason accepted: it is stored in the audit log as sent.
+pub const MAX_OVERRIDE_REASON_CHARS: usize = 500;
+
+/// The override header, for the 422 of a write through the override that lacks it.
+pub const OVERRIDE_HEADER: &str = "X-Envdeck-Override-Reason";
+
+impl Caller {
+    /// A write through the cpi-admin override needs a stated reason, checked here on the
+    /// server (the client's prompt and time box alone can be bypassed).
+    pub fn require_override_reason(&self, granted: Granted, stage: &str) -> Result<(), ApiError> {
+        if !granted.via_override {
+            return Ok(());
+        }
+        match &self.override_reason {
+            None => Err(ApiError::invalid(
+                &["header", OVERRIDE_HEADER],
+                "missing",
+                format!(
+                    "Environment '{stage}' is read-only: a cpi-admin write needs the {OVERRIDE_HEADER} header stating why (it is audit-logged)"
+                ),
+                None,
+            )),
+            Some(r) if r.chars().count() > MAX_OVERRIDE_REASON_CHARS => Err(ApiError::invalid(
+                &["header", OVERRIDE_HEADER],
+                "string_too_long",
+                format!(
+                    "{OVERRIDE_HEADER} should have at most {MAX_OVERRIDE_REASON_CHARS} characters"
+                ),
+                None,
+            )),
+            Some(_) => Ok(()),
         }
     }
 }

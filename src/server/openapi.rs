@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::routes::{apis, meta, promotion_steps, promotions, resources};
+use super::routes::{apis, meta, promotion_steps, promotions, resources, rollback};
 use crate::wire;
 
 #[derive(OpenApi)]
@@ -40,7 +40,7 @@ use crate::wire;
         promotions::create,
         promotion_steps::approve,
         promotion_steps::complete,
-        promotion_steps::rollback,
+        rollback::rollback,
     ),
     components(schemas(
         wire::ErrorBody,

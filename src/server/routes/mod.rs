@@ -6,6 +6,7 @@ pub mod promotion_checks;
 pub mod promotion_steps;
 pub mod promotions;
 pub mod resources;
+pub mod rollback;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -69,7 +70,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(
             "/v1/tenants/{tenant}/promotions/{id}/rollback",
-            post(promotion_steps::rollback),
+            post(rollback::rollback),
         )
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
@@ -157,7 +158,9 @@ pub async fn authorize(
     attempt: Attempt<'_>,
 ) -> ApiResult<Granted> {
     let decided = caller.authorize(op, stage, facts);
-    audit_refusal(state, caller, stage, decided, attempt).await
+    let granted = audit_refusal(state, caller, stage, decided, attempt).await?;
+    caller.require_override_reason(granted, &stage.spelled)?;
+    Ok(granted)
 }
 
 /// [`authorize`] for edits and deletes of the shared catalog entry, judged in every stage
@@ -171,7 +174,9 @@ pub async fn authorize_catalog(
     attempt: Attempt<'_>,
 ) -> ApiResult<Granted> {
     let decided = caller.authorize_catalog(op, stage, attempt.resource_id, present_in);
-    audit_refusal(state, caller, stage, decided, attempt).await
+    let granted = audit_refusal(state, caller, stage, decided, attempt).await?;
+    caller.require_override_reason(granted, &stage.spelled)?;
+    Ok(granted)
 }
 
 async fn audit_refusal(

@@ -1,29 +1,28 @@
 //! The promotion steps after creation: approve (four-eyes, reviewed spec hash; the source's
-//! desired state goes to the target gateways, pending), complete (the manual path), rollback
-//! (a reverse promotion restoring what the target gateways held). The gateway agent
+//! desired state goes to the target gateways, pending) and complete (the manual path);
+//! rollback is in `rollback`. The gateway agent
 //! (`server::agent`) completes or fails promotions as gateways acknowledge. Each state change
 //! is a conditional UPDATE inside one IMMEDIATE transaction, so concurrent steps cannot both win.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use serde_json::{Map, Value};
+use serde_json::Map;
 
 use super::Written;
 use super::apis::ensure_tenant;
-use super::promotions::{facts, load, message_error, stage_of};
-use crate::domain::{Operation, validate_message};
+use super::promotions::{facts, load, stage_of};
+use crate::domain::Operation;
 use crate::server::agent::GatewayMode;
 use crate::server::auth::Caller;
 use crate::server::desired;
 use crate::server::error::{ApiError, ApiResult};
-use crate::server::extract::{JsonBody, Params, parse_json};
-use crate::server::repo::promotions::{self as repo, NewPromotion};
+use crate::server::extract::parse_json;
+use crate::server::repo::promotions as repo;
 use crate::server::repo::sync::{self, Ack};
 use crate::server::repo::{apis, gateways};
 use crate::server::state::AppState;
-use crate::wire::{ApproveRequest, ErrorBody, Gateway, Promotion, RollbackRequest};
+use crate::wire::{ApproveRequest, ErrorBody, Gateway, Promotion};
 
 #[utoipa::path(post, path = "/v1/tenants/{tenant}/promotions/{id}/approve", tag = "promotions",
     security(("bearer" = [])), params(("tenant" = String, Path), ("id" = String, Path)),
@@ -45,6 +44,12 @@ pub async fn approve(
     };
     ensure_tenant(&state, &caller, &tenant).await?;
     let stored = load(&state, &tenant, &id).await?;
+    if stored.rollback_of.is_some() {
+        // A reverse promotion waiting for a second person: it deploys its restore.
+        return super::rollback::approve_reverse(state, caller, tenant, stored)
+            .await
+            .map(Json);
+    }
     let target = stage_of(&state, &stored.promotion.target_environment)?;
     let attempt = super::Attempt {
         tenant: &tenant,
@@ -250,170 +255,4 @@ pub async fn complete(
         })
         .await
         .map(Json)
-}
-
-#[utoipa::path(post, path = "/v1/tenants/{tenant}/promotions/{id}/rollback", tag = "promotions",
-    security(("bearer" = [])), params(("tenant" = String, Path), ("id" = String, Path)),
-    request_body = RollbackRequest,
-    responses((status = 201, description = "A new reverse promotion (source and target swapped, as the real one), already promoting. Unlike the real one it targets the gateways the original changed and puts back exactly what they held before it; the gateway agent completes it. The original becomes rolled_back.",
-        body = Promotion), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn rollback(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path((tenant, id)): Path<(String, String)>,
-    _params: Params,
-    JsonBody(body): JsonBody<RollbackRequest>,
-) -> ApiResult<(StatusCode, Json<Promotion>)> {
-    validate_message(&body.message).map_err(|e| message_error(e, &body.message))?;
-    ensure_tenant(&state, &caller, &tenant).await?;
-    let stored = load(&state, &tenant, &id).await?;
-    let target = stage_of(&state, &stored.promotion.target_environment)?;
-    let attempt = super::Attempt {
-        tenant: &tenant,
-        action: "promotion.rolled_back",
-        resource_type: "promotion",
-        resource_id: &id,
-    };
-    let granted = super::authorize(
-        &state,
-        &caller,
-        Operation::RollbackPromotion,
-        &target,
-        Some(facts(&stored)?),
-        attempt,
-    )
-    .await?;
-    let written = Written::new(&caller, &target, granted);
-    let p = stored.promotion;
-    let reverse = state
-        .db
-        .write_with(move |tx| {
-            let Some(before) = repo::get(tx, &tenant, &p.id)?.and_then(|s| s.previous_target)
-            else {
-                return Err(ApiError::Conflict(format!(
-                    "Nothing records what {} held before promotion {}; it cannot be rolled back",
-                    p.target_environment, p.id
-                )));
-            };
-            if !repo::transition(tx, &p.id, "promoted", "rolled_back", None)? {
-                let status = repo::get(tx, &tenant, &p.id)?
-                    .map(|s| s.promotion.status)
-                    .unwrap_or_default();
-                return Err(ApiError::Conflict(format!(
-                    "Can only rollback promoted promotions (current: {status})"
-                )));
-            }
-            let restore = Restore::parse(&before);
-            let gateway_ids: Vec<String> = restore.iter().map(|r| r.0.clone()).collect();
-            let reverse = repo::insert(
-                tx,
-                &NewPromotion {
-                    tenant: &tenant,
-                    api: &p.api_id,
-                    source: &p.target_environment,
-                    target: &p.source_environment,
-                    source_deployment_id: p.target_deployment_id.as_deref(),
-                    target_gateway_ids: Some(&gateway_ids),
-                    status: "promoting",
-                    message: &body.message,
-                    requested_by: &written.username,
-                    rollback_of: Some(&p.id),
-                    created_at: None,
-                },
-            )?;
-            let now_held = gateways::snapshot(tx, &tenant, &p.api_id, &gateway_ids)?;
-            repo::set_previous_target(tx, &reverse, &now_held)?;
-            put_back(tx, &tenant, &p, &reverse, &restore, &written.username)?;
-            // Nothing to change (the gateways already hold it): done at once.
-            sync::check_promotion_completion(tx, &reverse)?;
-            let mut details = Map::new();
-            details.insert("api_id".into(), p.api_id.clone().into());
-            details.insert("message".into(), body.message.clone().into());
-            details.insert("rollback_promotion_id".into(), reverse.clone().into());
-            details.insert(
-                "original_source".into(),
-                p.source_environment.clone().into(),
-            );
-            details.insert(
-                "original_target".into(),
-                p.target_environment.clone().into(),
-            );
-            written.audit(
-                tx,
-                &tenant,
-                "promotion.rolled_back",
-                "promotion",
-                &p.id,
-                details,
-            )?;
-            reload(tx, &tenant, &reverse)
-        })
-        .await?;
-    Ok((StatusCode::CREATED, Json(reverse)))
-}
-
-/// What each gateway held before a promotion: (gateway id, desired state or nothing).
-struct Restore(Vec<(String, Option<Value>)>);
-
-impl Restore {
-    fn parse(before: &Value) -> Restore {
-        Restore(
-            before
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|e| {
-                    let gateway = e.get("gateway_id")?.as_str()?.to_string();
-                    let held = e.get("desired_state").filter(|v| v.is_object()).cloned();
-                    Some((gateway, held))
-                })
-                .collect(),
-        )
-    }
-
-    fn iter(&self) -> impl Iterator<Item = &(String, Option<Value>)> {
-        self.0.iter()
-    }
-}
-
-/// Puts each gateway back as it was, linked to the reverse promotion: the old desired state
-/// where there was one, a deletion where the API was new. Only these gateways change.
-fn put_back(
-    tx: &rusqlite::Connection,
-    tenant: &str,
-    original: &Promotion,
-    reverse: &str,
-    restore: &Restore,
-    username: &str,
-) -> ApiResult<()> {
-    for (gateway_id, held) in restore.iter() {
-        let current = gateways::on_gateway(tx, tenant, &original.api_id, gateway_id)?;
-        match held {
-            Some(desired) => {
-                let Some(gateway) = gateways::gateway(tx, gateway_id)? else {
-                    continue;
-                };
-                apis::deploy(
-                    tx,
-                    &apis::Deploy {
-                        tenant,
-                        api: &original.api_id,
-                        stage: &gateway.environment.clone(),
-                        gateways: std::slice::from_ref(&gateway),
-                        desired,
-                        deployed_by: username,
-                        promotion_id: Some(reverse),
-                        rollback_of: Some(&original.id),
-                    },
-                )?;
-            }
-            None => {
-                if let Some(d) = current {
-                    gateways::mark_deleting(tx, &d.id, Some(reverse))?;
-                }
-            }
-        }
-    }
-    Ok(())
 }

@@ -268,3 +268,66 @@ async fn permissions_and_tenants_are_enforced() {
     let audit = ada.ok(Method::GET, "/v1/audit/initech", None, 200).await;
     assert_eq!(audit["entries"][0]["action"], "tenant.created");
 }
+
+#[tokio::test]
+async fn a_cpi_admin_write_into_a_read_only_stage_needs_a_stated_reason() {
+    let srv = start(Seed::None).await;
+    let ada = srv.login("ada").await;
+    let send = |reason: Option<String>| {
+        let mut req = srv
+            .http
+            .post(format!(
+                "{}/v1/tenants/acme/apis?environment=prod",
+                srv.url()
+            ))
+            .bearer_auth(&ada.token)
+            .json(&json!({"name":"hotfix","display_name":"Hotfix","backend_url":"https://h"}));
+        if let Some(r) = reason {
+            req = req.header("X-Envdeck-Override-Reason", r);
+        }
+        async move {
+            let resp = req.send().await.unwrap();
+            let status = resp.status();
+            (status, resp.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    // No reason (or only blanks): 422, nothing written.
+    for reason in [None, Some("   ".to_string())] {
+        let (status, body) = send(reason).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(
+            body["detail"][0]["loc"],
+            json!(["header", "X-Envdeck-Override-Reason"])
+        );
+        assert!(
+            body["detail"][0]["msg"]
+                .as_str()
+                .unwrap()
+                .contains("read-only")
+        );
+    }
+    let (status, body) = send(Some("x".repeat(501))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let prod = ada
+        .ok(
+            Method::GET,
+            "/v1/tenants/acme/apis?environment=prod",
+            None,
+            200,
+        )
+        .await;
+    assert_eq!(prod["total"], 0, "{prod}");
+    // With a reason: written, audit-logged as an override with it.
+    let (status, body) = send(Some("INC-9: hotfix".to_string())).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let audit = ada
+        .ok(Method::GET, "/v1/audit/acme?action=api.created", None, 200)
+        .await;
+    assert_eq!(audit["entries"][0]["details"]["override"], true);
+    assert_eq!(
+        audit["entries"][0]["details"]["override_reason"],
+        "INC-9: hotfix"
+    );
+    // Full stages need no reason.
+    create_api(&ada, "acme", "dev", "plain").await;
+}

@@ -12,6 +12,8 @@ mod promotion_checks;
 mod promotions;
 mod read_limits;
 mod reads;
+mod rollback_model;
+mod rollbacks;
 mod storage;
 
 use std::net::{Ipv4Addr, SocketAddr};

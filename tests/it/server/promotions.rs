@@ -158,7 +158,8 @@ async fn a_promotion_walks_dev_to_production_by_itself_and_rolls_back() {
             201,
         )
         .await;
-    assert_eq!(reverse["status"], "promoting");
+    // Production is read-only: the undo waits for a second person.
+    assert_eq!(reverse["status"], "pending");
     assert_eq!(reverse["source_environment"], "production");
     assert_eq!(reverse["target_environment"], "staging");
     assert_eq!(reverse["target_gateway_ids"], p2["target_gateway_ids"]);
@@ -168,6 +169,13 @@ async fn a_promotion_walks_dev_to_production_by_itself_and_rolls_back() {
         .post(&format!("{path}/rollback"), json!({"message": "again"}))
         .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    dave.ok(
+        Method::POST,
+        &format!("/v1/tenants/acme/promotions/{}/approve", id_of(&reverse)),
+        Some(json!({})),
+        200,
+    )
+    .await;
     dora.promotion_becomes("acme", &id_of(&reverse), "promoted")
         .await;
     let prod = dora
