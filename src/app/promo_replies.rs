@@ -179,13 +179,21 @@ fn announce(write: &PromoWrite, p: &Promotion) -> (String, bool) {
         PromoWrite::Create { .. } => (format!("promotion {} requested: {chain}", p.id), false),
         PromoWrite::Approve { .. } => (format!("approved {chain}: {}", p.status), false),
         PromoWrite::Complete { .. } => settled(&chain, &p.status),
-        PromoWrite::Rollback { .. } => (
-            format!(
-                "rolled back {chain}: reverse promotion {} is {} (c completes it)",
-                p.id, p.status
-            ),
-            false,
-        ),
+        // Which the control plane does: the real one starts the reverse promoting; envdeck's
+        // makes one into a guarded stage wait for a second person.
+        PromoWrite::Rollback { .. } => {
+            let next = match PromotionStatus::parse(&p.status) {
+                Some(PromotionStatus::Pending) => "waits for approval by someone else".to_string(),
+                Some(PromotionStatus::Promoting) => {
+                    "is promoting: its gateways complete it".to_string()
+                }
+                _ => format!("is {}", p.status),
+            };
+            (
+                format!("rolled back {chain}: reverse promotion {} {next}", p.id),
+                false,
+            )
+        }
     }
 }
 
