@@ -45,12 +45,12 @@ pub enum SavedState {
     Corrupt(String),
 }
 
-/// Which write came back.
+/// The stage and generation an effect was asked under: a reply stamped with a generation the
+/// console has left behind is dropped (or, for a write, only announced).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum WriteKind {
-    Created { name: String },
-    Updated { name: String },
-    Deleted { name: String },
+pub struct Stamp {
+    pub stage: Option<StageName>,
+    pub generation: u64,
 }
 
 pub enum Action {
@@ -81,12 +81,10 @@ pub enum Action {
         payload: ListPayload,
         saved_at: Timestamp,
     },
-    /// Pending promotions, for the "waiting for me" count.
-    Waiting(Result<Vec<Promotion>, ApiError>),
+    /// A confirmed write's outcome.
     Written {
-        stage: StageName,
-        kind: WriteKind,
-        result: Result<(), ApiError>,
+        pending: Box<super::write::Pending>,
+        result: Result<super::write::reply::Sent, ApiError>,
     },
     /// A promotion effect's reply.
     Promo(Box<super::promo_io::PromoReply>),

@@ -9,9 +9,11 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
-use super::action::{Action, ListPayload, WriteKind};
+use super::action::{Action, ListPayload};
 use super::persist::Persist;
-use super::state::{PendingWrite, ViewKind};
+use super::state::ViewKind;
+use super::write::reply::Sent;
+use super::write::{Pending, Write};
 use crate::api::{ApiError, Client, PromotionFilter};
 use crate::domain::StageName;
 use crate::wire::{EnvironmentList, Me};
@@ -41,8 +43,8 @@ pub enum Effect {
         stage: Option<StageName>,
         generation: u64,
     },
-    FetchWaiting,
-    Write(PendingWrite),
+    /// A confirmed write.
+    Write(Box<super::write::Pending>),
     /// Start (with its reason) or end the emergency override on the client.
     Override(Option<String>),
     Promo(super::promo_io::PromoEffect),
@@ -132,13 +134,6 @@ impl Runner {
             Effect::FetchMe => {
                 tokio::spawn(async move { send(Action::Me(bounded(client.me()).await)) });
             }
-            Effect::FetchWaiting => {
-                tokio::spawn(async move {
-                    // Every promotion of the tenant: the strip, the queue and the count.
-                    let filter = PromotionFilter::default();
-                    send(Action::Waiting(bounded(client.promotions(&filter)).await));
-                });
-            }
             Effect::FetchList {
                 kind,
                 stage,
@@ -183,8 +178,11 @@ impl Runner {
                     }
                 });
             }
-            Effect::Write(write) => {
-                tokio::spawn(async move { send(run_write(&client, write).await) });
+            Effect::Write(pending) => {
+                tokio::spawn(async move {
+                    let result = bounded(run_write(&client, &pending)).await;
+                    send(Action::Written { pending, result });
+                });
             }
             Effect::Override(reason) => {
                 match reason.map(|r| crate::api::Override::new(&r, crate::api::OVERRIDE_MAX)) {
@@ -232,38 +230,30 @@ async fn fetch_list(
     })
 }
 
-async fn run_write(client: &Client, write: PendingWrite) -> Action {
-    match write {
-        PendingWrite::Create { stage, body } => {
-            let result = bounded(client.create_api(&stage, &body)).await.map(drop);
-            Action::Written {
-                stage,
-                kind: WriteKind::Created { name: body.name },
-                result,
-            }
+/// Sends a confirmed write. The client's own guard asks the policy once more before it goes.
+async fn run_write(client: &Client, pending: &Pending) -> Result<Sent, ApiError> {
+    let stage = &pending.lands_in;
+    Ok(match &pending.write {
+        Write::CreateApi { body } => client.create_api(stage, body).await.map(|_| Sent::Api)?,
+        Write::EditApi { id, body } => client
+            .update_api(stage, id, body)
+            .await
+            .map(|_| Sent::Api)?,
+        Write::DeleteApi { id } => client.delete_api(stage, id).await.map(|_| Sent::Api)?,
+        Write::RequestPromotion { api_id, body, .. } => {
+            Sent::Promotion(Box::new(client.create_promotion(api_id, body).await?))
         }
-        PendingWrite::Update {
-            stage,
+        Write::Approve {
             id,
-            name,
-            body,
-        } => {
-            let result = bounded(client.update_api(&stage, &id, &body))
-                .await
-                .map(drop);
-            Action::Written {
-                stage,
-                kind: WriteKind::Updated { name },
-                result,
-            }
+            reviewed_spec_hash,
+        } => Sent::Promotion(Box::new(
+            client
+                .approve_promotion(id, reviewed_spec_hash.as_deref())
+                .await?,
+        )),
+        Write::Complete { id } => Sent::Promotion(Box::new(client.complete_promotion(id).await?)),
+        Write::Rollback { id, message } => {
+            Sent::Promotion(Box::new(client.rollback_promotion(id, message).await?))
         }
-        PendingWrite::Delete { stage, id, name } => {
-            let result = bounded(client.delete_api(&stage, &id)).await.map(drop);
-            Action::Written {
-                stage,
-                kind: WriteKind::Deleted { name },
-                result,
-            }
-        }
-    }
+    })
 }

@@ -5,10 +5,10 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::effect::Effect;
 use super::form::ApiForm;
 use super::keymap::{self, Command};
-use super::state::{Confirm, Detail, Palette, PendingWrite, Popup, State, ViewKind};
+use super::state::{Detail, Palette, Popup, State, ViewKind};
 use super::update::{activate, fetch_current, refresh, save_state};
-use crate::domain::Operation;
-use crate::domain::policy::needs_typed_confirmation;
+use super::write::{Pending, Write};
+use crate::domain::StageName;
 use crate::wire::Api;
 use tui_input::Input;
 
@@ -272,73 +272,35 @@ fn open_form(state: &mut State, api: Option<&Api>) {
 }
 
 fn ask_delete(state: &mut State, api: &Api) {
-    let Some(stage) = state.active_stage() else {
-        return;
-    };
-    let write = PendingWrite::Delete {
-        stage: stage.name.clone(),
-        id: api.id.clone(),
-        name: api.name.clone(),
-    };
-    let confirm = confirmation(state, write);
-    state.popup = Some(Popup::Confirm(Box::new(confirm)));
+    let write = Write::DeleteApi { id: api.id.clone() };
+    if let Some(pending) = api_pending(state, write, &api.name, &api.stage_names()) {
+        super::write::ask(state, pending);
+    }
 }
 
-/// The confirmation for a write names tenant, stage and API; guarded stages want their
-/// name typed.
-pub fn confirmation(state: &State, write: PendingWrite) -> Confirm {
-    let (verb, api, stage) = match &write {
-        PendingWrite::Create { stage, body } => ("Create", body.name.as_str(), stage),
-        PendingWrite::Update { stage, name, .. } => ("Save changes to", name.as_str(), stage),
-        PendingWrite::Delete { stage, name, .. } => ("Delete", name.as_str(), stage),
+/// An API write from the active stage; an edit or a delete also reaches every stage the
+/// shared catalog entry runs in (`runs_in`, raw wire names).
+pub fn api_pending(state: &State, write: Write, api: &str, runs_in: &[String]) -> Option<Pending> {
+    let stage = state.active.clone()?;
+    let mut reaches: Vec<StageName> = match write {
+        Write::CreateApi { .. } => Vec::new(),
+        _ => crate::domain::policy::stages_named(&state.pipeline, runs_in)
+            .into_iter()
+            .map(|s| s.name.clone())
+            .collect(),
     };
-    let staged = state.pipeline.get(stage);
-    let label = staged.map(|s| s.label.as_str()).unwrap_or(stage.as_str());
-    // Edits and deletes reach every stage the shared catalog entry runs in.
-    let reached = match &write {
-        PendingWrite::Create { .. } => Vec::new(),
-        _ => selected_api(state)
-            .map(|a| a.stage_names())
-            .unwrap_or_default(),
-    };
-    let mut affected = crate::domain::policy::stages_named(&state.pipeline, &reached);
-    if let Some(s) = staged
-        && !affected.iter().any(|a| a.name == s.name)
-    {
-        affected.push(s);
+    if !reaches.contains(&stage) {
+        reaches.push(stage.clone());
     }
-    let prompt = if affected.len() > 1 {
-        let names: Vec<&str> = affected.iter().map(|s| s.label.as_str()).collect();
-        format!(
-            "{verb} API {api} in tenant {}? Its catalog entry is shared: this reaches {}.",
-            state.tenant,
-            names.join(", ")
-        )
-    } else {
-        format!(
-            "{verb} API {api} in tenant {}, stage {label}?",
-            state.tenant
-        )
-    };
-    let typed = affected
-        .iter()
-        .rev()
-        .find(|s| needs_typed_confirmation(s))
-        .map(|s| (s.name.to_string(), Input::default()));
-    Confirm {
-        prompt,
-        typed,
+    Some(Pending {
         write,
-    }
-}
-
-/// The operation a confirmed write performs (checked again before it is sent).
-pub fn operation_of(write: &PendingWrite) -> Operation {
-    match write {
-        PendingWrite::Create { .. } => Operation::CreateApi,
-        PendingWrite::Update { .. } => Operation::EditApi,
-        PendingWrite::Delete { .. } => Operation::DeleteApi,
-    }
+        api: api.to_string(),
+        lands_in: stage.clone(),
+        source: None,
+        reaches,
+        stamp: state.stamp(),
+        typed: None,
+    })
 }
 
 /// The filter text of the current view (for the footer while typing).

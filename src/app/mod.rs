@@ -62,6 +62,7 @@ pub mod session;
 pub mod state;
 pub mod terminal;
 pub mod update;
+pub mod write;
 
 pub use action::Action;
 pub use effect::Effect;

@@ -5,9 +5,10 @@ use crossterm::event::{KeyCode, KeyEvent};
 use super::effect::Effect;
 use super::form::{FormKey, FormOutcome, text_request};
 use super::keymap::{BINDINGS, Command};
-use super::keys::{confirmation, guarded_command, operation_of};
-use super::state::{Confirm, Detail, Palette, PendingWrite, Popup, State};
+use super::keys::{api_pending, guarded_command};
+use super::state::{Detail, Palette, Popup, State};
 use super::update::activate;
+use super::write::Write;
 use crate::domain::StageName;
 
 pub fn handle(state: &mut State, popup: Popup, key: &KeyEvent) -> Vec<Effect> {
@@ -38,30 +39,35 @@ pub fn handle(state: &mut State, popup: Popup, key: &KeyEvent) -> Vec<Effect> {
                 Vec::new()
             }
             FormKey::Submit => {
-                let stage = form.stage.clone();
+                if Some(&form.stage) != state.active.as_ref() {
+                    state.set_status("the stage changed: nothing was sent", true);
+                    return Vec::new();
+                }
                 match form.validate() {
                     Ok(outcome) => {
-                        let write = match outcome {
-                            FormOutcome::Create(body) => PendingWrite::Create { stage, body },
-                            FormOutcome::Update { id, body } => PendingWrite::Update {
-                                stage,
-                                name: form.value(super::form::Field::Name).to_string(),
-                                id,
-                                body,
-                            },
+                        let name = form.value(super::form::Field::Name).to_string();
+                        let (write, runs_in) = match outcome {
+                            FormOutcome::Create(body) => (Write::CreateApi { body }, Vec::new()),
+                            FormOutcome::Update { id, body } => {
+                                let runs_in = super::keys::selected_api(state)
+                                    .filter(|a| a.id == id)
+                                    .map(|a| a.stage_names())
+                                    .unwrap_or_default();
+                                (Write::EditApi { id, body }, runs_in)
+                            }
                         };
-                        let confirm = confirmation(state, write);
-                        state.popup = Some(Popup::Confirm(Box::new(confirm)));
+                        if let Some(pending) = api_pending(state, write, &name, &runs_in) {
+                            super::write::ask(state, pending);
+                        }
                     }
                     Err(_) => state.popup = Some(Popup::Form(form)),
                 }
                 Vec::new()
             }
         },
-        Popup::Confirm(confirm) => confirm_key(state, confirm, key),
+        Popup::Confirm(confirm) => super::write::confirm::on_key(state, confirm, key),
         Popup::Review(review) => super::promo_popups::review_key(state, review, key),
         Popup::Promote(form) => super::promo_popups::form_key(state, form, key),
-        Popup::PromoConfirm(c) => super::promo_popups::confirm_key(state, c, key),
         Popup::Detail(detail) => {
             let Detail {
                 title,
@@ -220,48 +226,4 @@ fn run_palette(state: &mut State, typed: &str, selected: usize) -> Vec<Effect> {
             Vec::new()
         }
     }
-}
-
-fn confirm_key(state: &mut State, mut confirm: Box<Confirm>, key: &KeyEvent) -> Vec<Effect> {
-    let yes = match (&mut confirm.typed, key.code) {
-        (_, KeyCode::Esc) => return Vec::new(),
-        (None, KeyCode::Char('y') | KeyCode::Enter) => true,
-        (None, KeyCode::Char('n')) => return Vec::new(),
-        (Some((expected, input)), KeyCode::Enter) => {
-            if input.value().trim() == expected.as_str() {
-                true
-            } else {
-                state.set_status(format!("type {expected} to confirm"), true);
-                false
-            }
-        }
-        (Some((_, input)), _) => {
-            if let Some(request) = text_request(key) {
-                input.handle(request);
-            }
-            false
-        }
-        _ => false,
-    };
-    if !yes {
-        state.popup = Some(Popup::Confirm(confirm));
-        return Vec::new();
-    }
-    // The policy is asked again: the stage or the connection may have changed meanwhile.
-    let write = confirm.write;
-    let on_active = match &write {
-        PendingWrite::Create { stage, .. }
-        | PendingWrite::Update { stage, .. }
-        | PendingWrite::Delete { stage, .. } => state.active.as_ref() == Some(stage),
-    };
-    if !on_active {
-        state.set_status("the stage changed: nothing was sent", true);
-        return Vec::new();
-    }
-    if let Err(reason) = state.guard(operation_of(&write)) {
-        state.set_status(reason, true);
-        return Vec::new();
-    }
-    state.set_status("sending…", false);
-    vec![Effect::Write(write)]
 }

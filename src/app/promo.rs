@@ -8,11 +8,9 @@ use tui_input::Input;
 use super::state::State;
 use crate::api::plan::Lane;
 use crate::domain::diff::DiffLine;
-use crate::domain::policy::{PromotionFacts, needs_typed_confirmation};
+use crate::domain::policy::PromotionFacts;
 use crate::domain::{Decision, Operation, PromotionStatus, Stage, StageName, validate_chain};
-use crate::wire::{
-    Gateway, GatewayDeployment, Promotion, PromotionCreate, PromotionDiff, Timestamp,
-};
+use crate::wire::{Gateway, GatewayDeployment, Promotion, PromotionDiff, Timestamp};
 
 /// Polling a promoting promotion backs off up to this many seconds between requests.
 pub const POLL_MAX_SECS: i64 = 16;
@@ -160,6 +158,8 @@ pub struct PromoteForm {
     pub focus: FormFocus,
     pub preflight: Preflight,
     pub error: Option<String>,
+    /// The stage and generation the draft was asked under.
+    pub stamp: super::action::Stamp,
 }
 
 /// The review: detail, coloured diff and pre-flight of one promotion.
@@ -183,67 +183,6 @@ pub struct Target {
     pub target: String,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub enum PromoWrite {
-    Create {
-        api_id: String,
-        target: Target,
-        body: PromotionCreate,
-    },
-    Approve {
-        target: Target,
-        reviewed_spec_hash: Option<String>,
-    },
-    Complete {
-        target: Target,
-    },
-    Rollback {
-        target: Target,
-        message: String,
-    },
-}
-
-impl PromoWrite {
-    pub fn target(&self) -> &Target {
-        match self {
-            PromoWrite::Create { target, .. }
-            | PromoWrite::Approve { target, .. }
-            | PromoWrite::Complete { target }
-            | PromoWrite::Rollback { target, .. } => target,
-        }
-    }
-
-    pub fn operation(&self) -> Operation {
-        match self {
-            PromoWrite::Create { .. } => Operation::CreatePromotion,
-            PromoWrite::Approve { .. } => Operation::ApprovePromotion,
-            PromoWrite::Complete { .. } => Operation::CompletePromotion,
-            PromoWrite::Rollback { .. } => Operation::RollbackPromotion,
-        }
-    }
-
-    pub fn verb(&self) -> &'static str {
-        match self {
-            PromoWrite::Create { .. } => "Request promotion of",
-            PromoWrite::Approve { .. } => "Approve promotion of",
-            PromoWrite::Complete { .. } => "Complete promotion of",
-            PromoWrite::Rollback { .. } => "Roll back promotion of",
-        }
-    }
-}
-
-/// A promotion write waiting for its confirmation.
-#[derive(Clone, Debug)]
-pub struct PromoConfirm {
-    pub prompt: String,
-    /// Read-only targets want their name typed.
-    pub typed: Option<(String, Input)>,
-    /// Rollback asks for its mandatory message here.
-    pub message: Option<Input>,
-    pub error: Option<String>,
-    pub write: PromoWrite,
-}
-
 /// A promoting promotion watched until it settles.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Poll {
@@ -263,6 +202,9 @@ pub const POLL_PATIENCE: u32 = 4;
 
 #[derive(Clone, Debug, Default)]
 pub struct PromoState {
+    /// Every promotion of the tenant, sanitised: the one store behind the list, the strip,
+    /// the approval queue and the header's "waiting for me".
+    pub all: Vec<Promotion>,
     /// Promotion id → the spec hash of the diff the user was shown.
     pub reviewed: HashMap<String, Option<String>>,
     pub polling: BTreeMap<String, Poll>,
@@ -311,35 +253,6 @@ pub fn target_of(state: &State, p: &Promotion, api: &str) -> Target {
         api: api.to_string(),
         source: label(&p.source_environment),
         target: label(&p.target_environment),
-    }
-}
-
-/// The confirmation naming tenant, API and source → target; typed for read-only targets.
-pub fn confirmation(state: &State, write: PromoWrite) -> PromoConfirm {
-    let t = write.target();
-    let prompt = format!(
-        "{} API {} in tenant {}: {} → {}?",
-        write.verb(),
-        t.api,
-        state.tenant,
-        t.source,
-        t.target
-    );
-    let typed = match &write {
-        PromoWrite::Approve { .. } => state
-            .pipeline
-            .find(&t.target)
-            .filter(|s| needs_typed_confirmation(s))
-            .map(|s| (s.name.to_string(), Input::default())),
-        _ => None,
-    };
-    let message = matches!(write, PromoWrite::Rollback { .. }).then(Input::default);
-    PromoConfirm {
-        prompt,
-        typed,
-        message,
-        error: None,
-        write,
     }
 }
 

@@ -2,8 +2,9 @@
 //! the create form, the writes and the live polling.
 
 use super::action::Action;
+use super::action::Stamp;
 use super::effect::bounded;
-use super::promo::{Draft, PromoWrite, ReviewData};
+use super::promo::{Draft, ReviewData};
 use crate::api::{ApiError, Client, PromotionFilter};
 use crate::domain::{StageName, WireSpelling};
 use crate::wire::{GatewayDeployment, Promotion};
@@ -16,28 +17,24 @@ pub enum PromoEffect {
         api_name: String,
         source: StageName,
         target: StageName,
+        stamp: Stamp,
     },
     /// The promotion, its diff and the pre-flight facts.
-    Review {
-        id: String,
-    },
-    Write(PromoWrite),
+    Review { id: String, stamp: Stamp },
     /// The promotion's status and the target's gateway deployments.
-    Poll {
-        id: String,
-    },
+    Poll { id: String },
 }
 
 #[derive(Debug)]
 pub enum PromoReply {
-    Draft(Result<Draft, ApiError>),
+    Draft {
+        stamp: Stamp,
+        result: Result<Box<Draft>, ApiError>,
+    },
     Review {
         id: String,
-        result: Result<ReviewData, ApiError>,
-    },
-    Written {
-        write: PromoWrite,
-        result: Result<Promotion, ApiError>,
+        stamp: Stamp,
+        result: Result<Box<ReviewData>, ApiError>,
     },
     Polled {
         id: String,
@@ -65,14 +62,17 @@ async fn reply(client: Client, effect: PromoEffect) -> PromoReply {
             api_name,
             source,
             target,
-        } => PromoReply::Draft(bounded(prepare(&client, api_id, api_name, source, target)).await),
-        PromoEffect::Review { id } => PromoReply::Review {
-            result: bounded(review(&client, &id)).await,
-            id,
+            stamp,
+        } => PromoReply::Draft {
+            stamp,
+            result: bounded(prepare(&client, api_id, api_name, source, target))
+                .await
+                .map(Box::new),
         },
-        PromoEffect::Write(write) => PromoReply::Written {
-            result: bounded(send(&client, &write)).await,
-            write,
+        PromoEffect::Review { id, stamp } => PromoReply::Review {
+            result: bounded(review(&client, &id)).await.map(Box::new),
+            stamp,
+            id,
         },
         PromoEffect::Poll { id } => PromoReply::Polled {
             result: bounded(poll(&client, &id)).await,
@@ -134,24 +134,6 @@ async fn review(client: &Client, id: &str) -> Result<ReviewData, ApiError> {
         target_unknown,
         history: history?,
     })
-}
-
-async fn send(client: &Client, write: &PromoWrite) -> Result<Promotion, ApiError> {
-    match write {
-        PromoWrite::Create { api_id, body, .. } => client.create_promotion(api_id, body).await,
-        PromoWrite::Approve {
-            target,
-            reviewed_spec_hash,
-        } => {
-            client
-                .approve_promotion(&target.id, reviewed_spec_hash.as_deref())
-                .await
-        }
-        PromoWrite::Complete { target } => client.complete_promotion(&target.id).await,
-        PromoWrite::Rollback { target, message } => {
-            client.rollback_promotion(&target.id, message).await
-        }
-    }
 }
 
 async fn poll(client: &Client, id: &str) -> Result<Polled, ApiError> {

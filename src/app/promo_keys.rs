@@ -4,13 +4,11 @@
 
 use super::effect::Effect;
 use super::keymap::Command;
-use super::promo::{
-    PromoConfirm, PromoWrite, PromoteForm, Review, Target, confirmation, decide_on, filtered,
-    next_target, target_of,
-};
+use super::promo::{PromoteForm, Review, decide_on, filtered, next_target, target_of};
 use super::promo_io::{PromoEffect, wire_name};
 use super::rows::TableRow;
 use super::state::{Popup, State, ViewKind};
+use super::write::{Pending, Write};
 use crate::domain::{Decision, Operation, PromotionStatus};
 use crate::wire::{Promotion, PromotionCreate};
 
@@ -33,12 +31,12 @@ pub fn set_all(state: &mut State, mut all: Vec<Promotion>) {
         p.target_label = crate::app::localize::label(&state.pipeline, &p.target_environment);
         p.sanitize();
     }
-    state.waiting = all;
+    state.promo.all = all;
     rebuild_list(state);
 }
 
 fn rebuild_list(state: &mut State) {
-    let items = filtered(state, &state.waiting);
+    let items = filtered(state, &state.promo.all);
     let height = state.table_height();
     let list = &mut state.lists.promotions;
     list.set_items(items, &mut state.filterer);
@@ -47,7 +45,7 @@ fn rebuild_list(state: &mut State) {
 
 fn selected_promotion(state: &State) -> Option<Promotion> {
     let id = state.lists.promotions.selected_row()?.id().to_string();
-    state.waiting.iter().find(|p| p.id == id).cloned()
+    state.promo.all.iter().find(|p| p.id == id).cloned()
 }
 
 /// The API's name where the APIs list knows it, else its id.
@@ -104,16 +102,16 @@ pub fn command(state: &mut State, command: Command, label: &str) -> Vec<Effect> 
                 state.set_status("nothing selected", false);
                 return Vec::new();
             };
-            let target = target_of(state, &p, &api_name(state, &p.api_id));
+            let id = p.id.clone();
             let write = if command == Command::Complete {
-                PromoWrite::Complete { target }
+                Write::Complete { id }
             } else {
-                PromoWrite::Rollback {
-                    target,
+                Write::Rollback {
+                    id,
                     message: String::new(),
                 }
             };
-            state.popup = Some(Popup::PromoConfirm(Box::new(confirmation(state, write))));
+            ask_step(state, &p, write);
             Vec::new()
         }
         Command::StatusFilter => {
@@ -172,11 +170,13 @@ fn promote(state: &mut State) -> Vec<Effect> {
     };
     let (source, target) = (source.name.clone(), target.name.clone());
     state.set_status(format!("preparing the promotion of {api_name}…"), false);
+    let stamp = state.stamp();
     vec![Effect::Promo(PromoEffect::Prepare {
         api_id,
         api_name,
         source,
         target,
+        stamp,
     })]
 }
 
@@ -199,15 +199,41 @@ fn approve(state: &mut State) -> Vec<Effect> {
 }
 
 fn ask_approve(state: &mut State, p: &Promotion, hash: Option<String>) {
-    if let Err(reason) = decide_on(state, Operation::ApprovePromotion, p) {
-        state.set_status(format!("approve: {reason}"), true);
-        return;
-    }
-    let write = PromoWrite::Approve {
-        target: target_of(state, p, &api_name(state, &p.api_id)),
+    let write = Write::Approve {
+        id: p.id.clone(),
         reviewed_spec_hash: hash,
     };
-    state.popup = Some(Popup::PromoConfirm(Box::new(confirmation(state, write))));
+    ask_step(state, p, write);
+}
+
+/// A step of promotion `p` (approve, complete, roll back): it lands in `p`'s target.
+pub fn ask_step(state: &mut State, p: &Promotion, write: Write) {
+    let Some(lands_in) = state
+        .pipeline
+        .find(&p.target_environment)
+        .map(|s| s.name.clone())
+    else {
+        let target = crate::domain::text::sanitize(&p.target_environment).into_owned();
+        state.set_status(
+            format!("unknown target stage {target:?}: nothing was sent"),
+            true,
+        );
+        return;
+    };
+    let source = state
+        .pipeline
+        .find(&p.source_environment)
+        .map(|s| s.name.clone());
+    let pending = Pending {
+        write,
+        api: api_name(state, &p.api_id),
+        lands_in: lands_in.clone(),
+        source,
+        reaches: vec![lands_in],
+        stamp: state.stamp(),
+        typed: None,
+    };
+    super::write::ask(state, pending);
 }
 
 /// Enter on a promotion: its detail and diff (fetched; shown when they arrive).
@@ -230,7 +256,8 @@ pub fn open_review(state: &mut State) -> Vec<Effect> {
         preflight: None,
         error: None,
     })));
-    vec![Effect::Promo(PromoEffect::Review { id })]
+    let stamp = state.stamp();
+    vec![Effect::Promo(PromoEffect::Review { id, stamp })]
 }
 
 /// The create form's Enter: message and gateways checked, then the confirmation.
@@ -252,75 +279,32 @@ pub fn submit_form(state: &mut State, mut form: Box<PromoteForm>) {
     let Some(source) = d.lanes.get(form.source).map(|l| &l.source) else {
         return;
     };
-    let label = |name| {
-        state
-            .pipeline
-            .get(name)
-            .map(|s| s.label.clone())
-            .unwrap_or_else(|| name.to_string())
-    };
-    let write = PromoWrite::Create {
+    let targets = d.targets(form.source);
+    let chosen: Vec<&crate::wire::Gateway> = targets
+        .iter()
+        .zip(&form.chosen)
+        .filter(|(_, c)| **c)
+        .map(|(g, _)| g)
+        .collect();
+    let write = Write::RequestPromotion {
         api_id: d.api_id.clone(),
-        target: Target {
-            id: String::new(),
-            api: d.api_name.clone(),
-            source: label(&d.source),
-            target: label(&d.target),
-        },
+        gateways: chosen.iter().map(|g| g.name.clone()).collect(),
         body: PromotionCreate {
             source_deployment_id: source.id.clone(),
-            target_gateway_ids: d
-                .targets(form.source)
-                .iter()
-                .zip(&form.chosen)
-                .filter(|(_, c)| **c)
-                .map(|(g, _)| g.id.clone())
-                .collect(),
+            target_gateway_ids: chosen.iter().map(|g| g.id.clone()).collect(),
             source_environment: wire_name(&d.source),
             target_environment: wire_name(&d.target),
             message,
         },
     };
-    state.popup = Some(Popup::PromoConfirm(Box::new(confirmation(state, write))));
-}
-
-/// The confirmation's Enter: typed name and message checked, the policy asked again.
-pub fn confirm(state: &mut State, mut c: Box<PromoConfirm>) -> Vec<Effect> {
-    if let Some((expected, input)) = &c.typed
-        && input.value().trim() != expected.as_str()
-    {
-        c.error = Some(format!("type {expected} to confirm"));
-        state.popup = Some(Popup::PromoConfirm(c));
-        return Vec::new();
-    }
-    if let Some(input) = &c.message {
-        let message = input.value().to_string();
-        if let Err(e) = crate::domain::validate_message(&message) {
-            c.error = Some(e.to_string());
-            state.popup = Some(Popup::PromoConfirm(c));
-            return Vec::new();
-        }
-        if let PromoWrite::Rollback { message: m, .. } = &mut c.write {
-            *m = message;
-        }
-    }
-    let write = c.write;
-    let recheck = match &write {
-        PromoWrite::Create { .. } => next_target(state).and_then(|(_, target)| {
-            match state.decide_for(Operation::CreatePromotion, target, None) {
-                Decision::Allowed { .. } => Ok(()),
-                Decision::Denied(d) => Err(d.to_string()),
-            }
-        }),
-        other => match state.waiting.iter().find(|p| p.id == other.target().id) {
-            Some(p) => decide_on(state, other.operation(), p),
-            None => Ok(()), // the server still checks
-        },
+    let pending = Pending {
+        write,
+        api: d.api_name.clone(),
+        lands_in: d.target.clone(),
+        source: Some(d.source.clone()),
+        reaches: vec![d.target.clone()],
+        stamp: form.stamp.clone(),
+        typed: None,
     };
-    if let Err(reason) = recheck {
-        state.set_status(format!("nothing was sent: {reason}"), true);
-        return Vec::new();
-    }
-    state.set_status("sending…", false);
-    vec![Effect::Promo(PromoEffect::Write(write))]
+    super::write::ask(state, pending);
 }

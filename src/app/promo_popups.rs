@@ -4,9 +4,10 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::effect::Effect;
 use super::form::text_request;
-use super::promo::{FormFocus, PromoConfirm, PromoWrite, PromoteForm, Review};
-use super::promo_keys::{confirm, submit_form};
+use super::promo::{FormFocus, PromoteForm, Review};
+use super::promo_keys::submit_form;
 use super::state::{Popup, State};
+use super::write::Write;
 use crate::domain::Operation;
 
 pub fn review_key(state: &mut State, mut review: Box<Review>, key: &KeyEvent) -> Vec<Effect> {
@@ -43,20 +44,18 @@ fn act_from_review(state: &mut State, review: Box<Review>, key: char) -> Vec<Eff
         state.set_status(reason, true);
         return Vec::new();
     }
-    let target = super::promo::target_of(state, &p, &super::promo_keys::api_name(state, &p.api_id));
     let write = match op {
-        Operation::ApprovePromotion => PromoWrite::Approve {
-            target,
+        Operation::ApprovePromotion => Write::Approve {
+            id: p.id.clone(),
             reviewed_spec_hash: reviewed.flatten(),
         },
-        Operation::CompletePromotion => PromoWrite::Complete { target },
-        _ => PromoWrite::Rollback {
-            target,
+        Operation::CompletePromotion => Write::Complete { id: p.id.clone() },
+        _ => Write::Rollback {
+            id: p.id.clone(),
             message: String::new(),
         },
     };
-    let c = super::promo::confirmation(state, write);
-    state.popup = Some(Popup::PromoConfirm(Box::new(c)));
+    super::promo_keys::ask_step(state, &p, write);
     Vec::new()
 }
 
@@ -126,32 +125,5 @@ pub fn form_key(state: &mut State, mut form: Box<PromoteForm>, key: &KeyEvent) -
         },
     }
     state.popup = Some(Popup::Promote(form));
-    Vec::new()
-}
-
-pub fn confirm_key(state: &mut State, mut c: Box<PromoConfirm>, key: &KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc => return Vec::new(),
-        KeyCode::Enter => return confirm(state, c),
-        _ => {}
-    }
-    let input = match (&mut c.typed, &mut c.message) {
-        (Some((_, input)), _) | (None, Some(input)) => Some(input),
-        (None, None) => None,
-    };
-    match input {
-        Some(input) => {
-            if let Some(request) = text_request(key) {
-                input.handle(request);
-                c.error = None;
-            }
-        }
-        None => match key.code {
-            KeyCode::Char('y') => return confirm(state, c),
-            KeyCode::Char('n') => return Vec::new(),
-            _ => {}
-        },
-    }
-    state.popup = Some(Popup::PromoConfirm(c));
     Vec::new()
 }

@@ -1,17 +1,15 @@
 //! Promotion replies in `update`: the create form's data, the review's diff, the writes'
 //! outcomes (announced on the status line) and the live polling with back-off.
 
+use super::action::Stamp;
 use super::effect::Effect;
-use super::promo::{
-    Draft, FormFocus, Poll, Preflight, PromoWrite, PromoteForm, ReviewData, Target, target_of,
-};
+use super::promo::{Draft, FormFocus, Poll, Preflight, PromoteForm, ReviewData, Target};
 use super::promo_io::{Polled, PromoEffect, PromoReply};
 use super::rows::TableRow;
-use super::state::{Popup, State, ViewKind};
-use crate::api::{ApiError, completion};
+use super::state::{Popup, State};
+use crate::api::ApiError;
 use crate::domain::PromotionStatus;
 use crate::domain::text::sanitize;
-use crate::wire::Promotion;
 
 fn clean(s: &mut String) {
     *s = sanitize(s).into_owned();
@@ -37,19 +35,25 @@ fn clean_deployment(d: &mut crate::wire::GatewayDeployment) {
 
 pub fn on_reply(state: &mut State, reply: PromoReply) -> Vec<Effect> {
     match reply {
-        PromoReply::Draft(result) => on_draft(state, result),
-        PromoReply::Review { id, result } => {
+        // A draft or a diff asked for under a stage the operator has left is stale.
+        PromoReply::Draft { stamp, .. } | PromoReply::Review { stamp, .. }
+            if stamp.generation != state.generation =>
+        {
+            tracing::debug!("dropping a promotion reply for a stage no longer active");
+            Vec::new()
+        }
+        PromoReply::Draft { stamp, result } => on_draft(state, stamp, result),
+        PromoReply::Review { id, result, .. } => {
             on_review(state, &id, result);
             Vec::new()
         }
-        PromoReply::Written { write, result } => on_written(state, write, result),
         PromoReply::Polled { id, result } => on_polled(state, &id, result),
     }
 }
 
-fn on_draft(state: &mut State, result: Result<Draft, ApiError>) -> Vec<Effect> {
+fn on_draft(state: &mut State, stamp: Stamp, result: Result<Box<Draft>, ApiError>) -> Vec<Effect> {
     let mut draft = match result {
-        Ok(d) => d,
+        Ok(d) => *d,
         Err(e) => {
             super::replies::note_failure(state, &e, "cannot prepare the promotion");
             return Vec::new();
@@ -111,11 +115,12 @@ fn on_draft(state: &mut State, result: Result<Draft, ApiError>) -> Vec<Effect> {
         focus: FormFocus::Message,
         preflight,
         error: None,
+        stamp,
     })));
     Vec::new()
 }
 
-fn on_review(state: &mut State, id: &str, result: Result<ReviewData, ApiError>) {
+fn on_review(state: &mut State, id: &str, result: Result<Box<ReviewData>, ApiError>) {
     let mut review = match state.popup.take() {
         Some(Popup::Review(review)) if review.promotion.id == id => review,
         other => {
@@ -124,7 +129,8 @@ fn on_review(state: &mut State, id: &str, result: Result<ReviewData, ApiError>) 
         }
     };
     match result {
-        Ok(mut data) => {
+        Ok(data) => {
+            let mut data = *data;
             data.promotion.sanitize();
             for p in &mut data.history {
                 p.sanitize();
@@ -170,105 +176,6 @@ fn on_review(state: &mut State, id: &str, result: Result<ReviewData, ApiError>) 
         Err(e) => review.error = Some(sanitize(&e.to_string()).into_owned()),
     }
     state.popup = Some(Popup::Review(review));
-}
-
-fn announce(write: &PromoWrite, p: &Promotion) -> (String, bool) {
-    let t = write.target();
-    let chain = format!("{} {} → {}", t.api, t.source, t.target);
-    match write {
-        PromoWrite::Create { .. } => (format!("promotion {} requested: {chain}", p.id), false),
-        PromoWrite::Approve { .. } => (format!("approved {chain}: {}", p.status), false),
-        PromoWrite::Complete { .. } => settled(&chain, &p.status),
-        // Which the control plane does: the real one starts the reverse promoting; envdeck's
-        // makes one into a guarded stage wait for a second person.
-        PromoWrite::Rollback { .. } => {
-            let next = match PromotionStatus::parse(&p.status) {
-                Some(PromotionStatus::Pending) => "waits for approval by someone else".to_string(),
-                Some(PromotionStatus::Promoting) => {
-                    "is promoting: its gateways complete it".to_string()
-                }
-                _ => format!("is {}", p.status),
-            };
-            (
-                format!("rolled back {chain}: reverse promotion {} {next}", p.id),
-                false,
-            )
-        }
-    }
-}
-
-fn settled(chain: &str, status: &str) -> (String, bool) {
-    match PromotionStatus::parse(status) {
-        Some(PromotionStatus::Failed) => (format!("promotion {chain} failed"), true),
-        _ => (format!("promotion {chain}: {status}"), false),
-    }
-}
-
-fn on_written(
-    state: &mut State,
-    write: PromoWrite,
-    result: Result<Promotion, ApiError>,
-) -> Vec<Effect> {
-    let mut p = match result {
-        Ok(p) => p,
-        Err(e)
-            if matches!(write, PromoWrite::Complete { .. })
-                && completion::refusal(&e).is_some() =>
-        {
-            return on_complete_refused(state, &write, &e);
-        }
-        Err(e) => {
-            super::replies::note_failure(state, &e, "the promotion write failed");
-            if !e.is_offline() {
-                let t = write.target();
-                state.set_status(format!("{} {}: {e}", write.verb(), t.api), true);
-            }
-            return Vec::new();
-        }
-    };
-    p.sanitize();
-    let (text, error) = announce(&write, &p);
-    state.set_status(text, error);
-    if p.status == PromotionStatus::Promoting.as_str() {
-        let mut target = write.target().clone();
-        if matches!(write, PromoWrite::Rollback { .. }) {
-            target = target_of(state, &p, &target.api);
-        }
-        watch(state, p.id.clone(), target);
-    } else {
-        state.promo.polling.remove(&p.id);
-    }
-    let mut effects = vec![Effect::FetchWaiting];
-    if matches!(state.view, ViewKind::Promotions | ViewKind::Apis) {
-        effects.extend(super::update::fetch_current(state));
-    }
-    super::update::refresh_soon(state);
-    effects
-}
-
-/// The gateways complete promotions on this control plane: `c` before they acknowledged
-/// waits for them; `c` after is what was wanted.
-fn on_complete_refused(state: &mut State, write: &PromoWrite, e: &ApiError) -> Vec<Effect> {
-    let t = write.target().clone();
-    let chain = format!("{} {} → {}", t.api, t.source, t.target);
-    match completion::refusal(e) {
-        Some(completion::Refusal::AlreadyPromoted) => {
-            state.set_status(format!("promotion {chain} is promoted"), false);
-            state.promo.polling.remove(&t.id);
-            let mut effects = vec![Effect::FetchWaiting];
-            effects.extend(super::update::fetch_current(state));
-            effects
-        }
-        _ => {
-            state.set_status(
-                format!("promotion {chain}: waiting for its gateways to acknowledge"),
-                false,
-            );
-            let id = t.id.clone();
-            watch(state, id, t);
-            Vec::new()
-        }
-    }
 }
 
 /// Starts polling a promoting promotion (at once, then backing off).
@@ -365,7 +272,7 @@ fn on_polled(state: &mut State, id: &str, result: Result<Polled, ApiError>) -> V
         return Vec::new();
     }
     state.promo.polling.remove(id);
-    let (mut text, error) = settled(&chain, &status);
+    let (mut text, error) = super::write::reply::settled(&chain, &status);
     if status == PromotionStatus::Failed.as_str() {
         let reason =
             crate::api::completion::failure_reason(&p, deployments.as_deref().unwrap_or_default());
@@ -374,5 +281,5 @@ fn on_polled(state: &mut State, id: &str, result: Result<Polled, ApiError>) -> V
         text = format!("{text} ({progress})");
     }
     state.set_status(text, error);
-    vec![Effect::FetchWaiting]
+    super::update::fetch_promotions(state)
 }

@@ -1,11 +1,10 @@
 //! Replies from effect tasks: lists (dropped when stamped for a stage the user left), cached
 //! lists, and writes. Part of `update`: pure, no I/O.
 
-use super::action::{ListPayload, WriteKind};
+use super::action::ListPayload;
 use super::effect::Effect;
 use super::list::LoadState;
 use super::state::{Connection, State, ViewKind};
-use super::update::fetch_current;
 use crate::api::ApiError;
 use crate::domain::StageName;
 use crate::domain::text::sanitize;
@@ -104,47 +103,12 @@ fn set_payload(state: &mut State, mut payload: ListPayload, load: LoadState) {
     with_list!(state, state.view, |list, _f| list.scroll_into_view(height));
 }
 
-pub(super) fn on_written(
-    state: &mut State,
-    stage: StageName,
-    kind: WriteKind,
-    result: Result<(), ApiError>,
-) -> Vec<Effect> {
-    let label = state
-        .pipeline
-        .get(&stage)
-        .map(|s| s.label.clone())
-        .unwrap_or_else(|| stage.to_string());
-    match result {
-        Ok(()) => {
-            let done = match &kind {
-                WriteKind::Created { name } => format!("created API {name} in {label}"),
-                WriteKind::Updated { name } => format!("saved API {name} in {label}"),
-                WriteKind::Deleted { name } => format!("deleted API {name} from {label}"),
-            };
-            state.set_status(done, false);
-            if state.active.as_ref() == Some(&stage) && state.view == ViewKind::Apis {
-                return fetch_current(state);
-            }
-            Vec::new()
-        }
-        Err(e) => {
-            // The server's own words (a 403 says why), never a raw dump.
-            note_failure(state, &e, "the write failed");
-            if !e.is_offline() {
-                state.set_status(format!("{label}: {e}"), true);
-            }
-            Vec::new()
-        }
-    }
-}
-
-pub(super) fn mark_online(state: &mut State) {
+pub(crate) fn mark_online(state: &mut State) {
     state.connection = Connection::Online { last_ok: state.now };
 }
 
 /// A failed request: offline errors flip the connection marker; others are shown.
-pub(super) fn note_failure(state: &mut State, error: &ApiError, context: &str) {
+pub(crate) fn note_failure(state: &mut State, error: &ApiError, context: &str) {
     if error.is_offline() {
         if !state.is_offline() {
             state.connection = Connection::Offline {

@@ -7,12 +7,9 @@ use tui_input::Input;
 use super::form::ApiForm;
 use super::list::{Filterer, ListView, LoadState, SortKey};
 use crate::domain::policy::{Actor, PolicyInput, PromotionFacts};
-use crate::domain::policy::{Presence, decide_catalog_write};
+use crate::domain::policy::{Presence, decide_catalog_write, needs_typed_confirmation};
 use crate::domain::{Decision, Mode, Operation, Pipeline, PromotionStatus, Stage, StageName};
-use crate::wire::{
-    Api, ApiCreate, ApiUpdate, AuditEntry, Deployment, Gateway, Me, Promotion, Subscription,
-    Timestamp,
-};
+use crate::wire::{Api, AuditEntry, Deployment, Gateway, Me, Promotion, Subscription, Timestamp};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ViewKind {
@@ -99,34 +96,6 @@ pub struct Status {
     pub error: bool,
 }
 
-/// A write waiting for the user's confirmation; it names its target.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PendingWrite {
-    Create {
-        stage: StageName,
-        body: ApiCreate,
-    },
-    Update {
-        stage: StageName,
-        id: String,
-        name: String,
-        body: ApiUpdate,
-    },
-    Delete {
-        stage: StageName,
-        id: String,
-        name: String,
-    },
-}
-
-#[derive(Clone, Debug)]
-pub struct Confirm {
-    pub prompt: String,
-    /// Guarded stages ask for their name to be typed.
-    pub typed: Option<(String, Input)>,
-    pub write: PendingWrite,
-}
-
 #[derive(Clone, Debug)]
 pub struct Detail {
     pub title: String,
@@ -142,15 +111,19 @@ pub struct Palette {
 
 #[derive(Clone, Debug)]
 pub enum Popup {
-    Switcher { selected: usize },
-    Help { scroll: usize },
+    Switcher {
+        selected: usize,
+    },
+    Help {
+        scroll: usize,
+    },
     Palette(Palette),
     Form(Box<ApiForm>),
-    Confirm(Box<Confirm>),
+    /// The one confirmation of every write.
+    Confirm(Box<super::write::Confirm>),
     Detail(Detail),
     Review(Box<super::promo::Review>),
     Promote(Box<super::promo::PromoteForm>),
-    PromoConfirm(Box<super::promo::PromoConfirm>),
 }
 
 /// What the persisted UI state said, once read.
@@ -242,8 +215,6 @@ pub struct State {
     /// The emergency override under way (cpi-admin, time-boxed).
     pub emergency: Option<super::emergency::Emergency>,
     pub saved: Saved,
-    /// Every promotion of the tenant (the pipeline strip, the queue, "waiting for me").
-    pub waiting: Vec<Promotion>,
     /// Review, polling and filters of the Promotions view.
     pub promo: super::promo::PromoState,
     /// The clock, advanced by ticks (fixed in tests).
@@ -282,7 +253,6 @@ impl State {
             sign_in: super::session::SignIn::SignedIn,
             emergency: None,
             saved: Saved::Pending,
-            waiting: Vec::new(),
             promo: super::promo::PromoState::default(),
             now,
             tick: 0,
@@ -290,6 +260,14 @@ impl State {
             size: (80, 24),
             should_quit: false,
             filterer: Filterer::default(),
+        }
+    }
+
+    /// The stage and generation an effect is asked under.
+    pub fn stamp(&self) -> super::action::Stamp {
+        super::action::Stamp {
+            stage: self.active.clone(),
+            generation: self.generation,
         }
     }
 
@@ -316,29 +294,62 @@ impl State {
     /// An edit or delete of the selected API reaches every stage it runs in (the catalog
     /// entry is shared): those are judged by the strictest of them.
     pub fn decide(&self, op: Operation) -> Decision {
-        let Some(stage) = self.active_stage() else {
+        let Some(stage) = self.active.clone() else {
             return Decision::Denied(crate::domain::Denial::Offline);
         };
-        let input = self.policy_input(stage, None);
         let api = match op {
             Operation::EditApi | Operation::DeleteApi => super::keys::selected_api(self),
             _ => None,
         };
         match api {
             Some(api) => {
-                let names = api.stage_names();
-                let presence: Vec<Presence<'_>> =
-                    crate::domain::policy::stages_named(&self.pipeline, &names)
+                let reaches: Vec<StageName> =
+                    crate::domain::policy::stages_named(&self.pipeline, api.stage_names())
                         .into_iter()
-                        .map(|s| Presence {
-                            stage: s,
-                            local_mode: self.local_tightening.get(&s.name).copied(),
-                        })
+                        .map(|s| s.name.clone())
                         .collect();
-                decide_catalog_write(op, &input, &api.name, &presence)
+                self.decide_reaching(op, &stage, &api.name, &reaches)
             }
-            None => crate::domain::decide(op, &input),
+            None => self.decide_reaching(op, &stage, "", &[]),
         }
+    }
+
+    /// An API write from `stage` that reaches `reaches` too (the shared catalog entry).
+    pub fn decide_reaching(
+        &self,
+        op: Operation,
+        stage: &StageName,
+        api: &str,
+        reaches: &[StageName],
+    ) -> Decision {
+        let Some(stage) = self.pipeline.get(stage) else {
+            return Decision::Denied(crate::domain::Denial::Offline);
+        };
+        let input = self.policy_input(stage, None);
+        let presence: Vec<Presence<'_>> = reaches
+            .iter()
+            .filter_map(|name| self.pipeline.get(name))
+            .map(|s| Presence {
+                stage: s,
+                local_mode: self.local_tightening.get(&s.name).copied(),
+            })
+            .collect();
+        decide_catalog_write(op, &input, api, &presence)
+    }
+
+    /// The stage whose name must be typed to confirm `op` reaching `stages`, if any: every
+    /// write that lands in a guarded stage, judged by stage identity (never by label).
+    pub fn typed_confirmation(&self, op: Operation, stages: &[StageName]) -> Option<StageName> {
+        // A request changes nothing yet: its approval is where the name is typed.
+        if op == Operation::CreatePromotion {
+            return None;
+        }
+        stages
+            .iter()
+            .filter_map(|name| self.pipeline.get(name))
+            .filter(|s| needs_typed_confirmation(s, self.effective_mode(s)))
+            .max_by_key(|s| self.pipeline.position(&s.name))
+            .map(|s| s.name.clone())
     }
 
     /// The policy's answer for `op` on the active stage, as the reason shown to the user.
@@ -385,7 +396,7 @@ impl State {
 
     /// The queue above the Promotions list: pending promotions this user may approve.
     pub fn approval_queue(&self) -> impl Iterator<Item = &Promotion> {
-        self.waiting.iter().filter(|p| {
+        self.promo.all.iter().filter(|p| {
             let Some(status) = PromotionStatus::parse(&p.status) else {
                 return false;
             };

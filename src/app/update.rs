@@ -3,7 +3,7 @@
 use super::action::{Action, SavedState};
 use super::effect::Effect;
 use super::list::LoadState;
-use super::replies::{mark_online, note_failure, on_cached_list, on_list, on_written};
+use super::replies::{mark_online, note_failure, on_cached_list, on_list};
 use super::state::{Saved, State, ViewKind};
 use crate::api::ApiError;
 use crate::domain::text::sanitize;
@@ -22,7 +22,6 @@ pub fn init(state: &mut State) -> Vec<Effect> {
         Effect::LoadCachedEnvironments,
         Effect::FetchEnvironments,
         Effect::FetchMe,
-        Effect::FetchWaiting,
     ]
 }
 
@@ -73,19 +72,10 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             payload,
             saved_at,
         } => on_cached_list(state, stage, generation, payload, saved_at),
-        Action::Waiting(result) => {
-            match result {
-                Ok(promotions) => super::promo_keys::set_all(state, promotions),
-                Err(e) => tracing::debug!("promotions: {e}"),
-            }
-            Vec::new()
-        }
         Action::Promo(reply) => super::promo_replies::on_reply(state, *reply),
-        Action::Written {
-            stage,
-            kind,
-            result,
-        } => on_written(state, stage, kind, result),
+        Action::Written { pending, result } => {
+            super::write::reply::on_written(state, *pending, result)
+        }
         Action::StoreFailed(message) => {
             state.set_status(message, true);
             Vec::new()
@@ -131,14 +121,25 @@ pub fn refresh(state: &mut State) -> Vec<Effect> {
     if state.me.is_none() || state.me_stale {
         effects.push(Effect::FetchMe);
     }
-    effects.push(Effect::FetchWaiting);
+    if state.view != ViewKind::Promotions {
+        effects.extend(fetch_promotions(state));
+    }
     effects.extend(fetch_current(state));
     effects
 }
 
 /// Fetches the current view's list (when there is a stage to fetch it for).
 pub fn fetch_current(state: &mut State) -> Vec<Effect> {
-    let kind = state.view;
+    fetch_kind(state, state.view)
+}
+
+/// Fetches every promotion of the tenant: the one store behind the Promotions list, the
+/// strip, the approval queue and the header's "waiting for me".
+pub fn fetch_promotions(state: &mut State) -> Vec<Effect> {
+    fetch_kind(state, ViewKind::Promotions)
+}
+
+fn fetch_kind(state: &mut State, kind: ViewKind) -> Vec<Effect> {
     let stage = if kind.is_stage_scoped() {
         match &state.active {
             Some(s) => Some(s.clone()),
@@ -312,7 +313,6 @@ pub fn activate(state: &mut State, name: StageName, persist: bool) -> Vec<Effect
             super::state::Popup::Form(_)
                 | super::state::Popup::Confirm(_)
                 | super::state::Popup::Promote(_)
-                | super::state::Popup::PromoConfirm(_)
         )
     ) {
         state.popup = None;
@@ -322,6 +322,9 @@ pub fn activate(state: &mut State, name: StageName, persist: bool) -> Vec<Effect
         effects.push(save_state(state));
     }
     state.last_refresh = Some(state.now);
+    if state.view != ViewKind::Promotions {
+        effects.extend(fetch_promotions(state));
+    }
     effects.extend(fetch_current(state));
     effects
 }

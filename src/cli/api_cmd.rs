@@ -104,7 +104,7 @@ async fn checked(
         .iter()
         .copied()
         .chain([&stage])
-        .find(|s| needs_typed_confirmation(s))
+        .find(|s| needs_typed_confirmation(s, s.mode))
     {
         let typed = confirm.as_deref().and_then(|c| StageName::parse(c).ok());
         if typed.as_ref() != Some(&guarded.name) {

@@ -226,7 +226,7 @@ async fn approve(
         readonly,
         Some(&p),
     )?;
-    if needs_typed_confirmation(&target) {
+    if needs_typed_confirmation(&target, target.mode) {
         let typed = confirm.map(|c| StageName::parse(c).ok());
         match typed {
             Some(Some(name)) if name == target.name => {}

@@ -183,9 +183,11 @@ pub fn needs_four_eyes(target: &Stage) -> bool {
     target.name.is_production() || target.mode == Mode::ReadOnly
 }
 
-/// Typing the stage name is asked before approving into such a stage.
-pub fn needs_typed_confirmation(target: &Stage) -> bool {
-    needs_four_eyes(target)
+/// Typing the stage's name is asked before any write that lands in it (an API write, an
+/// approval, a completion, a rollback) when it is production or guarded: read-only or
+/// promote-only as this console enforces it (`effective`).
+pub fn needs_typed_confirmation(stage: &Stage, effective: Mode) -> bool {
+    stage.name.is_production() || effective != Mode::Full || stage.mode != Mode::Full
 }
 
 pub fn decide(op: Operation, input: &PolicyInput<'_>) -> Decision {

@@ -6,7 +6,6 @@ pub mod form;
 pub mod help;
 pub mod login;
 pub mod palette;
-pub mod promo_confirm;
 pub mod promote;
 pub mod review;
 pub mod switcher;
@@ -50,7 +49,6 @@ pub fn draw(frame: &mut Frame, state: &State, theme: &Theme) {
         Some(Popup::Detail(d)) => detail::draw(frame, d, theme),
         Some(Popup::Review(r)) => review::draw(frame, state, r, theme),
         Some(Popup::Promote(f)) => promote::draw(frame, state, f, theme),
-        Some(Popup::PromoConfirm(c)) => promo_confirm::draw(frame, c, theme),
     }
     // Over any other popup: nothing works until the session is back.
     login::draw(frame, &state.sign_in, theme);

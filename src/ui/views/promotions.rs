@@ -28,7 +28,7 @@ struct Counts {
 fn counts(state: &State, stage: &Stage) -> Counts {
     let mut c = Counts::default();
     let mut latest: Option<&Promotion> = None;
-    let into = state.waiting.iter().filter(|p| {
+    let into = state.promo.all.iter().filter(|p| {
         state.pipeline.find(&p.target_environment).map(|s| &s.name) == Some(&stage.name)
     });
     for p in into {
