@@ -26,6 +26,8 @@ pub enum PromoEffect {
 }
 
 #[derive(Debug)]
+// It travels boxed (`Action::Promo`), so its variants' sizes cost nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum PromoReply {
     Draft {
         stamp: Stamp,

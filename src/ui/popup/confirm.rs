@@ -12,7 +12,7 @@ use crate::domain::promotion::MESSAGE_MAX_CHARS;
 
 pub fn draw(frame: &mut Frame, c: &Confirm, theme: &Theme) {
     let fields = usize::from(c.typed.is_some()) + usize::from(c.message.is_some());
-    let height = (c.lines.len() + 2 * fields + 5) as u16;
+    let height = (c.lines.len() + 3 * fields + 4) as u16;
     let inner = frame_box(frame, 76, height, "Confirm", theme);
     let mut lines: Vec<Line> = Vec::new();
     for (i, text) in c.lines.iter().enumerate() {
@@ -49,11 +49,11 @@ pub fn draw(frame: &mut Frame, c: &Confirm, theme: &Theme) {
             c.on_message,
         ));
     }
-    lines.push(match &c.error {
-        Some(e) => Line::styled(format!(" {e}"), theme.error()),
-        None => Line::default(),
-    });
     if fields > 0 {
+        lines.push(match &c.error {
+            Some(e) => Line::styled(format!(" {e}"), theme.error()),
+            None => Line::default(),
+        });
         let tab = if fields > 1 { " · Tab next field" } else { "" };
         lines.push(Line::styled(
             format!(" Enter confirm · Esc cancel{tab}"),

@@ -49,8 +49,7 @@ pub fn history() -> Vec<Promotion> {
 pub fn promotions_view(stage: &str, user: &str, roles: &[&str], all: Vec<Promotion>) -> State {
     let mut state = loaded(three_stages(), Some(stage), me(user, roles));
     update(&mut state, key('5'));
-    deliver(&mut state, ListPayload::Promotions(all.clone()));
-    update(&mut state, Action::Waiting(Ok(all)));
+    deliver(&mut state, ListPayload::Promotions(all));
     state
 }
 
@@ -123,7 +122,8 @@ pub fn review_arrives(state: &mut State, p: &Promotion) -> Vec<Effect> {
         state,
         Action::Promo(Box::new(PromoReply::Review {
             id: p.id.clone(),
-            result: Ok(data),
+            stamp: state.stamp(),
+            result: Ok(Box::new(data)),
         })),
     )
 }
@@ -168,5 +168,12 @@ pub fn draft(api: &str, from: &str, to: &str, history: Vec<Promotion>) -> Draft 
 }
 
 pub fn draft_arrives(state: &mut State, d: Draft) -> Vec<Effect> {
-    update(state, Action::Promo(Box::new(PromoReply::Draft(Ok(d)))))
+    let stamp = state.stamp();
+    update(
+        state,
+        Action::Promo(Box::new(PromoReply::Draft {
+            stamp,
+            result: Ok(Box::new(d)),
+        })),
+    )
 }

@@ -3,22 +3,57 @@
 
 use crossterm::event::KeyCode;
 use envdeck::app::action::Action;
-use envdeck::app::promo::{FormFocus, PromoWrite};
+use envdeck::app::promo::FormFocus;
 use envdeck::app::promo_io::{PromoEffect, PromoReply};
 use envdeck::app::state::Popup;
+use envdeck::app::write::reply::Sent;
+use envdeck::app::write::{Pending, Write};
 use envdeck::app::{Effect, State, update};
 use envdeck::wire::Timestamp;
 
 use super::data::*;
 
-fn writes(effects: &[Effect]) -> Vec<&PromoWrite> {
+fn writes(effects: &[Effect]) -> Vec<&Write> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::Promo(PromoEffect::Write(w)) => Some(w),
+            Effect::Write(p) => Some(&p.write),
             _ => None,
         })
         .collect()
+}
+
+/// The confirmation's text, one line after another.
+fn prompt(c: &envdeck::app::write::Confirm) -> String {
+    c.lines.join("\n")
+}
+
+/// Whether the effects refresh the one promotion store.
+fn refreshes_promotions(effects: &[Effect]) -> bool {
+    effects.iter().any(|e| {
+        matches!(
+            e,
+            Effect::FetchList {
+                kind: envdeck::app::state::ViewKind::Promotions,
+                ..
+            }
+        )
+    })
+}
+
+/// What the console sent for a step of promotion `p`, as the write pipeline holds it.
+fn step(state: &State, p: &envdeck::wire::Promotion, write: Write) -> Pending {
+    let stage = |raw: &str| state.pipeline.find(raw).map(|s| s.name.clone());
+    let lands_in = stage(&p.target_environment).expect("a known stage");
+    Pending {
+        write,
+        api: "payments".into(),
+        lands_in: lands_in.clone(),
+        source: stage(&p.source_environment),
+        reaches: vec![lands_in],
+        stamp: state.stamp(),
+        typed: None,
+    }
 }
 
 fn status(state: &State) -> String {
@@ -34,7 +69,7 @@ fn popup_name(state: &State) -> &'static str {
         None => "none",
         Some(Popup::Review(_)) => "review",
         Some(Popup::Promote(_)) => "promote",
-        Some(Popup::PromoConfirm(_)) => "confirm",
+        Some(Popup::Confirm(_)) => "confirm",
         Some(_) => "other",
     }
 }
@@ -54,7 +89,10 @@ fn approve_is_offered_only_after_the_diff_was_shown() {
         "nothing sent before the review"
     );
     assert_eq!(popup_name(&state), "review", "a opens the review first");
-    assert!(effects.contains(&Effect::Promo(PromoEffect::Review { id: "p-1".into() })));
+    assert!(effects.contains(&Effect::Promo(PromoEffect::Review {
+        id: "p-1".into(),
+        stamp: state.stamp(),
+    })));
     assert!(status(&state).contains("review the diff first"));
 
     // Inside the review, before the diff has arrived: still nothing.
@@ -66,25 +104,25 @@ fn approve_is_offered_only_after_the_diff_was_shown() {
     review_arrives(&mut state, &all[0]);
     assert!(state.promo.reviewed.contains_key("p-1"));
     update(&mut state, key('a'));
-    let Some(Popup::PromoConfirm(c)) = &state.popup else {
+    let Some(Popup::Confirm(c)) = &state.popup else {
         panic!("a confirmation, got {}", popup_name(&state));
     };
     assert!(
-        c.prompt.contains("acme") && c.prompt.contains("payments"),
+        prompt(c).contains("acme") && prompt(c).contains("payments"),
         "{}",
-        c.prompt
+        prompt(c)
     );
-    assert!(c.prompt.contains("Development → Staging"), "{}", c.prompt);
+    assert!(prompt(c).contains("Development → Staging"), "{}", prompt(c));
     assert!(c.typed.is_none(), "staging is not read-only");
     let effects = update(&mut state, key('y'));
     match writes(&effects).as_slice() {
         [
-            PromoWrite::Approve {
-                target,
+            Write::Approve {
+                id,
                 reviewed_spec_hash,
             },
         ] => {
-            assert_eq!(target.id, "p-1");
+            assert_eq!(id, "p-1");
             assert_eq!(reviewed_spec_hash.as_deref(), Some("sha256:abc123"));
         }
         other => panic!("one approve, got {other:?}"),
@@ -112,16 +150,16 @@ fn approving_into_production_wants_the_stage_name_typed() {
     update(&mut state, code(KeyCode::Enter));
     review_arrives(&mut state, &all[1]);
     update(&mut state, key('a'));
-    let Some(Popup::PromoConfirm(c)) = &state.popup else {
+    let Some(Popup::Confirm(c)) = &state.popup else {
         panic!("a confirmation");
     };
     assert_eq!(c.typed.as_ref().map(|t| t.0.as_str()), Some("production"));
-    assert!(c.prompt.contains("Staging → Production"), "{}", c.prompt);
+    assert!(prompt(c).contains("Staging → Production"), "{}", prompt(c));
     // y and Enter do not confirm until the name is typed.
     let mut effects = update(&mut state, key('y'));
     effects.extend(update(&mut state, code(KeyCode::Enter)));
     assert!(writes(&effects).is_empty());
-    let Some(Popup::PromoConfirm(c)) = &state.popup else {
+    let Some(Popup::Confirm(c)) = &state.popup else {
         panic!("still confirming");
     };
     assert!(
@@ -162,7 +200,7 @@ fn four_eyes_refuses_before_sending_and_the_footer_says_why() {
     review_arrives(&mut state, &all[1]);
     let effects = update(&mut state, key('a'));
     assert!(writes(&effects).is_empty());
-    assert!(!matches!(state.popup, Some(Popup::PromoConfirm(_))));
+    assert!(!matches!(state.popup, Some(Popup::Confirm(_))));
     // The queue holds what dave may approve: tess's, and his own only where four-eyes does
     // not apply (staging); never his own into production.
     let queue: Vec<&str> = state.approval_queue().map(|p| p.id.as_str()).collect();
@@ -191,12 +229,12 @@ fn rollback_asks_for_a_message_and_complete_for_a_yes() {
     update(&mut state, key('t')); // every stage
     select(&mut state, "p-4");
     update(&mut state, key('R'));
-    let Some(Popup::PromoConfirm(c)) = &state.popup else {
+    let Some(Popup::Confirm(c)) = &state.popup else {
         panic!("a confirmation");
     };
-    assert!(c.message.is_some() && c.prompt.contains("customers"));
+    assert!(c.message.is_some() && prompt(c).contains("customers"));
     assert!(writes(&update(&mut state, code(KeyCode::Enter))).is_empty());
-    let Some(Popup::PromoConfirm(c)) = &state.popup else {
+    let Some(Popup::Confirm(c)) = &state.popup else {
         panic!("still confirming");
     };
     assert!(
@@ -206,11 +244,8 @@ fn rollback_asks_for_a_message_and_complete_for_a_yes() {
     );
     press_all(&mut state, "error rate spike");
     match writes(&update(&mut state, code(KeyCode::Enter))).as_slice() {
-        [PromoWrite::Rollback { target, message }] => {
-            assert_eq!(
-                (target.id.as_str(), message.as_str()),
-                ("p-4", "error rate spike")
-            );
+        [Write::Rollback { id, message }] => {
+            assert_eq!((id.as_str(), message.as_str()), ("p-4", "error rate spike"));
         }
         other => panic!("one rollback, got {other:?}"),
     }
@@ -226,10 +261,14 @@ fn rollback_asks_for_a_message_and_complete_for_a_yes() {
     select(&mut state, "p-6");
     update(&mut state, key('c'));
     assert_eq!(popup_name(&state), "confirm");
-    let effects = update(&mut state, key('y'));
+    // p-6 lands in production: completing it wants the stage's name typed, not a y.
+    assert!(writes(&update(&mut state, key('y'))).is_empty());
+    update(&mut state, code(KeyCode::Backspace));
+    press_all(&mut state, "production");
+    let effects = update(&mut state, code(KeyCode::Enter));
     assert!(matches!(
         writes(&effects).as_slice(),
-        [PromoWrite::Complete { .. }]
+        [Write::Complete { .. }]
     ));
 }
 
@@ -354,12 +393,12 @@ fn the_create_form_checks_message_and_gateways_and_sends_what_was_chosen() {
     );
     update(&mut state, key(' ')); // edge-stg-2 back on
     update(&mut state, code(KeyCode::Enter));
-    let Some(Popup::PromoConfirm(c)) = &state.popup else {
+    let Some(Popup::Confirm(c)) = &state.popup else {
         panic!("the confirmation, got {}", popup_name(&state));
     };
-    assert!(c.prompt.contains("payments") && c.prompt.contains("Development → Staging"));
+    assert!(prompt(c).contains("payments") && prompt(c).contains("Development → Staging"));
     match writes(&update(&mut state, key('y'))).as_slice() {
-        [PromoWrite::Create { api_id, body, .. }] => {
+        [Write::RequestPromotion { api_id, body, .. }] => {
             assert_eq!(api_id, "payments");
             assert_eq!(body.message, "Refunds for everyone");
             assert_eq!(body.target_gateway_ids, vec!["gw-stg-2".to_string()]);
@@ -394,19 +433,24 @@ fn polling_backs_off_shows_progress_and_stops_when_settled() {
     let mut promoting = all[0].clone();
     promoting.status = "promoting".into();
     promoting.target_gateway_ids = Some(vec!["gw-edge-1".into(), "gw-edge-2".into()]);
-    let target = envdeck::app::promo::target_of(&state, &all[0], "payments");
-    let write = PromoWrite::Approve {
-        target,
+    let write = Write::Approve {
+        id: all[0].id.clone(),
         reviewed_spec_hash: None,
     };
+    let pending = Box::new(step(&state, &all[0], write));
     let effects = update(
         &mut state,
-        Action::Promo(Box::new(PromoReply::Written {
-            write,
-            result: Ok(promoting.clone()),
-        })),
+        Action::Written {
+            pending,
+            result: Ok(Sent::Promotion(Box::new(promoting.clone()))),
+        },
     );
-    assert!(effects.contains(&Effect::FetchWaiting), "lists refresh");
+    assert!(refreshes_promotions(&effects), "lists refresh");
+    assert!(
+        status(&state).contains("envdeck promote approve p-1"),
+        "the equivalent command: {}",
+        status(&state)
+    );
     assert!(
         status(&state).contains("approved payments"),
         "{}",
@@ -458,7 +502,7 @@ fn polling_backs_off_shows_progress_and_stops_when_settled() {
     let mut failed = promoting.clone();
     failed.status = "failed".into();
     let effects = update(&mut state, polled(&failed, &deployments));
-    assert!(effects.contains(&Effect::FetchWaiting));
+    assert!(refreshes_promotions(&effects));
     assert!(state.promo.polling.is_empty(), "stopped");
     let s = state.status.clone().expect("announced");
     assert!(s.error && s.text.contains("failed"), "{s:?}");
@@ -542,42 +586,45 @@ fn refused(status: u16, words: &str) -> envdeck::api::ApiError {
 fn complete_before_the_gateways_acknowledged_waits_and_after_says_promoted() {
     let all = history();
     let mut state = promotions_view("staging", "dora", &["devops"], all.clone());
-    let target = envdeck::app::promo::target_of(&state, &all[0], "payments");
-    let complete = PromoWrite::Complete {
-        target: target.clone(),
-    };
+    let complete = step(
+        &state,
+        &all[0],
+        Write::Complete {
+            id: all[0].id.clone(),
+        },
+    );
     // The real service's answer before its gateways acknowledged.
     update(
         &mut state,
-        Action::Promo(Box::new(PromoReply::Written {
-            write: complete.clone(),
+        Action::Written {
+            pending: Box::new(complete.clone()),
             result: Err(refused(
                 400,
                 "Cannot complete promotion until all linked gateway deployments are synced",
             )),
-        })),
+        },
     );
     let s = state.status.clone().expect("said");
     assert!(!s.error, "not a failure: {s:?}");
     assert!(s.text.contains("waiting for its gateways"), "{s:?}");
     assert!(
-        state.promo.polling.contains_key(&target.id),
+        state.promo.polling.contains_key(&all[0].id),
         "watched until settled"
     );
     // And after: what was wanted.
     let effects = update(
         &mut state,
-        Action::Promo(Box::new(PromoReply::Written {
-            write: complete,
+        Action::Written {
+            pending: Box::new(complete),
             result: Err(refused(
                 400,
                 "Cannot complete promotion in status 'promoted' (expected 'promoting')",
             )),
-        })),
+        },
     );
     let s = state.status.clone().expect("said");
     assert!(!s.error && s.text.contains("is promoted"), "{s:?}");
-    assert!(effects.contains(&Effect::FetchWaiting));
+    assert!(refreshes_promotions(&effects));
 }
 
 #[test]

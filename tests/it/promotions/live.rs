@@ -101,7 +101,7 @@ async fn request_review_approve_complete_and_roll_back_against_the_demo() {
         .await;
     type_text(&mut console, "Ready for QA");
     console.press(code(KeyCode::Enter));
-    assert!(matches!(console.state.popup, Some(Popup::PromoConfirm(_))));
+    assert!(matches!(console.state.popup, Some(Popup::Confirm(_))));
     console.press(key('y'));
     console
         .until("the request", |s| status(s).contains("requested"))
@@ -141,7 +141,7 @@ async fn request_review_approve_complete_and_roll_back_against_the_demo() {
         .until("the diff shown", |s| s.promo.reviewed.contains_key(&id))
         .await;
     console.press(key('a'));
-    assert!(matches!(console.state.popup, Some(Popup::PromoConfirm(_))));
+    assert!(matches!(console.state.popup, Some(Popup::Confirm(_))));
     console.press(key('y'));
     console
         .until("approved", |s| status(s).contains("approved"))
@@ -170,7 +170,8 @@ async fn request_review_approve_complete_and_roll_back_against_the_demo() {
     // Rollback: the message is required, then the reverse promotion exists.
     console
         .until("the list refreshed", |s| {
-            s.waiting
+            s.promo
+                .all
                 .iter()
                 .any(|p| p.id == id && p.status == "promoted")
         })
@@ -179,7 +180,7 @@ async fn request_review_approve_complete_and_roll_back_against_the_demo() {
     console.press(key('R'));
     console.press(code(KeyCode::Enter));
     assert!(
-        matches!(console.state.popup, Some(Popup::PromoConfirm(_))),
+        matches!(console.state.popup, Some(Popup::Confirm(_))),
         "message required"
     );
     type_text(&mut console, "Error rate spike");

@@ -5,5 +5,6 @@
 mod data;
 mod e2e;
 mod flows;
+mod guarded;
 mod live;
 mod snapshots;

@@ -2,7 +2,7 @@
 //! diff and pre-flight, the create form and each confirmation.
 
 use crossterm::event::KeyCode;
-use envdeck::app::action::{Action, ListPayload};
+use envdeck::app::action::ListPayload;
 use envdeck::app::update;
 use envdeck::wire::{EnvironmentList, Timestamp};
 use insta::assert_snapshot;
@@ -41,7 +41,7 @@ fn strip_five_stages_in_ascii_without_colour() {
     state.no_color = true;
     update(&mut state, key('5'));
     deliver(&mut state, ListPayload::Promotions(all.clone()));
-    update(&mut state, Action::Waiting(Ok(all)));
+    deliver(&mut state, ListPayload::Promotions(all));
     assert_snapshot!(render(&state, 120, 24).backend());
 }
 

@@ -93,7 +93,13 @@ async fn creating_an_api_in_dev_reaches_the_server() {
         })
         .await;
     let status = console.state.status.clone().expect("status");
-    assert_eq!(status.text, "created API console-made in Development");
+    assert!(
+        status.text.starts_with(
+            "created API console-made in Development · envdeck api create console-made --env dev"
+        ),
+        "{}",
+        status.text
+    );
     let dev = envdeck::domain::StageName::parse("dev").expect("dev");
     let on_server = client.apis(&dev).await.expect("apis");
     assert!(on_server.iter().any(|a| a.name == "console-made"));

@@ -113,7 +113,7 @@ fn promotions_view_with_waiting_count() {
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
     update(&mut state, key('5'));
     deliver(&mut state, ListPayload::Promotions(promotions()));
-    update(&mut state, Action::Waiting(Ok(promotions())));
+    deliver(&mut state, ListPayload::Promotions(promotions()));
     assert_snapshot!(render(&state, 110, 24).backend());
 }
 

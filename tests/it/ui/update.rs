@@ -79,7 +79,14 @@ fn restore_missing_corrupt_or_unknown_falls_back_to_the_safe_default_with_a_noti
     );
     assert_eq!(corrupt.active, Some(stage("dev")));
     assert!(corrupt.notices[0].contains("unreadable"));
-    assert_eq!(fetches(&effects), [(ViewKind::Apis, Some("dev".into()))]);
+    assert_eq!(
+        fetches(&effects),
+        [
+            (ViewKind::Promotions, Some("dev".into())),
+            (ViewKind::Apis, Some("dev".into()))
+        ],
+        "the view's list and the promotion store"
+    );
     assert_eq!(
         saved_stage(&effects),
         None,
@@ -136,7 +143,10 @@ fn switching_stage_bumps_the_generation_and_drops_late_replies() {
     );
     assert_eq!(
         fetches(&effects),
-        [(ViewKind::Apis, Some("staging".into()))]
+        [
+            (ViewKind::Promotions, Some("staging".into())),
+            (ViewKind::Apis, Some("staging".into()))
+        ]
     );
 
     // The reply to the dev request arrives late: it must not show under staging.
@@ -258,7 +268,14 @@ fn the_clock_refreshes_every_thirty_seconds() {
     deliver(&mut state, ListPayload::Apis(apis()));
     assert!(update(&mut state, Action::Tick(at("2026-11-24T10:00:10Z"))).is_empty());
     let effects = update(&mut state, Action::Tick(at("2026-11-24T10:00:31Z")));
-    assert_eq!(fetches(&effects), [(ViewKind::Apis, Some("dev".into()))]);
+    assert_eq!(
+        fetches(&effects),
+        [
+            (ViewKind::Promotions, Some("dev".into())),
+            (ViewKind::Apis, Some("dev".into()))
+        ],
+        "the view's list and the promotion store"
+    );
     assert!(update(&mut state, Action::Tick(at("2026-11-24T10:00:32Z"))).is_empty());
 }
 

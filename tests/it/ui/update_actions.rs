@@ -3,9 +3,11 @@
 
 use crossterm::event::KeyCode;
 use envdeck::api::ApiError;
-use envdeck::app::action::{Action, ListPayload, WriteKind};
+use envdeck::app::action::{Action, ListPayload};
 use envdeck::app::list::LoadState;
-use envdeck::app::state::{Connection, PendingWrite, Popup, ViewKind};
+use envdeck::app::state::{Connection, Popup, ViewKind};
+use envdeck::app::write::Write;
+use envdeck::app::write::reply::Sent;
 use envdeck::app::{Effect, State, update};
 use envdeck::domain::StageName;
 
@@ -102,37 +104,41 @@ fn create_goes_through_a_validated_form_and_a_confirmation_naming_its_target() {
     match &state.popup {
         Some(Popup::Confirm(c)) => {
             assert_eq!(
-                c.prompt,
-                "Create API billing in tenant acme, stage Development?"
+                c.lines,
+                ["Create API billing", "Tenant: acme", "Stage: Development"]
             );
             assert!(c.typed.is_none());
         }
         other => panic!("expected a confirmation, got {other:?}"),
     }
     let effects = update(&mut state, key('y'));
-    match effects.as_slice() {
-        [Effect::Write(PendingWrite::Create { stage: s, body })] => {
-            assert_eq!(s.as_str(), "dev");
-            assert_eq!(body.name, "billing");
-            assert_eq!(body.backend_url, "https://billing.internal");
-        }
-        other => panic!("expected one create, got {other:?}"),
-    }
-    // The answer refreshes the list and says what happened.
+    let pending = match effects.as_slice() {
+        [Effect::Write(p)] => match &p.write {
+            Write::CreateApi { body } => {
+                assert_eq!(p.lands_in.as_str(), "dev");
+                assert_eq!(body.name, "billing");
+                assert_eq!(body.backend_url, "https://billing.internal");
+                p.clone()
+            }
+            other => panic!("expected a create, got {other:?}"),
+        },
+        other => panic!("expected one write, got {other:?}"),
+    };
+    // The answer refreshes the list and says what happened, and how to script it.
     let effects = update(
         &mut state,
         Action::Written {
-            stage: stage("dev"),
-            kind: WriteKind::Created {
-                name: "billing".into(),
-            },
-            result: Ok(()),
+            pending,
+            result: Ok(Sent::Api),
         },
     );
     assert_eq!(fetches(&effects), [(ViewKind::Apis, Some("dev".into()))]);
     assert_eq!(
         state.status.as_ref().map(|s| s.text.as_str()),
-        Some("created API billing in Development")
+        Some(
+            "created API billing in Development · envdeck api create billing --env dev \
+             --display-name Billing --version 1.0.0 --backend-url https://billing.internal"
+        )
     );
 }
 
@@ -147,8 +153,13 @@ fn deleting_in_a_writable_production_wants_the_stage_name_typed() {
         Some(Popup::Confirm(c)) => {
             // payments runs in every stage: its shared catalog entry goes from all of them.
             assert_eq!(
-                c.prompt,
-                "Delete API payments in tenant acme? Its catalog entry is shared: this reaches Development, Staging, Production."
+                c.lines,
+                [
+                    "Delete API payments",
+                    "Tenant: acme",
+                    "Stage: Production",
+                    "Its catalog entry is shared: this also reaches Development, Staging"
+                ]
             );
             assert_eq!(c.typed.as_ref().map(|t| t.0.as_str()), Some("production"));
         }
@@ -167,20 +178,21 @@ fn deleting_in_a_writable_production_wants_the_stage_name_typed() {
     let effects = update(&mut state, code(KeyCode::Enter));
     assert!(matches!(
         effects.as_slice(),
-        [Effect::Write(PendingWrite::Delete { name, .. })] if name == "payments"
+        [Effect::Write(p)] if matches!(p.write, Write::DeleteApi { .. }) && p.api == "payments"
+            && p.typed.as_deref() == Some("production")
     ));
 }
 
 #[test]
 fn a_server_refusal_is_shown_in_the_servers_words() {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
+    let pending =
+        envdeck::app::keys::api_pending(&state, Write::DeleteApi { id: "2".into() }, "orders", &[])
+            .expect("an active stage");
     update(
         &mut state,
         Action::Written {
-            stage: stage("dev"),
-            kind: WriteKind::Deleted {
-                name: "orders".into(),
-            },
+            pending: Box::new(pending),
             result: Err(ApiError::Http {
                 status: 403,
                 message: "Environment 'dev' is read-only. Only cpi-admin can perform writes."
@@ -256,7 +268,14 @@ fn a_dead_server_turns_offline_keeps_the_rows_and_locks_writes() {
     // Keys keep working, and r retries.
     let effects = update(&mut state, key('r'));
     assert!(effects.contains(&Effect::FetchEnvironments));
-    assert_eq!(fetches(&effects), [(ViewKind::Apis, Some("dev".into()))]);
+    assert_eq!(
+        fetches(&effects),
+        [
+            (ViewKind::Promotions, Some("dev".into())),
+            (ViewKind::Apis, Some("dev".into()))
+        ],
+        "the view's list and the promotion store"
+    );
     deliver(&mut state, ListPayload::Apis(apis()));
     assert!(matches!(state.connection, Connection::Online { .. }));
 }
@@ -266,13 +285,13 @@ fn the_waiting_count_honours_four_eyes() {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
     let mut mine = promotions();
     mine[0].requested_by = "dave".into();
-    update(&mut state, Action::Waiting(Ok(promotions())));
+    deliver(&mut state, ListPayload::Promotions(promotions()));
     assert_eq!(
         state.waiting_for_me(),
         1,
         "dora's promotion: dave may approve it"
     );
-    update(&mut state, Action::Waiting(Ok(mine)));
+    deliver(&mut state, ListPayload::Promotions(mine));
     assert_eq!(
         state.waiting_for_me(),
         0,
@@ -334,7 +353,12 @@ fn an_api_live_in_a_read_only_stage_cannot_be_edited_or_deleted_from_development
     update(&mut state, key('D'));
     match &state.popup {
         Some(Popup::Confirm(c)) => {
-            assert!(c.prompt.contains("Development, Staging"), "{}", c.prompt);
+            let prompt = c.lines.join("\n");
+            assert!(prompt.contains("Staging"), "{prompt}");
+            assert!(
+                c.lines.contains(&"Stage: Development".to_string()),
+                "{prompt}"
+            );
             assert!(c.typed.is_none(), "no guarded stage is reached");
         }
         other => panic!("expected the confirmation, got {}", other.is_some()),
