@@ -56,6 +56,12 @@ pub struct Stamp {
 pub enum Action {
     Key(KeyEvent),
     Resize(u16, u16),
+    /// The terminal went away.
+    Quit,
+    /// The network side is ready, or why it cannot be.
+    Connected(Result<(), String>),
+    /// The sign-in popup's state changed.
+    SignIn(super::session::SignIn),
     /// The clock moved on (the event loop sends the wall clock; tests send fixed times).
     Tick(Timestamp),
     SavedStateLoaded(SavedState),

@@ -16,6 +16,3 @@ pub enum SignIn {
     /// Signing in again failed; the next refused request tries again.
     Failed(String),
 }
-
-/// What the event loop watches.
-pub type SignInWatch = tokio::sync::watch::Receiver<SignIn>;

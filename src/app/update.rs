@@ -37,6 +37,24 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             with_list!(state, state.view, |list, _f| list.scroll_into_view(height));
             Vec::new()
         }
+        Action::Quit => {
+            state.should_quit = true;
+            Vec::new()
+        }
+        Action::Connected(Ok(())) => Vec::new(),
+        Action::Connected(Err(message)) => {
+            let message = sanitize(&message).into_owned();
+            state.connection = super::state::Connection::Offline {
+                since: state.now,
+                message: message.clone(),
+            };
+            state.set_status(format!("cannot connect: {message} (q quits)"), true);
+            Vec::new()
+        }
+        Action::SignIn(sign_in) => {
+            state.sign_in = sign_in;
+            Vec::new()
+        }
         Action::Tick(now) => on_tick(state, now),
         Action::SavedStateLoaded(saved) => on_saved_state(state, saved),
         Action::Environments { result, cached } => on_environments(state, result, cached),

@@ -30,6 +30,7 @@ pub struct Target {
     pub key: String,
 }
 
+#[derive(Clone)]
 pub struct Connection {
     pub client: Client,
     /// Key for persisted state: the normalised URL and the tenant.
@@ -188,6 +189,15 @@ pub fn session_for(
 pub async fn connect(global: &Global, paths: &Paths) -> Result<Connection, CliError> {
     let config = load_config(paths)?;
     let target = resolve(global, &config)?;
+    connect_to(target, config, paths).await
+}
+
+/// [`connect`] once the target is resolved.
+pub async fn connect_to(
+    target: Target,
+    config: Config,
+    paths: &Paths,
+) -> Result<Connection, CliError> {
     let (session, store) = session_for(&target, &config, paths)?;
     let token = session.access_token().await?.ok_or_else(|| {
         CliError::new(

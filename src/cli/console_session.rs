@@ -8,8 +8,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::api::Client;
-use crate::app::session::{SignIn, SignInWatch};
+use crate::app::session::SignIn;
 use crate::auth::{AuthError, Credentials, Session, device_login};
+use crate::runtime::SignInWatch;
 
 /// Starts a supervisor per session (the context's, and those of stages with their own
 /// identity provider), all reporting to one popup; abort the handles when the console ends.

@@ -9,8 +9,8 @@ use super::args::{DemoArgs, Global};
 use super::caps;
 use super::error::CliError;
 use crate::api::Client;
-use crate::app::{AppConfig, run as run_console};
 use crate::auth::{TokenSet, password_grant, refresh_grant, token_endpoint};
+use crate::runtime::{AppConfig, run as run_console};
 use crate::secret::Secret;
 use crate::server::{self, RunningServer, Seed, ServerOptions};
 use crate::store::Paths;
@@ -75,8 +75,16 @@ async fn console(
         options,
     )?;
     let refresher = tokio::spawn(keep_fresh(http, token_url, tokens, client.clone()));
-    let config = AppConfig {
+    // Everything is ready: the demo's own server answers on loopback at once.
+    let ready = crate::runtime::Connected {
         client,
+        // The demo keeps its own session fresh (`keep_fresh`).
+        sign_in: None,
+        tasks: vec![refresher],
+    };
+    let config = AppConfig {
+        connect: Box::pin(async move { Ok(ready) }),
+        tenant: tenant.clone(),
         control_plane: format!("demo#{tenant}"),
         context_name: "demo".to_string(),
         paths,
@@ -88,11 +96,8 @@ async fn console(
             "demo control plane at {}, signed in as {user}",
             server.url()
         )],
-        // The demo keeps its own session fresh (below).
-        sign_in: None,
     };
     let result = run_console(config).await;
-    refresher.abort();
     result.map_err(|e| CliError::general(format!("the console stopped: {e}")))
 }
 

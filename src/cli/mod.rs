@@ -142,12 +142,50 @@ fn install_panic_report() {
 async fn console(global: &Global) -> Result<(), CliError> {
     let paths = paths()?;
     let _log = log_to_file(&paths);
-    let conn = connect::connect(global, &paths).await?;
+    // Only what is local comes before the first frame: the config and the target it names.
+    let config = connect::load_config(&paths)?;
+    let target = connect::resolve(global, &config)?;
     install_panic_report();
+    let app = crate::runtime::AppConfig {
+        tenant: target.tenant.clone(),
+        control_plane: target.key.clone(),
+        context_name: target.name.clone(),
+        local_tightening: config.tighten.clone(),
+        notices: config.warnings.clone(),
+        session_readonly: global.readonly,
+        no_color: caps::no_color(global.no_color),
+        ascii: caps::ascii(global.ascii),
+        connect: Box::pin(connect_console(
+            target,
+            config,
+            paths.clone(),
+            global.readonly,
+        )),
+        paths,
+    };
+    crate::runtime::run(app)
+        .await
+        .map_err(|e| CliError::general(format!("the console stopped: {e}")))
+}
+
+/// The console's network side, built after its first frame: token store and sign-in, the
+/// HTTP client, the write guard and the stages on their own control planes.
+async fn connect_console(
+    target: connect::Target,
+    config: crate::store::Config,
+    paths: crate::store::Paths,
+    readonly: bool,
+) -> Result<crate::runtime::Connected, String> {
+    let conn = connect::connect_to(target, config, &paths)
+        .await
+        .map_err(|e| e.message)?;
     // The guard's pipeline and actor come from the server; the console refreshes its own view.
-    if let Err(e) = conn.install_guard(global.readonly).await {
-        tracing::warn!(error = %e.message, "the write guard waits for the server");
-    }
+    let guarded = conn.clone();
+    tokio::spawn(async move {
+        if let Err(e) = guarded.install_guard(readonly).await {
+            tracing::warn!(error = %e.message, "the write guard waits for the server");
+        }
+    });
     // Stages on their own control planes (contexts with stage_endpoints).
     let mut sessions = match conn.route_stages().await {
         Ok(stages) => stages,
@@ -157,24 +195,12 @@ async fn console(global: &Global) -> Result<(), CliError> {
         }
     };
     sessions.insert(0, (conn.session.clone(), conn.client.clone()));
-    let (supervisors, sign_in) = console_session::spawn(sessions);
-    let config = crate::app::AppConfig {
-        local_tightening: conn.local_tightening(),
-        notices: conn.config.warnings.clone(),
+    let (tasks, sign_in) = console_session::spawn(sessions);
+    Ok(crate::runtime::Connected {
         client: conn.client,
-        control_plane: conn.key,
-        context_name: conn.context_name,
-        paths,
-        session_readonly: global.readonly,
-        no_color: caps::no_color(global.no_color),
-        ascii: caps::ascii(global.ascii),
         sign_in: Some(sign_in),
-    };
-    let result = crate::app::run(config).await;
-    for supervisor in supervisors {
-        supervisor.abort();
-    }
-    result.map_err(|e| CliError::general(format!("the console stopped: {e}")))
+        tasks,
+    })
 }
 
 async fn serve(args: ServeArgs) -> Result<(), CliError> {

@@ -183,7 +183,7 @@ fn a_server_killed_mid_promotion_creates_nothing_twice() {
     s.wait_for("Promote cart", WAIT);
     s.type_text("Cart to staging");
     s.send("\r");
-    s.wait_for("Request promotion of API cart", WAIT);
+    s.wait_for("Request promotion of cart", WAIT);
     // The request leaves while the server is frozen, then the server dies with it.
     server.stall();
     s.send("y");
@@ -210,7 +210,7 @@ fn a_server_killed_mid_promotion_creates_nothing_twice() {
     s.wait_for("Promote cart", WAIT);
     s.type_text("Cart to staging, again");
     s.send("\r");
-    s.wait_for("Request promotion of API cart", WAIT);
+    s.wait_for("Request promotion of cart", WAIT);
     s.send("y");
     assert!(
         crate::support::eventually(WAIT, || open_for_cart(&server.url) == 1),

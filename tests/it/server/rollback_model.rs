@@ -263,9 +263,6 @@ async fn random_promotion_sequences_leave_every_stage_as_the_model_says() {
         )
         .await;
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(20),
-        "{:?}",
-        started.elapsed()
-    );
+    // Speed is a benchmark's business, never an assertion: report it only.
+    eprintln!("{SEQUENCES} sequences in {:?}", started.elapsed());
 }

@@ -5,7 +5,7 @@
 use envdeck::api::Client;
 use envdeck::app::action::ListPayload;
 use envdeck::app::list::LoadState;
-use envdeck::app::persist::Persist;
+use envdeck::runtime::persist::Persist;
 use envdeck::secret::Secret;
 use envdeck::store::Paths;
 

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use envdeck::api::Client;
 use envdeck::app::action::Action;
-use envdeck::app::effect::Runner;
-use envdeck::app::persist::Persist;
 use envdeck::app::update::init;
 use envdeck::app::{State, update};
+use envdeck::runtime::persist::Persist;
+use envdeck::runtime::runner::Runner;
 use envdeck::store::Paths;
 use envdeck::wire::Timestamp;
 use tokio::sync::mpsc::UnboundedReceiver;

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::action::{ListPayload, SavedState};
-use super::state::ViewKind;
+use crate::app::action::{ListPayload, SavedState};
+use crate::app::state::ViewKind;
 use crate::domain::StageName;
 use crate::store::{Cache, Loaded, Paths, StateStore, UiState};
 use crate::wire::{EnvironmentList, Me, Timestamp};
