@@ -1,13 +1,17 @@
 //! Signing in against an OIDC provider shaped like Keycloak's realm `stoa`: discovery, the
-//! device-code, password, client-credentials and refresh grants, and [`Session`], which keeps
-//! one context's tokens fresh in the token store.
+//! device-code, password, client-credentials and refresh grants, token revocation for logout,
+//! and [`Session`], which keeps one context's tokens fresh in the token store.
 
 mod grants;
 mod oauth;
+mod revoke;
 mod session;
 
 pub use grants::{password_grant, refresh_grant, token_endpoint};
-pub use oauth::{DeviceLogin, Provider, client_credentials_grant, device_login, discover};
+pub use oauth::{
+    DeviceLogin, Provider, client_credentials_grant, device_login, discover, discover_issuer,
+};
+pub use revoke::{REVOKE_TIMEOUT, Revocation, issuer_of, revoke_session, revoke_token};
 pub use session::{Credentials, IdentityConfig, Session};
 
 use crate::secret::Secret;
@@ -28,6 +32,9 @@ pub enum AuthError {
     Expired,
     #[error("not signed in{0}: run `envdeck login`")]
     LoginRequired(String),
+    /// A revocation endpoint's refusal, in one line.
+    #[error("{0}")]
+    Revoke(String),
     #[error("{0}")]
     Store(#[from] crate::store::StoreError),
 }

@@ -22,6 +22,8 @@ pub struct Provider {
     pub issuer: String,
     pub token_endpoint: String,
     pub device_authorization_endpoint: Option<String>,
+    /// RFC 7009 token revocation, where the provider offers it (Keycloak does).
+    pub revocation_endpoint: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -30,6 +32,8 @@ struct OpenIdConfiguration {
     token_endpoint: String,
     #[serde(default)]
     device_authorization_endpoint: Option<String>,
+    #[serde(default)]
+    revocation_endpoint: Option<String>,
 }
 
 /// `GET {base}/realms/{realm}/.well-known/openid-configuration`.
@@ -38,9 +42,15 @@ pub async fn discover(
     base: &str,
     realm: &str,
 ) -> Result<Provider, AuthError> {
+    let issuer = format!("{}/realms/{realm}", base.trim_end_matches('/'));
+    discover_issuer(http, &issuer).await
+}
+
+/// `GET {issuer}/.well-known/openid-configuration` (OpenID Connect Discovery §4).
+pub async fn discover_issuer(http: &reqwest::Client, issuer: &str) -> Result<Provider, AuthError> {
     let url = format!(
-        "{}/realms/{realm}/.well-known/openid-configuration",
-        base.trim_end_matches('/')
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
     );
     let unreachable = |e: reqwest::Error| AuthError::Unreachable {
         url: url.clone(),
@@ -51,7 +61,7 @@ pub async fn discover(
     let bytes = response.bytes().await.map_err(unreachable)?;
     if !status.is_success() {
         return Err(AuthError::Decode(format!(
-            "{url} answered HTTP {status}: is this the identity provider, and the realm {realm}?"
+            "{url} answered HTTP {status}: is this the identity provider and its realm?"
         )));
     }
     let config: OpenIdConfiguration = serde_json::from_slice(&bytes)
@@ -60,6 +70,7 @@ pub async fn discover(
         issuer: config.issuer,
         token_endpoint: config.token_endpoint,
         device_authorization_endpoint: config.device_authorization_endpoint,
+        revocation_endpoint: config.revocation_endpoint,
     })
 }
 

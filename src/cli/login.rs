@@ -1,20 +1,20 @@
-//! `envdeck login` and `envdeck logout`. The device-code grant prints the verification URL and
+//! `envdeck login` (logout is in `logout.rs`). The device-code grant prints the verification URL and
 //! the code on stderr and polls until the code is approved; the password grant reads the
 //! password from stdin. Tokens go to the token store (keyring, else the 0600 file).
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 
-use super::args::{Global, LoginArgs, LogoutArgs};
+use super::args::{Global, LoginArgs};
 use super::connect::{self, Target, stage_account, stage_identity};
 use super::error::CliError;
 use crate::auth::{Credentials, Session, device_login, password_grant};
 use crate::domain::StageName;
 use crate::secret::Secret;
-use crate::store::{Paths, TokenStore};
+use crate::store::Paths;
 
 /// Status lines for the person at the terminal (stdout stays for results).
-fn say(line: &str) {
+pub(super) fn say(line: &str) {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{line}");
     let _ = err.flush();
@@ -142,51 +142,4 @@ async fn stage_session(
         conn.store.clone(),
         main.http().clone(),
     )))
-}
-
-/// Forgets the context's tokens, and those of its stages' own identity providers.
-pub fn logout(global: &Global, paths: &Paths, args: &LogoutArgs) -> Result<String, CliError> {
-    let config = connect::load_config(paths)?;
-    let target = connect::resolve(global, &config)?;
-    let (_, store) = connect::session_for(&target, &config, paths)?;
-    let forget = |account: &str| {
-        store
-            .remove(account)
-            .map_err(|e| CliError::general(e.to_string()))
-    };
-    match &args.stage {
-        Some(stage) => {
-            let stage = StageName::parse(stage).map_err(|e| CliError::misuse(e.to_string()))?;
-            forget(&stage_account(&target.account, &stage))?;
-        }
-        None => {
-            forget(&target.account)?;
-            for account in store_accounts_of(&*store, &target.account) {
-                forget(&account)?;
-            }
-        }
-    }
-    say(&format!("Signed out of {}.", target.name));
-    Ok(String::new())
-}
-
-/// Stage accounts (`context@stage`) that may hold tokens: those the store can list, and the
-/// usual stages (a keyring cannot be listed).
-fn store_accounts_of(store: &dyn TokenStore, account: &str) -> Vec<String> {
-    let prefix = format!("{account}@");
-    let mut accounts: Vec<String> = store
-        .accounts()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|a| a.starts_with(&prefix))
-        .collect();
-    accounts.extend(
-        ["dev", "staging", "production"]
-            .iter()
-            .filter_map(|s| StageName::parse(s).ok())
-            .map(|s| stage_account(account, &s)),
-    );
-    accounts.sort();
-    accounts.dedup();
-    accounts
 }

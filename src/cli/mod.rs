@@ -12,6 +12,7 @@ pub mod error;
 mod get;
 mod logging;
 mod login;
+mod logout;
 mod output;
 mod promote;
 mod promote_complete;
@@ -105,7 +106,7 @@ async fn dispatch(cli: Cli) -> Result<String, CliError> {
         Some(Command::Logout(args)) => {
             let paths = paths()?;
             let _log = log_to_file(&paths);
-            login::logout(&global, &paths, &args)
+            logout::run(&global, &paths, &args).await
         }
         Some(Command::Whoami(args)) => {
             let paths = paths()?;

@@ -17,6 +17,8 @@ pub(super) async fn openid_configuration(State(identity): State<Identity>) -> Js
         "jwks_uri": identity.url("/protocol/openid-connect/certs"),
         "device_authorization_endpoint": identity.url("/protocol/openid-connect/auth/device"),
         "end_session_endpoint": identity.url("/protocol/openid-connect/logout"),
+        "revocation_endpoint": identity.url("/protocol/openid-connect/revoke"),
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "grant_types_supported": ALL_GRANTS,
         "response_types_supported": ["none"],
         "subject_types_supported": ["public"],

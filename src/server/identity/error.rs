@@ -23,6 +23,11 @@ pub enum IdentityError {
     },
     #[error("the client secret file {} is empty or not one line of text", path.display())]
     SecretCorrupt { path: PathBuf },
+    #[error("cannot read the revoked sessions from {}: {source}", path.display())]
+    Revocations {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
 }
 
 /// Why a bearer token was refused. Every variant answers 401 with `WWW-Authenticate: Bearer`
@@ -47,6 +52,9 @@ pub enum AuthError {
     WrongType,
     #[error("Invalid token: Error decoding token claims.")]
     BadClaims,
+    /// Its session was revoked (a logout): the token verifies but is no longer accepted.
+    #[error("Invalid token: Session not active")]
+    Revoked,
 }
 
 impl IntoResponse for AuthError {
@@ -91,6 +99,14 @@ impl OAuthError {
     }
     pub fn unauthorized_client(description: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "unauthorized_client", description)
+    }
+    /// RFC 7009 §2.2.1: a token type this server does not revoke.
+    pub fn unsupported_token_type() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_token_type",
+            "Unsupported token type",
+        )
     }
     pub fn unsupported_grant_type() -> Self {
         Self::new(

@@ -1,7 +1,7 @@
 //! The embedded identity provider, shaped like Keycloak's realm `stoa`: OIDC discovery, JWKS,
 //! the token endpoint (password, refresh_token, client_credentials, device_code), the device
-//! authorization endpoint and its HTML verification page, and bearer-token verification for
-//! every API route.
+//! authorization endpoint and its HTML verification page, token revocation (RFC 7009), and
+//! bearer-token verification for every API route.
 
 mod clients;
 mod device;
@@ -11,6 +11,7 @@ mod error;
 mod files;
 mod keys;
 mod password;
+mod revoke;
 mod throttle;
 mod token_endpoint;
 mod tokens;
@@ -66,6 +67,8 @@ struct Inner {
     password_checks: tokio::sync::Semaphore,
     /// Password and device-code guessing, per user and per address.
     throttle: throttle::Throttle,
+    /// Sessions ended by a revocation or logout: their tokens no longer verify.
+    revoked: revoke::RevokedSessions,
 }
 
 impl std::fmt::Debug for Identity {
@@ -93,6 +96,7 @@ impl Identity {
         let admin_secret_path = data_dir.join(CLIENT_SECRET_FILE);
         let admin_secret = load_or_create_secret(&admin_secret_path)?;
         let service_account = service_account(&keys.kid);
+        let revoked = revoke::RevokedSessions::load(db.path(), tokens::now_secs())?;
         Ok(Identity {
             inner: Arc::new(Inner {
                 db,
@@ -107,6 +111,7 @@ impl Identity {
                 cache: tokens::VerifyCache::new(VERIFY_CACHE_ENTRIES),
                 password_checks: tokio::sync::Semaphore::new(PASSWORD_CHECKS),
                 throttle: throttle::Throttle::default(),
+                revoked,
             }),
         })
     }
@@ -141,12 +146,16 @@ impl Identity {
     }
 
     /// Validates an `Authorization` header value ("Bearer <jwt>"): signature, issuer,
-    /// audience, expiry and token type. Verified tokens are cached until they expire.
+    /// audience, expiry, token type and that its session was not revoked. Verified tokens are
+    /// cached until they expire; the revocation check runs on every call (a map lookup).
     pub fn verify(&self, authorization_header: Option<&str>) -> Result<Principal, AuthError> {
         let token = bearer_token(authorization_header).ok_or(AuthError::Missing)?;
         let key = tokens::VerifyCache::key(token);
         let now = tokens::now_secs();
-        if let Some(principal) = self.inner.cache.get(&key, now) {
+        if let Some((principal, sid)) = self.inner.cache.get(&key, now) {
+            if self.inner.revoked.contains(&sid) {
+                return Err(AuthError::Revoked);
+            }
             return Ok(Principal::clone(&principal));
         }
         let claims = tokens::decode(
@@ -156,10 +165,16 @@ impl Identity {
             AUDIENCE,
             tokens::TYP_ACCESS,
         )?;
+        if self.inner.revoked.contains(&claims.sid) {
+            return Err(AuthError::Revoked);
+        }
         let principal = Arc::new(claims.principal());
-        self.inner
-            .cache
-            .insert(key, principal.clone(), claims.exp, now);
+        let entry = (
+            principal.clone(),
+            claims.exp,
+            Arc::from(claims.sid.as_str()),
+        );
+        self.inner.cache.insert(key, entry, now);
         Ok(Principal::clone(&principal))
     }
 
@@ -179,6 +194,7 @@ impl Identity {
                 post(token_endpoint::device_authorization),
             )
             .route(&oidc("/logout"), post(token_endpoint::logout))
+            .route(&oidc("/revoke"), post(revoke::revoke))
             .route(
                 &format!("{REALM_PATH}/device"),
                 get(device_page::show).post(device_page::submit),

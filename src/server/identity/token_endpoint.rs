@@ -152,7 +152,7 @@ async fn refresh_grant(
         .read(move |c| Ok((users::is_revoked(c, &sid)?, users::find_by_sub(c, &sub)?)))
         .await
         .map_err(db_error)?;
-    if revoked {
+    if revoked || identity.inner.revoked.contains(&claims.sid) {
         return Err(OAuthError::invalid_grant("Session not active"));
     }
     // Roles and tenant come from the database again, not from the old token.
@@ -342,17 +342,7 @@ async fn end_session(
         Err(e) if e.description == "Token is not active" => return Ok(()),
         Err(e) => return Err(e),
     };
-    let now = tokens::now_secs();
-    let keep_until = now
-        + i64::try_from(read(&identity.inner.lifetimes).refresh.as_secs()).unwrap_or(i64::MAX / 2);
-    let keep_until = keep_until.max(claims.exp);
-    let sid = claims.sid;
-    identity
-        .inner
-        .db
-        .write(move |tx| users::revoke(tx, &sid, keep_until, now))
-        .await
-        .map_err(db_error)?;
+    identity.end_session(claims.sid, claims.exp).await?;
     tracing::info!(client_id = client.id, "session ended by logout");
     Ok(())
 }

@@ -225,6 +225,20 @@ pub(crate) fn decode(
     Ok(claims)
 }
 
+/// A token we signed for this issuer, of any type and expired or not (revocation wants the
+/// session of any token it is shown); `None` for anything else.
+pub(crate) fn decode_any(keys: &SigningKeys, token: &str, issuer: &str) -> Option<Claims> {
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.validate_exp = false;
+    validation.set_issuer(&[issuer]);
+    // Access tokens are for the API, refresh tokens for the realm itself.
+    validation.set_audience(&[AUDIENCE, issuer]);
+    validation.set_required_spec_claims(&["iss", "aud", "sub"]);
+    jsonwebtoken::decode::<Claims>(token, &keys.decoding, &validation)
+        .ok()
+        .map(|data| data.claims)
+}
+
 /// True when header and payload are valid base64url, so a decoding error was the signature's.
 fn head_decodes(token: &str) -> bool {
     use base64::Engine;
@@ -255,8 +269,9 @@ fn audience_of(token: &str) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
-/// A verified token's principal and expiry (seconds since the epoch).
-type CacheEntry = (Arc<Principal>, i64);
+/// A verified token's principal, expiry (seconds since the epoch) and session id (checked
+/// against revocations on every hit).
+type CacheEntry = (Arc<Principal>, i64, Arc<str>);
 
 /// Verified tokens by sha256, until their expiry. Bounded: when full, expired entries go,
 /// and if that frees nothing the cache starts over (a miss only costs one RSA verify).
@@ -277,23 +292,24 @@ impl VerifyCache {
         Sha256::digest(token.as_bytes()).into()
     }
 
-    pub fn get(&self, key: &[u8; 32], now: i64) -> Option<Arc<Principal>> {
+    /// The principal and session of a cached, unexpired token.
+    pub fn get(&self, key: &[u8; 32], now: i64) -> Option<(Arc<Principal>, Arc<str>)> {
         let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
         entries
             .get(key)
-            .filter(|(_, exp)| now <= *exp)
-            .map(|(p, _)| p.clone())
+            .filter(|(_, exp, _)| now <= *exp)
+            .map(|(p, _, sid)| (p.clone(), sid.clone()))
     }
 
-    pub fn insert(&self, key: [u8; 32], principal: Arc<Principal>, exp: i64, now: i64) {
+    pub fn insert(&self, key: [u8; 32], entry: CacheEntry, now: i64) {
         let mut entries = self.entries.write().unwrap_or_else(|p| p.into_inner());
         if entries.len() >= self.capacity {
-            entries.retain(|_, (_, e)| now <= *e);
+            entries.retain(|_, (_, e, _)| now <= *e);
             if entries.len() >= self.capacity {
                 entries.clear();
             }
         }
-        entries.insert(key, (principal, exp));
+        entries.insert(key, entry);
     }
 
     pub fn clear(&self) {
@@ -331,18 +347,18 @@ mod tests {
             VerifyCache::key("b"),
             VerifyCache::key("c"),
         );
-        cache.insert(a, principal("a"), 100, 0);
+        cache.insert(a, (principal("a"), 100, "s".into()), 0);
         assert_eq!(
-            cache.get(&a, 100).map(|p| p.username.clone()),
+            cache.get(&a, 100).map(|(p, _)| p.username.clone()),
             Some("a".into())
         );
         assert!(
             cache.get(&a, 101).is_none(),
             "expired entries are not answered"
         );
-        cache.insert(b, principal("b"), 10, 0);
+        cache.insert(b, (principal("b"), 10, "s".into()), 0);
         // Full: b has expired by now=50, so it goes and a stays.
-        cache.insert(c, principal("c"), 100, 50);
+        cache.insert(c, (principal("c"), 100, "s".into()), 50);
         assert_eq!(cache.len(), 2);
         assert!(cache.get(&a, 50).is_some() && cache.get(&c, 50).is_some());
         assert!(cache.get(&b, 5).is_none());

@@ -1,14 +1,19 @@
 //! Abuse of the embedded control plane and the CLI: other tenants' tokens, forged and expired
 //! tokens, oversized bodies and pages, hostile names; symbolic links and oversized files in
-//! envdeck's own folders.
+//! envdeck's own folders; slow-header floods, password guessing, endless pages from a hostile
+//! control plane, and token revocation. `cargo test --test it abuse::` runs them all;
+//! `-- --include-ignored --nocapture` adds the measurements of BENCHMARKS.md and FUZZING.md.
 
 mod audit;
 mod files;
 mod limits;
 mod links;
 mod names;
+mod paging;
+mod revocation;
 mod slow_clients;
 mod tenants;
+mod throttle;
 mod tokens;
 
 use reqwest::{Method, StatusCode};

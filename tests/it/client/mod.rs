@@ -3,8 +3,7 @@
 
 mod faults;
 mod fixtures;
-mod paging;
-mod raw;
+pub mod raw;
 mod real_platform;
 mod replay;
 mod server;

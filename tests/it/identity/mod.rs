@@ -6,6 +6,7 @@
 mod console;
 mod contexts;
 mod device;
+pub mod logout;
 mod overrides;
 mod refresh;
 mod secrets;

@@ -7,7 +7,7 @@ mod device;
 mod device_guard;
 mod grants;
 mod keys;
-mod throttle;
+mod revoke;
 mod verify;
 
 use std::net::SocketAddr;

@@ -5,7 +5,7 @@ mod agent;
 mod apis;
 mod catalog;
 mod errors;
-mod identity;
+pub mod identity;
 mod openapi;
 mod permissions;
 mod promotion_checks;

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 
-use super::{Idp, TOKEN_PATH, idp};
+use crate::server::identity::{Idp, TOKEN_PATH, idp};
 
 /// A password grant: status and Retry-After (seconds) when there is one.
 async fn attempt(idp: &Idp, username: &str, password: &str) -> (StatusCode, Option<u64>) {
