@@ -158,9 +158,14 @@ async fn console(global: &Global) -> Result<(), CliError> {
     };
     sessions.insert(0, (conn.session.clone(), conn.client.clone()));
     let (supervisors, sign_in) = console_session::spawn(sessions);
+    // Each `[keys]` entry that cannot be applied keeps its default and says so, with its line.
+    let (keymap, key_notices) = crate::app::keymap::KeyMap::from_config(&conn.config.keys);
+    let mut notices = conn.config.warnings.clone();
+    notices.extend(key_notices);
     let config = crate::app::AppConfig {
         local_tightening: conn.local_tightening(),
-        notices: conn.config.warnings.clone(),
+        notices,
+        keymap,
         client: conn.client,
         control_plane: conn.key,
         context_name: conn.context_name,
