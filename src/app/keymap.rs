@@ -388,8 +388,14 @@ mod tests {
             assert_eq!(map.lookup(scope, &press(code)), Some(command), "{scope:?}");
         }
         // In a text field `j` is text and `y` is a letter of the stage name.
-        assert_eq!(map.lookup_text(Scope::Form, &press(KeyCode::Char('j'))), None);
-        assert_eq!(map.lookup_text(Scope::Confirm, &press(KeyCode::Char('y'))), None);
+        assert_eq!(
+            map.lookup_text(Scope::Form, &press(KeyCode::Char('j'))),
+            None
+        );
+        assert_eq!(
+            map.lookup_text(Scope::Confirm, &press(KeyCode::Char('y'))),
+            None
+        );
         assert_eq!(
             map.lookup_text(Scope::Form, &press(KeyCode::Down)),
             Some(Command::Down)

@@ -23,7 +23,11 @@ pub fn handle_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     if state.filter_editing {
         return filter_key(state, key);
     }
-    let Some(binding) = state.keymap.binding(keymap::Scope::Table, key).map(|b| b.binding) else {
+    let Some(binding) = state
+        .keymap
+        .binding(keymap::Scope::Table, key)
+        .map(|b| b.binding)
+    else {
         return Vec::new();
     };
     if !binding.applies_to(state.view) {

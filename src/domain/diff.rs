@@ -252,7 +252,10 @@ mod tests {
         );
         // Two copies of the same spec in two stages: nothing to promote.
         assert!(lines(Some(&now), Some(&after), "p", "s").is_empty());
-        assert_eq!(summary(Some(&now), Some(&after)).to_string(), "no difference");
+        assert_eq!(
+            summary(Some(&now), Some(&after)).to_string(),
+            "no difference"
+        );
         let mut newer = after.clone();
         newer["version"] = json!("1.1.0");
         newer["updated_at"] = json!("2026-11-24T10:00:00Z");
@@ -263,11 +266,13 @@ mod tests {
             .map(|l| l.text.as_str())
             .collect();
         assert_eq!(shown, ["-version = \"1.0.0\"", "+version = \"1.1.0\""]);
-        for envelope in ["environment", "gateway_name", "last_sync_success", "updated_at"] {
-            assert!(
-                got.iter().all(|l| !l.text.contains(envelope)),
-                "{envelope}"
-            );
+        for envelope in [
+            "environment",
+            "gateway_name",
+            "last_sync_success",
+            "updated_at",
+        ] {
+            assert!(got.iter().all(|l| !l.text.contains(envelope)), "{envelope}");
         }
     }
 
@@ -284,7 +289,10 @@ mod tests {
                 changed: 1
             }
         );
-        assert_eq!(s.to_string(), "1 field changed, 2 fields added, 1 field removed");
+        assert_eq!(
+            s.to_string(),
+            "1 field changed, 2 fields added, 1 field removed"
+        );
         let got = lines(Some(&now), Some(&after), "t", "s");
         let count = |tag| got.iter().filter(|l| l.tag == tag).count();
         // A changed field is one `-` and one `+` line; an added one `+`; a removed one `-`.
@@ -296,7 +304,13 @@ mod tests {
     fn short_ids_are_eight_characters() {
         assert_eq!(short_id("852497fa-b9a6-4340-ae58-bf2323f935dc"), "852497fa");
         assert_eq!(short_id("promo-1"), "promo-1");
-        assert_eq!(short_id("customers-and-their-orders"), "customers-and-their-orders");
-        assert_eq!(short_id("ééééééééé-b9a6-4340-ae58-bf2323f935dc"), "ééééééééé-b9a6-4340-ae58-bf2323f935dc");
+        assert_eq!(
+            short_id("customers-and-their-orders"),
+            "customers-and-their-orders"
+        );
+        assert_eq!(
+            short_id("ééééééééé-b9a6-4340-ae58-bf2323f935dc"),
+            "ééééééééé-b9a6-4340-ae58-bf2323f935dc"
+        );
     }
 }

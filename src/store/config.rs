@@ -276,7 +276,8 @@ fn key_entries(text: &str, path: &Path, warnings: &mut Vec<String>) -> Vec<KeyEn
             Some(scoped) => {
                 for (command, value) in scoped.iter() {
                     let section = format!("[keys.{name}]");
-                    let entry = key_entry(Some(name), command, value, &section, text, &at, warnings);
+                    let entry =
+                        key_entry(Some(name), command, value, &section, text, &at, warnings);
                     entries.extend(entry);
                 }
             }
@@ -297,10 +298,9 @@ fn key_entry(
 ) -> Option<KeyEntry> {
     let keys: Option<Vec<String>> = match value.as_value() {
         Some(toml_edit::Value::String(s)) => Some(vec![s.value().clone()]),
-        Some(toml_edit::Value::Array(list)) => list
-            .iter()
-            .map(|v| v.as_str().map(String::from))
-            .collect(),
+        Some(toml_edit::Value::Array(list)) => {
+            list.iter().map(|v| v.as_str().map(String::from)).collect()
+        }
         _ => None,
     };
     match keys {
@@ -308,9 +308,9 @@ fn key_entry(
             scope: scope.map(String::from),
             command: command.to_string(),
             keys,
-            line: value
-                .span()
-                .map_or(0, |s| text.get(..s.start).unwrap_or(text).matches('\n').count() + 1),
+            line: value.span().map_or(0, |s| {
+                text.get(..s.start).unwrap_or(text).matches('\n').count() + 1
+            }),
             at: at(value.span()),
         }),
         None => {
@@ -473,8 +473,16 @@ realm = "stoa"
         assert_eq!(config.keys.len(), 1);
         assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);
         assert!(config.warnings[0].starts_with("[keys] help ignored"));
-        assert!(config.warnings[0].contains("line 3"), "{:?}", config.warnings);
+        assert!(
+            config.warnings[0].contains("line 3"),
+            "{:?}",
+            config.warnings
+        );
         assert!(config.warnings[1].starts_with("[keys.form] submit ignored"));
-        assert!(config.warnings[1].contains("line 5"), "{:?}", config.warnings);
+        assert!(
+            config.warnings[1].contains("line 5"),
+            "{:?}",
+            config.warnings
+        );
     }
 }

@@ -33,7 +33,10 @@ mod tests {
     #[test]
     fn cuts_with_an_ellipsis_inside_the_width() {
         assert_eq!(ellipsize("refresh", 10, false), "refresh");
-        assert_eq!(ellipsize("Production is read-only", 10, false), "Productio…");
+        assert_eq!(
+            ellipsize("Production is read-only", 10, false),
+            "Productio…"
+        );
         assert_eq!(ellipsize("Production", 6, true), "Pro...");
         assert_eq!(ellipsize("日本語テキスト", 5, false).width(), 5);
         assert_eq!(ellipsize("abc", 0, false), "");

@@ -125,7 +125,11 @@ fn items(state: &State, theme: &Theme) -> Vec<Item> {
 
 /// The line's width: a leading space, each item and a two-cell gap between items.
 fn total(items: &[Item]) -> usize {
-    items.iter().map(Item::width).sum::<usize>().saturating_sub(1)
+    items
+        .iter()
+        .map(Item::width)
+        .sum::<usize>()
+        .saturating_sub(1)
 }
 
 /// Drops the least useful items until the line fits; the reason is cut with an ellipsis

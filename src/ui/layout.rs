@@ -59,9 +59,7 @@ pub fn layout(size: Rect, facts: Facts) -> Areas {
         tabs,
         body,
         footer,
-        table_rows: body
-            .height
-            .saturating_sub(facts.above_table + TABLE_CHROME),
+        table_rows: body.height.saturating_sub(facts.above_table + TABLE_CHROME),
     }
 }
 

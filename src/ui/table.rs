@@ -22,8 +22,8 @@ pub struct Empty<'a> {
 }
 
 /// Column widths: every column gets its minimum, the rest is shared by `fill`. When even the
-/// minimums do not fit, the widest columns give way first (to 3 cells at least), so columns
-/// never run into each other.
+/// minimums do not fit, the widest filling columns give way first, then the others (to 3
+/// cells at least), so columns never run into each other.
 fn widths(columns: &[Column], total: u16, spacing: u16) -> Vec<u16> {
     let gaps = spacing * columns.len().saturating_sub(1) as u16;
     let min: u16 = columns.iter().map(|c| c.min).sum();
@@ -43,10 +43,18 @@ fn widths(columns: &[Column], total: u16, spacing: u16) -> Vec<u16> {
             c.min + extra
         })
         .collect();
-    while out.iter().sum::<u16>() + gaps > total {
-        match out.iter_mut().filter(|w| **w > 3).max_by_key(|w| **w) {
-            Some(widest) => *widest -= 1,
-            None => break,
+    // Free text (filling columns) gives way before fixed ones such as times.
+    for fixed in [false, true] {
+        while out.iter().sum::<u16>() + gaps > total {
+            let widest = out
+                .iter_mut()
+                .zip(columns)
+                .filter(|(w, c)| **w > 3 && (fixed || c.fill > 0))
+                .max_by_key(|(w, _)| **w);
+            match widest {
+                Some((w, _)) => *w -= 1,
+                None => break,
+            }
         }
     }
     out
@@ -212,7 +220,7 @@ mod tests {
         let w = widths(&cols, 50, 1);
         assert_eq!(w, [12, 20, 16]);
         // Too narrow for the minimums: the widest gives way, none below 3 cells.
-        assert_eq!(widths(&cols, 20, 1), [4, 4, 10]);
+        assert_eq!(widths(&cols, 20, 1), [3, 3, 12]);
         assert_eq!(widths(&cols, 5, 1), [3, 3, 3]);
     }
 }

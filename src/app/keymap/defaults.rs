@@ -295,17 +295,31 @@ pub const TABLE: &[Binding] = &[
     bind(&[K::Esc], "Esc", C::Back, "back / clear filter", None),
 ];
 
-
-const fn key(keys: &'static [KeyCode], label: &'static str, c: Command, d: &'static str) -> Binding {
+const fn key(
+    keys: &'static [KeyCode],
+    label: &'static str,
+    c: Command,
+    d: &'static str,
+) -> Binding {
     bind(keys, label, c, d, None)
 }
 
 /// `?`: the key overlay.
 pub const HELP: &[Binding] = &[
-    key(&[K::Esc, K::Char('?'), K::Char('q')], "Esc/?/q", C::Close, "close"),
+    key(
+        &[K::Esc, K::Char('?'), K::Char('q')],
+        "Esc/?/q",
+        C::Close,
+        "close",
+    ),
     key(&[K::Down, K::Char('j')], "Down/j", C::Down, "scroll down"),
     key(&[K::Up, K::Char('k')], "Up/k", C::Up, "scroll up"),
-    key(&[K::PageDown, K::Char(' ')], "PgDn", C::PageDown, "page down"),
+    key(
+        &[K::PageDown, K::Char(' ')],
+        "PgDn",
+        C::PageDown,
+        "page down",
+    ),
     key(&[K::PageUp], "PgUp", C::PageUp, "page up"),
 ];
 
@@ -315,7 +329,12 @@ pub const SWITCHER: &[Binding] = &[
     key(&[K::Down, K::Char('j')], "Down/j", C::Down, "next stage"),
     key(&[K::Up, K::Char('k')], "Up/k", C::Up, "previous stage"),
     key(&DIGITS, "1-9", C::PickStage, "switch to stage number N"),
-    key(&[K::Esc, K::Char('e'), K::Char('q')], "Esc/e/q", C::Close, "cancel"),
+    key(
+        &[K::Esc, K::Char('e'), K::Char('q')],
+        "Esc/e/q",
+        C::Close,
+        "cancel",
+    ),
 ];
 
 const DIGITS: [KeyCode; 9] = [
@@ -342,7 +361,12 @@ pub const PALETTE: &[Binding] = &[
 pub const DETAIL: &[Binding] = &[
     key(&[K::Down, K::Char('j')], "Down/j", C::Down, "scroll down"),
     key(&[K::Up, K::Char('k')], "Up/k", C::Up, "scroll up"),
-    key(&[K::Esc, K::Enter, K::Char('q')], "Esc/Enter/q", C::Close, "close"),
+    key(
+        &[K::Esc, K::Enter, K::Char('q')],
+        "Esc/Enter/q",
+        C::Close,
+        "close",
+    ),
 ];
 
 /// Enter on a promotion: its review (`promo_popups::review_key`).
@@ -352,9 +376,19 @@ pub const REVIEW: &[Binding] = &[
     key(&[K::Char('R')], "R", C::Rollback, "roll back"),
     key(&[K::Down, K::Char('j')], "Down/j", C::Down, "scroll down"),
     key(&[K::Up, K::Char('k')], "Up/k", C::Up, "scroll up"),
-    key(&[K::PageDown, K::Char(' ')], "PgDn/Space", C::PageDown, "page down"),
+    key(
+        &[K::PageDown, K::Char(' ')],
+        "PgDn/Space",
+        C::PageDown,
+        "page down",
+    ),
     key(&[K::PageUp], "PgUp", C::PageUp, "page up"),
-    key(&[K::Esc, K::Enter, K::Char('q')], "Esc/Enter/q", C::Close, "close"),
+    key(
+        &[K::Esc, K::Enter, K::Char('q')],
+        "Esc/Enter/q",
+        C::Close,
+        "close",
+    ),
 ];
 
 /// Confirmations of writes (`popups::confirm_key`, `promo_popups::confirm_key`). `y` and `n`
@@ -372,8 +406,18 @@ pub const FORM: &[Binding] = &[
     key(&[K::Enter], "Enter", C::Submit, "submit"),
     key(&[K::Tab], "Tab", C::NextField, "next field"),
     key(&[K::BackTab], "S-Tab", C::PrevField, "previous field"),
-    key(&[K::Down, K::Char('j')], "Down/j", C::Down, "next item / next field"),
-    key(&[K::Up, K::Char('k')], "Up/k", C::Up, "previous item / field"),
+    key(
+        &[K::Down, K::Char('j')],
+        "Down/j",
+        C::Down,
+        "next item / next field",
+    ),
+    key(
+        &[K::Up, K::Char('k')],
+        "Up/k",
+        C::Up,
+        "previous item / field",
+    ),
     key(&[K::Char(' ')], "Space", C::Toggle, "toggle the gateway"),
     key(&[K::Esc], "Esc", C::Close, "cancel"),
 ];

@@ -180,9 +180,10 @@ pub fn apply(entries: &[KeyEntry]) -> (KeyMap, Vec<String>) {
     let mut active: Vec<Override<'_>> = Vec::new();
     for entry in entries {
         match resolve(&map, entry) {
-            Ok(o) if active
-                .iter()
-                .any(|a| a.scope == o.scope && a.index == o.index) =>
+            Ok(o)
+                if active
+                    .iter()
+                    .any(|a| a.scope == o.scope && a.index == o.index) =>
             {
                 notices.push(refused(entry, "this command is bound twice in the file"));
             }
@@ -230,7 +231,9 @@ mod tests {
 
     #[test]
     fn key_names_parse_and_print_back() {
-        for raw in ["q", "R", "Enter", "S-Tab", "PgDn", "F5", "Space", "Ctrl-x", "?"] {
+        for raw in [
+            "q", "R", "Enter", "S-Tab", "PgDn", "F5", "Space", "Ctrl-x", "?",
+        ] {
             let key = parse_key(raw).unwrap();
             assert_eq!(parse_key(&key_name(key)), Ok(key), "{raw}");
         }
@@ -270,9 +273,15 @@ mod tests {
             (entry(None, "qiut", &["x"], 4), "no command \"qiut\""),
             (entry(Some("reveiw"), "approve", &["A"], 5), "unknown scope"),
             (entry(None, "quit", &["F13"], 6), "unknown key"),
-            (entry(None, "quit", &["r"], 7), "r is already refresh in table"),
+            (
+                entry(None, "quit", &["r"], 7),
+                "r is already refresh in table",
+            ),
             (entry(None, "quit", &[], 8), "no key given"),
-            (entry(Some("palette"), "close", &["x"], 9), "typed into the palette"),
+            (
+                entry(Some("palette"), "close", &["x"], 9),
+                "typed into the palette",
+            ),
             (entry(Some("switcher"), "pick", &["x"], 10), "digits"),
         ];
         for (bad, problem) in cases {

@@ -63,7 +63,11 @@ fn note(state: &State, b: &Bound) -> String {
 
 fn lines(state: &State, width: usize, theme: &Theme) -> Vec<Line<'static>> {
     let all = || Scope::ALL.iter().flat_map(|s| state.keymap.bindings(*s));
-    let key_w = all().map(|b| b.label.width()).max().unwrap_or(0).min(width / 4);
+    let key_w = all()
+        .map(|b| b.label.width())
+        .max()
+        .unwrap_or(0)
+        .min(width / 4);
     let desc_w = all()
         .map(|b| b.description.width())
         .max()
@@ -108,7 +112,11 @@ pub fn draw(frame: &mut Frame, state: &State, scroll: usize, theme: &Theme) {
     let page = usize::from(h.saturating_sub(3)).max(1);
     let scroll = scroll.min(total.saturating_sub(page));
     let title = if total > page {
-        format!("Keys {}-{} of {total}", scroll + 1, (scroll + page).min(total))
+        format!(
+            "Keys {}-{} of {total}",
+            scroll + 1,
+            (scroll + page).min(total)
+        )
     } else {
         "Keys".to_string()
     };
@@ -117,9 +125,14 @@ pub fn draw(frame: &mut Frame, state: &State, scroll: usize, theme: &Theme) {
         return;
     }
     let keys = &state.keymap;
-    let scrolling = [Command::Down, Command::Up, Command::PageDown, Command::PageUp]
-        .map(|c| keys.label(Scope::Help, c).to_string())
-        .join(" ");
+    let scrolling = [
+        Command::Down,
+        Command::Up,
+        Command::PageDown,
+        Command::PageUp,
+    ]
+    .map(|c| keys.label(Scope::Help, c).to_string())
+    .join(" ");
     // First and fixed, so it shows however short the terminal is.
     let first = format!(
         " Ctrl-C quits from anywhere · {} closes · {scrolling} scroll",

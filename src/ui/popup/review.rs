@@ -8,9 +8,9 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::super::theme::Theme;
 use super::frame_box;
+use crate::app::keymap::{Command, Scope};
 use crate::app::promo::{Preflight, Review};
 use crate::app::state::State;
-use crate::app::keymap::{Command, Scope};
 use crate::domain::Operation;
 use crate::domain::diff::DiffTag;
 
@@ -89,7 +89,11 @@ fn keys_line(state: &State, review: &Review, theme: &Theme) -> Line<'static> {
         label(Command::Up),
         label(Command::Close),
     );
-    Line::from(vec![Span::raw(" "), approve, Span::styled(rest, theme.dim())])
+    Line::from(vec![
+        Span::raw(" "),
+        approve,
+        Span::styled(rest, theme.dim()),
+    ])
 }
 
 pub fn draw(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {

@@ -39,7 +39,7 @@ fn audit_rows_name_promotions_by_their_short_id_and_the_detail_by_the_whole() {
     update(&mut state, key('6'));
     let entry = AuditEntry {
         resource_id: Some(ID.into()),
-        ..audit().remove(0)
+        ..audit().remove(1)
     };
     deliver(&mut state, ListPayload::Audit(vec![entry]));
     let s = format!("{}", render(&state, 120, 20).backend());

@@ -22,9 +22,8 @@ fn keymap(text: &str) -> (KeyMap, Vec<String>) {
 
 #[test]
 fn an_override_from_config_toml_drives_the_console() {
-    let (map, notices) = keymap(
-        "[keys]\nquit = \"x\"\nrefresh = [\"F5\"]\n[keys.help]\nclose = [\"Esc\", \"h\"]\n",
-    );
+    let (map, notices) =
+        keymap("[keys]\nquit = \"x\"\nrefresh = [\"F5\"]\n[keys.help]\nclose = [\"Esc\", \"h\"]\n");
     assert!(notices.is_empty(), "{notices:?}");
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
     state.keymap = map;
@@ -70,7 +69,10 @@ approve = \"A\"
     for (command, line, problem) in expect {
         let notice = notices.iter().find(|n| n.contains(&format!(" {command} ")));
         let notice = notice.unwrap_or_else(|| panic!("{command}: {notices:?}"));
-        assert!(notice.contains(line) && notice.contains(problem), "{notice}");
+        assert!(
+            notice.contains(line) && notice.contains(problem),
+            "{notice}"
+        );
         assert!(notice.contains("config.toml"), "{notice}");
     }
     // The good entry applies; every refused one keeps its default.
@@ -84,7 +86,10 @@ approve = \"A\"
         ('?', Command::Help),
         ('s', Command::SortColumn),
     ] {
-        assert_eq!(map.lookup(Scope::Table, &press(KeyCode::Char(c))), Some(command));
+        assert_eq!(
+            map.lookup(Scope::Table, &press(KeyCode::Char(c))),
+            Some(command)
+        );
     }
     assert_eq!(
         map.lookup(Scope::Review, &press(KeyCode::Char('a'))),
@@ -108,5 +113,8 @@ fn paging_moves_by_the_rows_drawn() {
     // The banner takes a line: the rows drawn are what PgDn moved by.
     let drawn = screen.lines().filter(|l| l.contains("api-")).count();
     assert_eq!(state.lists.apis.selected, drawn, "{screen}");
-    assert!(screen.contains("▶ api-"), "the selection is on screen:\n{screen}");
+    assert!(
+        screen.contains("▶ api-"),
+        "the selection is on screen:\n{screen}"
+    );
 }

@@ -147,7 +147,10 @@ fn help_overlay_lists_the_key_map_with_reasons() {
     for _ in 0..3 {
         update(&mut state, code(KeyCode::PageDown));
     }
-    assert_snapshot!("help_overlay_120x40_scrolled", render(&state, 120, 40).backend());
+    assert_snapshot!(
+        "help_overlay_120x40_scrolled",
+        render(&state, 120, 40).backend()
+    );
 }
 
 #[test]
