@@ -158,7 +158,7 @@ pub fn draw<T: TableRow>(
     let cut = |text: &str, c: usize| ellipsize(text, usize::from(widths[c]), theme.ascii);
     let rows = list.visible[offset..end].iter().map(|&i| {
         let row = &list.rows[i as usize];
-        Row::new((0..columns.len()).map(|c| Cell::from(cut(&row.cell(c), c))))
+        Row::new((0..columns.len()).map(|c| Cell::from(cut(row.cell(c), c))))
     });
     let header = Row::new(columns.iter().enumerate().map(|(c, col)| {
         let arrow = match list.sort {
