@@ -23,7 +23,11 @@ pub fn handle_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     if state.filter_editing {
         return filter_key(state, key);
     }
-    let Some(binding) = keymap::lookup(key) else {
+    let Some(binding) = state
+        .keymap
+        .binding(keymap::Scope::Table, key)
+        .map(|b| b.binding)
+    else {
         return Vec::new();
     };
     if !binding.applies_to(state.view) {
@@ -124,6 +128,15 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
             Some(api) => ask_delete(state, &api),
             None => state.set_status("select an API to delete first", true),
         },
+        // Popup scopes' commands: never bound in the table.
+        Command::Close
+        | Command::Submit
+        | Command::Yes
+        | Command::No
+        | Command::NextField
+        | Command::PrevField
+        | Command::Toggle
+        | Command::PickStage => {}
     }
     Vec::new()
 }

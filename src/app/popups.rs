@@ -4,7 +4,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::effect::Effect;
 use super::form::{FormKey, FormOutcome, text_request};
-use super::keymap::{BINDINGS, Command};
+use super::keymap::{Command, Scope};
 use super::keys::{api_pending, guarded_command};
 use super::state::{Detail, Palette, Popup, State};
 use super::update::activate;
@@ -14,20 +14,19 @@ use crate::domain::StageName;
 pub fn handle(state: &mut State, popup: Popup, key: &KeyEvent) -> Vec<Effect> {
     match popup {
         Popup::Help { scroll } => {
-            match key.code {
-                KeyCode::Esc | KeyCode::Char('?') | KeyCode::Char('q') => {}
-                KeyCode::Down | KeyCode::Char('j') => {
-                    state.popup = Some(Popup::Help {
-                        scroll: (scroll + 1).min(BINDINGS.len()),
-                    })
-                }
-                KeyCode::Up | KeyCode::Char('k') => {
-                    state.popup = Some(Popup::Help {
-                        scroll: scroll.saturating_sub(1),
-                    })
-                }
-                _ => state.popup = Some(Popup::Help { scroll }),
-            }
+            let page = crate::ui::popup::help::page_rows(state);
+            let last = crate::ui::popup::help::max_scroll(state);
+            let scroll = match state.keymap.lookup(Scope::Help, key) {
+                Some(Command::Close) => return Vec::new(),
+                Some(Command::Down) => scroll + 1,
+                Some(Command::Up) => scroll.saturating_sub(1),
+                Some(Command::PageDown) => scroll + page,
+                Some(Command::PageUp) => scroll.saturating_sub(page),
+                _ => scroll,
+            };
+            state.popup = Some(Popup::Help {
+                scroll: scroll.min(last),
+            });
             Vec::new()
         }
         Popup::Switcher { selected } => switcher_key(state, selected, key),
@@ -74,10 +73,10 @@ pub fn handle(state: &mut State, popup: Popup, key: &KeyEvent) -> Vec<Effect> {
                 lines,
                 scroll,
             } = detail;
-            let scroll = match key.code {
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('q') => return Vec::new(),
-                KeyCode::Down | KeyCode::Char('j') => (scroll + 1).min(lines.len()),
-                KeyCode::Up | KeyCode::Char('k') => scroll.saturating_sub(1),
+            let scroll = match state.keymap.lookup(Scope::Detail, key) {
+                Some(Command::Close) => return Vec::new(),
+                Some(Command::Down) => (scroll + 1).min(lines.len()),
+                Some(Command::Up) => scroll.saturating_sub(1),
                 _ => scroll,
             };
             state.popup = Some(Popup::Detail(Detail {
@@ -98,17 +97,20 @@ fn switcher_key(state: &mut State, selected: usize, key: &KeyEvent) -> Vec<Effec
             None => Vec::new(),
         }
     };
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('e') | KeyCode::Char('q') => Vec::new(),
-        KeyCode::Enter => pick(state, selected),
-        KeyCode::Char(c @ '1'..='9') => pick(state, (c as usize) - ('1' as usize)),
-        KeyCode::Down | KeyCode::Char('j') => {
+    match state.keymap.lookup(Scope::Switcher, key) {
+        Some(Command::Close) => Vec::new(),
+        Some(Command::Submit) => pick(state, selected),
+        Some(Command::PickStage) => match key.code {
+            KeyCode::Char(c @ '1'..='9') => pick(state, (c as usize) - ('1' as usize)),
+            _ => Vec::new(),
+        },
+        Some(Command::Down) => {
             state.popup = Some(Popup::Switcher {
                 selected: (selected + 1).min(n.saturating_sub(1)),
             });
             Vec::new()
         }
-        KeyCode::Up | KeyCode::Char('k') => {
+        Some(Command::Up) => {
             state.popup = Some(Popup::Switcher {
                 selected: selected.saturating_sub(1),
             });
@@ -143,7 +145,7 @@ pub fn palette_entries(state: &State, query: &str) -> Vec<PaletteEntry> {
         description: format!("switch to {}", s.label),
         action: PaletteAction::Stage(s.name.clone()),
     });
-    let commands = BINDINGS.iter().filter_map(|b| {
+    let commands = state.keymap.bindings(Scope::Table).iter().filter_map(|b| {
         b.palette.map(|name| PaletteEntry {
             name: name.to_string(),
             description: b.description.to_string(),
@@ -157,16 +159,17 @@ pub fn palette_entries(state: &State, query: &str) -> Vec<PaletteEntry> {
 }
 
 fn palette_key(state: &mut State, mut palette: Palette, key: &KeyEvent) -> Vec<Effect> {
-    match key.code {
-        KeyCode::Esc => Vec::new(),
-        KeyCode::Enter => run_palette(state, palette.input.value(), palette.selected),
-        KeyCode::Down | KeyCode::Tab => {
+    // Every key that types a character is text here (config.toml cannot bind one).
+    match state.keymap.lookup_text(Scope::Palette, key) {
+        Some(Command::Close) => Vec::new(),
+        Some(Command::Submit) => run_palette(state, palette.input.value(), palette.selected),
+        Some(Command::Down) => {
             let n = palette_entries(state, palette.input.value()).len();
             palette.selected = (palette.selected + 1).min(n.saturating_sub(1));
             state.popup = Some(Popup::Palette(palette));
             Vec::new()
         }
-        KeyCode::Up | KeyCode::BackTab => {
+        Some(Command::Up) => {
             palette.selected = palette.selected.saturating_sub(1);
             state.popup = Some(Popup::Palette(palette));
             Vec::new()

@@ -224,6 +224,8 @@ pub struct State {
     pub size: (u16, u16),
     pub should_quit: bool,
     pub filterer: Filterer,
+    /// The key map: defaults with config.toml's `[keys]` applied.
+    pub keymap: super::keymap::KeyMap,
 }
 
 impl State {
@@ -260,6 +262,7 @@ impl State {
             size: (80, 24),
             should_quit: false,
             filterer: Filterer::default(),
+            keymap: super::keymap::KeyMap::defaults(),
         }
     }
 
@@ -415,21 +418,10 @@ impl State {
         })
     }
 
-    /// Rows the table can show at the current terminal size (the layout's chrome removed).
+    /// Rows the table can show at the current terminal size: the one layout `ui::view`
+    /// draws with (`ui::layout`), so paging moves by what is on screen.
     pub fn table_height(&self) -> usize {
-        let banner = usize::from(
-            self.active_stage()
-                .is_some_and(|s| self.effective_mode(s) == Mode::ReadOnly),
-        );
-        let above = if self.view == ViewKind::Promotions {
-            super::promo::header_rows(self)
-        } else {
-            0
-        };
-        // header 2, view tabs 1, table border+title 2, column header 1, status 1, footer 1.
-        (self.size.1 as usize)
-            .saturating_sub(8 + banner + above)
-            .max(1)
+        usize::from(crate::ui::layout::of(self).table_rows).max(1)
     }
 
     pub fn set_status(&mut self, text: impl Into<String>, error: bool) {

@@ -75,6 +75,12 @@ async fn console(
         options,
     )?;
     let refresher = tokio::spawn(keep_fresh(http, token_url, tokens, client.clone()));
+    let (keymap, key_notices) = demo_keys(&paths);
+    let mut notices = vec![format!(
+        "demo control plane at {}, signed in as {user}",
+        server.url()
+    )];
+    notices.extend(key_notices);
     // Everything is ready: the demo's own server answers on loopback at once.
     let ready = crate::runtime::Connected {
         client,
@@ -92,13 +98,23 @@ async fn console(
         no_color: caps::no_color(global.no_color),
         ascii: caps::ascii(global.ascii),
         local_tightening: BTreeMap::new(),
-        notices: vec![format!(
-            "demo control plane at {}, signed in as {user}",
-            server.url()
-        )],
+        notices,
+        keymap,
     };
     let result = run_console(config).await;
     result.map_err(|e| CliError::general(format!("the console stopped: {e}")))
+}
+
+/// The operator's `[keys]` apply in the demo too; a config.toml that cannot be read is only a
+/// notice here (the demo uses nothing else of it).
+fn demo_keys(paths: &Paths) -> (crate::app::keymap::KeyMap, Vec<String>) {
+    match crate::store::config::Config::load(&paths.config_file()) {
+        Ok(config) => crate::app::keymap::KeyMap::from_config(&config.keys),
+        Err(e) => (
+            crate::app::keymap::KeyMap::defaults(),
+            vec![format!("keys from config.toml not read: {e}")],
+        ),
+    }
 }
 
 /// The user's own tenant, or the first one for a cpi-admin who has none.

@@ -147,12 +147,17 @@ async fn console(global: &Global) -> Result<(), CliError> {
     let config = connect::load_config(&paths)?;
     let target = connect::resolve(global, &config)?;
     install_panic_report();
+    // Each `[keys]` entry that cannot be applied keeps its default and says so, with its line.
+    let (keymap, key_notices) = crate::app::keymap::KeyMap::from_config(&config.keys);
+    let mut notices = config.warnings.clone();
+    notices.extend(key_notices);
     let app = crate::runtime::AppConfig {
         tenant: target.tenant.clone(),
         control_plane: target.key.clone(),
         context_name: target.name.clone(),
         local_tightening: config.tighten.clone(),
-        notices: config.warnings.clone(),
+        notices,
+        keymap,
         session_readonly: global.readonly,
         no_color: caps::no_color(global.no_color),
         ascii: caps::ascii(global.ascii),

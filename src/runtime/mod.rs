@@ -51,6 +51,8 @@ pub struct AppConfig {
     /// `--ascii` or a non-UTF-8 locale.
     pub ascii: bool,
     pub local_tightening: BTreeMap<StageName, Mode>,
+    /// The key map: defaults with config.toml's `[keys]` applied (`KeyMap::from_config`).
+    pub keymap: crate::app::keymap::KeyMap,
     /// Start-up notices (e.g. config warnings) to show.
     pub notices: Vec<String>,
 }
@@ -68,6 +70,7 @@ pub fn initial_state(config: &AppConfig, now: crate::wire::Timestamp) -> State {
     state.ascii = config.ascii;
     state.local_tightening = config.local_tightening.clone();
     state.notices = config.notices.clone();
+    state.keymap = config.keymap.clone();
     state
 }
 

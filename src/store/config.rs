@@ -18,6 +18,12 @@
 //! realm = "stoa"                                     # optional
 //! client_id = "stoactl"                              # optional
 //! stage_endpoints = false   # true: each stage on its own control plane (endpoints.api_url)
+//!
+//! [keys]                    # command = key or [keys]; the table's keys
+//! quit = "x"
+//! refresh = ["r", "F5"]
+//! [keys.review]             # a popup's keys: review, confirm, form, palette, help, switcher, detail
+//! approve = "A"
 //! ```
 
 use std::collections::BTreeMap;
@@ -40,7 +46,21 @@ pub struct Config {
     pub tighten: BTreeMap<StageName, Mode>,
     /// `[client] timeout_secs`: the bound on one request (the client's default otherwise).
     pub timeout: Option<std::time::Duration>,
+    /// `[keys]` as written; the console's key map checks each entry (`KeyMap::from_config`).
+    pub keys: Vec<KeyEntry>,
     pub warnings: Vec<String>,
+}
+
+/// One `[keys]` entry: its scope (`None`: the table), command and keys as written, and where
+/// it is ("…/config.toml, line 3, column 8"), for the notice if it cannot be applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyEntry {
+    pub scope: Option<String>,
+    pub command: String,
+    pub keys: Vec<String>,
+    /// The line of the value (1-based), and the file with line and column.
+    pub line: usize,
+    pub at: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,6 +181,8 @@ impl Config {
             config.tighten.insert(name, parsed);
         }
 
+        config.keys = key_entries(text, path, &mut config.warnings);
+
         if let Some(secs) = raw.client.timeout_secs {
             if !(1..=300).contains(secs.get_ref()) {
                 return Err(at(
@@ -225,6 +247,79 @@ impl Config {
         self.current_context
             .as_deref()
             .and_then(|n| self.context(n))
+    }
+}
+
+/// The `[keys]` entries with their positions (toml_edit keeps spans). A value that is neither
+/// a key nor a list of keys is a warning naming its line; the key map checks the rest.
+fn key_entries(text: &str, path: &Path, warnings: &mut Vec<String>) -> Vec<KeyEntry> {
+    let Ok(doc) = toml_edit::Document::parse(text) else {
+        return Vec::new(); // `toml` already accepted the file; nothing to add
+    };
+    let Some(keys) = doc.get("keys") else {
+        return Vec::new();
+    };
+    let at = |span: Option<Range<usize>>| match span {
+        Some(span) => format!("{}, {}", path.display(), position(text, span.start)),
+        None => path.display().to_string(),
+    };
+    let Some(table) = keys.as_table_like() else {
+        warnings.push(format!(
+            "[keys] ignored: a table of command = \"key\" is expected ({})",
+            at(keys.span())
+        ));
+        return Vec::new();
+    };
+    let mut entries = Vec::new();
+    for (name, item) in table.iter() {
+        match item.as_table_like() {
+            Some(scoped) => {
+                for (command, value) in scoped.iter() {
+                    let section = format!("[keys.{name}]");
+                    let entry =
+                        key_entry(Some(name), command, value, &section, text, &at, warnings);
+                    entries.extend(entry);
+                }
+            }
+            None => entries.extend(key_entry(None, name, item, "[keys]", text, &at, warnings)),
+        }
+    }
+    entries
+}
+
+fn key_entry(
+    scope: Option<&str>,
+    command: &str,
+    value: &toml_edit::Item,
+    section: &str,
+    text: &str,
+    at: &dyn Fn(Option<Range<usize>>) -> String,
+    warnings: &mut Vec<String>,
+) -> Option<KeyEntry> {
+    let keys: Option<Vec<String>> = match value.as_value() {
+        Some(toml_edit::Value::String(s)) => Some(vec![s.value().clone()]),
+        Some(toml_edit::Value::Array(list)) => {
+            list.iter().map(|v| v.as_str().map(String::from)).collect()
+        }
+        _ => None,
+    };
+    match keys {
+        Some(keys) => Some(KeyEntry {
+            scope: scope.map(String::from),
+            command: command.to_string(),
+            keys,
+            line: value.span().map_or(0, |s| {
+                text.get(..s.start).unwrap_or(text).matches('\n').count() + 1
+            }),
+            at: at(value.span()),
+        }),
+        None => {
+            warnings.push(format!(
+                "{section} {command} ignored: a key such as \"q\" or a list of keys is expected ({})",
+                at(value.span())
+            ));
+            None
+        }
     }
 }
 
@@ -340,6 +435,54 @@ realm = "stoa"
         assert_eq!(
             Config::load(&dir.path().join("config.toml")).unwrap(),
             Config::default()
+        );
+    }
+
+    #[test]
+    fn keys_are_read_with_their_lines() {
+        let config = parse(
+            "[keys]\nquit = \"x\"\nrefresh = [\"r\", \"F5\"]\n\n[keys.review]\napprove = \"A\"\n",
+        )
+        .unwrap();
+        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+        let got: Vec<(Option<&str>, &str, Vec<&str>, usize)> = config
+            .keys
+            .iter()
+            .map(|k| {
+                let keys = k.keys.iter().map(String::as_str).collect();
+                (k.scope.as_deref(), k.command.as_str(), keys, k.line)
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (None, "quit", vec!["x"], 2),
+                (None, "refresh", vec!["r", "F5"], 3),
+                (Some("review"), "approve", vec!["A"], 6),
+            ]
+        );
+        assert_eq!(
+            config.keys[0].at,
+            "/home/op/.config/envdeck/config.toml, line 2, column 8"
+        );
+    }
+
+    #[test]
+    fn a_key_value_of_the_wrong_type_is_a_warning_with_its_line() {
+        let config = parse("[keys]\nquit = \"x\"\nhelp = 3\n[keys.form]\nsubmit = [1]\n").unwrap();
+        assert_eq!(config.keys.len(), 1);
+        assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);
+        assert!(config.warnings[0].starts_with("[keys] help ignored"));
+        assert!(
+            config.warnings[0].contains("line 3"),
+            "{:?}",
+            config.warnings
+        );
+        assert!(config.warnings[1].starts_with("[keys.form] submit ignored"));
+        assert!(
+            config.warnings[1].contains("line 5"),
+            "{:?}",
+            config.warnings
         );
     }
 }

@@ -9,7 +9,7 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use super::theme::Theme;
-use crate::app::keymap::{BINDINGS, Binding};
+use crate::app::keymap::{Bound, KEEP, Scope};
 use crate::app::state::State;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
@@ -51,6 +51,8 @@ fn status_line(state: &State, theme: &Theme) -> Line<'static> {
 struct Item {
     spans: Vec<Span<'static>>,
     drop_order: u8,
+    /// The reason item: cut with an ellipsis to fit rather than dropped whole.
+    reason: bool,
 }
 
 impl Item {
@@ -59,8 +61,17 @@ impl Item {
     }
 }
 
+/// Drop orders of items the key map does not list (higher goes first; `KEEP` never goes).
+/// Disabled hints go before the reason, which is cut before the enabled actions go.
+const DISABLED: u8 = 6;
+const REASON: u8 = 4;
+/// The reason is dropped rather than cut shorter than this.
+const REASON_MIN: usize = 12;
+
 fn items(state: &State, theme: &Theme) -> Vec<Item> {
-    let shown: Vec<&Binding> = BINDINGS
+    let shown: Vec<&Bound> = state
+        .keymap
+        .bindings(Scope::Table)
         .iter()
         .filter(|b| b.hint.is_some() && b.applies_to(state.view))
         .collect();
@@ -74,10 +85,11 @@ fn items(state: &State, theme: &Theme) -> Vec<Item> {
             Some(Err(reason)) => {
                 items.push(Item {
                     spans: vec![Span::styled(
-                        format!("{} {hint}", binding.key_label),
+                        format!("{} {hint}", binding.label),
                         theme.dim(),
                     )],
-                    drop_order: 0,
+                    drop_order: DISABLED,
+                    reason: false,
                 });
                 if !reasons.contains(&reason) {
                     reasons.push(reason);
@@ -85,14 +97,15 @@ fn items(state: &State, theme: &Theme) -> Vec<Item> {
             }
             _ => items.push(Item {
                 spans: vec![
-                    Span::styled(binding.key_label, theme.key()),
+                    Span::styled(binding.label.clone(), theme.key()),
                     Span::raw(format!(" {hint}")),
                 ],
                 drop_order: binding.drop_order,
+                reason: false,
             }),
         }
         let checked =
-            |b: &Binding| b.guard.is_some() || crate::app::promo_keys::is_promo_command(b.command);
+            |b: &Bound| b.guard.is_some() || crate::app::promo_keys::is_promo_command(b.command);
         let last_guarded = checked(binding) && shown.get(i + 1).is_none_or(|next| !checked(next));
         if last_guarded && !reasons.is_empty() {
             let mark = if theme.ascii { "!" } else { "⊘" };
@@ -101,7 +114,8 @@ fn items(state: &State, theme: &Theme) -> Vec<Item> {
                     format!("{mark} {}", reasons.join("; ")),
                     theme.warning(),
                 )],
-                drop_order: 0,
+                drop_order: REASON,
+                reason: true,
             });
             reasons.clear();
         }
@@ -109,23 +123,43 @@ fn items(state: &State, theme: &Theme) -> Vec<Item> {
     items
 }
 
-fn hints_line(state: &State, theme: &Theme, width: usize) -> Line<'static> {
-    let mut items = items(state, theme);
-    let total = |items: &[Item]| 1 + items.iter().map(Item::width).sum::<usize>();
+/// The line's width: a leading space, each item and a two-cell gap between items.
+fn total(items: &[Item]) -> usize {
+    items
+        .iter()
+        .map(Item::width)
+        .sum::<usize>()
+        .saturating_sub(1)
+}
+
+/// Drops the least useful items until the line fits; the reason is cut with an ellipsis
+/// instead when its turn comes; `? help` and `q quit` always stay.
+fn fit(mut items: Vec<Item>, width: usize, ascii: bool) -> Vec<Item> {
     while total(&items) > width {
         let worst = items
             .iter()
             .enumerate()
-            .filter(|(_, item)| item.drop_order > 0)
+            .filter(|(_, item)| item.drop_order != KEEP)
             .max_by_key(|(_, item)| item.drop_order)
             .map(|(i, _)| i);
-        match worst {
-            Some(i) => {
-                items.remove(i);
-            }
-            None => break,
+        let Some(i) = worst else { break };
+        let over = total(&items) - width;
+        let item = &mut items[i];
+        let text_width = item.width() - 2;
+        if item.reason && text_width >= over + REASON_MIN {
+            let style = item.spans.first().map(|s| s.style).unwrap_or_default();
+            let text: String = item.spans.iter().map(|s| s.content.as_ref()).collect();
+            let cut = super::fit::ellipsize(&text, text_width - over, ascii);
+            item.spans = vec![Span::styled(cut, style)];
+        } else {
+            items.remove(i);
         }
     }
+    items
+}
+
+fn hints_line(state: &State, theme: &Theme, width: usize) -> Line<'static> {
+    let items = fit(items(state, theme), width, theme.ascii);
     let mut spans = vec![Span::raw(" ")];
     for item in items {
         spans.extend(item.spans);

@@ -1,15 +1,17 @@
 //! Drawing: `view(frame, state)` reads the state and draws it; no I/O, no mutation.
 
 pub mod banner;
+pub mod fit;
 pub mod footer;
 pub mod header;
+pub mod layout;
 pub mod popup;
 pub mod table;
 pub mod theme;
 pub mod views;
 
 use ratatui::Frame;
-use ratatui::layout::{Alignment, Constraint, Layout, Rect};
+use ratatui::layout::{Alignment, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
@@ -27,17 +29,16 @@ pub fn view(frame: &mut Frame, state: &State) {
         too_small(frame, area, &theme);
         return;
     }
-    let banner_rows = u16::from(banner::shown(state));
-    let [header_area, banner_area, tabs_area, body, footer_area] = Layout::vertical([
-        Constraint::Length(2),
-        Constraint::Length(banner_rows),
-        Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(2),
-    ])
-    .areas(area);
+    let areas = layout::layout(area, layout::Facts::of(state));
+    let [header_area, banner_area, tabs_area, body, footer_area] = [
+        areas.header,
+        areas.banner,
+        areas.tabs,
+        areas.body,
+        areas.footer,
+    ];
     header::draw(frame, header_area, state, &theme);
-    if banner_rows > 0 {
+    if banner_area.height > 0 {
         banner::draw(frame, banner_area, state, &theme);
     }
     view_tabs(frame, tabs_area, state, &theme);

@@ -6,6 +6,7 @@ use ratatui::layout::{Alignment, Constraint, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
+use super::fit::ellipsize;
 use super::header::age;
 use super::theme::Theme;
 use crate::app::list::{ListView, LoadState};
@@ -20,14 +21,16 @@ pub struct Empty<'a> {
     pub scope: String,
 }
 
-/// Column widths: every column gets its minimum, the rest is shared by `fill`.
-fn widths(columns: &[Column], total: u16, spacing: u16) -> Vec<Constraint> {
+/// Column widths: every column gets its minimum, the rest is shared by `fill`. When even the
+/// minimums do not fit, the widest filling columns give way first, then the others (to 3
+/// cells at least), so columns never run into each other.
+fn widths(columns: &[Column], total: u16, spacing: u16) -> Vec<u16> {
     let gaps = spacing * columns.len().saturating_sub(1) as u16;
     let min: u16 = columns.iter().map(|c| c.min).sum();
     let fill: u16 = columns.iter().map(|c| c.fill).sum();
     let spare = total.saturating_sub(gaps + min);
     let mut given = 0;
-    columns
+    let mut out: Vec<u16> = columns
         .iter()
         .enumerate()
         .map(|(i, c)| {
@@ -37,9 +40,24 @@ fn widths(columns: &[Column], total: u16, spacing: u16) -> Vec<Constraint> {
                 extra = spare - given;
             }
             given += extra;
-            Constraint::Length(c.min + extra)
+            c.min + extra
         })
-        .collect()
+        .collect();
+    // Free text (filling columns) gives way before fixed ones such as times.
+    for fixed in [false, true] {
+        while out.iter().sum::<u16>() + gaps > total {
+            let widest = out
+                .iter_mut()
+                .zip(columns)
+                .filter(|(w, c)| **w > 3 && (fixed || c.fill > 0))
+                .max_by_key(|(w, _)| **w);
+            match widest {
+                Some((w, _)) => *w -= 1,
+                None => break,
+            }
+        }
+    }
+    out
 }
 
 fn title<T>(list: &ListView<T>, empty: &Empty<'_>, state: &State, theme: &Theme) -> Line<'static> {
@@ -135,9 +153,12 @@ pub fn draw<T: TableRow>(
     }
     let end = (offset + body_height).min(list.visible.len());
     let columns = T::COLUMNS;
+    let widths = widths(columns, area.width.saturating_sub(2), 1);
+    // A cell too long for its column is cut with an ellipsis, so the cut shows.
+    let cut = |text: &str, c: usize| ellipsize(text, usize::from(widths[c]), theme.ascii);
     let rows = list.visible[offset..end].iter().map(|&i| {
         let row = &list.rows[i as usize];
-        Row::new((0..columns.len()).map(|c| Cell::from(row.cell(c))))
+        Row::new((0..columns.len()).map(|c| Cell::from(cut(row.cell(c), c))))
     });
     let header = Row::new(columns.iter().enumerate().map(|(c, col)| {
         let arrow = match list.sort {
@@ -157,12 +178,12 @@ pub fn draw<T: TableRow>(
             }
             _ => "",
         };
-        Cell::from(format!("{}{arrow}", col.title))
+        Cell::from(cut(&format!("{}{arrow}", col.title), c))
     }))
     .style(theme.table_header());
     // The selection is marked by a symbol too, so it shows without colour or reverse video.
     let symbol = if theme.ascii { "> " } else { "▶ " };
-    let table = Table::new(rows, widths(columns, area.width.saturating_sub(2), 1))
+    let table = Table::new(rows, widths.iter().map(|w| Constraint::Length(*w)))
         .header(header)
         .column_spacing(1)
         .block(block)
@@ -197,22 +218,9 @@ mod tests {
             },
         ];
         let w = widths(&cols, 50, 1);
-        assert_eq!(
-            w,
-            [
-                Constraint::Length(12),
-                Constraint::Length(20),
-                Constraint::Length(16)
-            ]
-        );
-        let narrow = widths(&cols, 10, 1);
-        assert_eq!(
-            narrow,
-            [
-                Constraint::Length(4),
-                Constraint::Length(4),
-                Constraint::Length(16)
-            ]
-        );
+        assert_eq!(w, [12, 20, 16]);
+        // Too narrow for the minimums: the widest gives way, none below 3 cells.
+        assert_eq!(widths(&cols, 20, 1), [3, 3, 12]);
+        assert_eq!(widths(&cols, 5, 1), [3, 3, 3]);
     }
 }

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use super::{
     Column, TableRow, clean, clean_opt, col, long_time, opt, raw, short_time, text, time_col,
 };
+use crate::domain::diff::short_id;
 use crate::domain::text::sanitize;
 use crate::wire::{AuditEntry, Promotion};
 
@@ -14,6 +15,7 @@ fn or_raw<'a>(label: &'a str, raw: &'a str) -> &'a str {
 
 impl TableRow for Promotion {
     const COLUMNS: &'static [Column] = &[
+        col("ID", 8, 0),
         col("API", 10, 2),
         col("FROM", 11, 1),
         col("TO", 11, 1),
@@ -27,13 +29,15 @@ impl TableRow for Promotion {
     }
     fn cell(&self, column: usize) -> Cow<'_, str> {
         match column {
-            0 => Cow::Borrowed(&self.api_id),
-            1 => Cow::Borrowed(or_raw(&self.source_label, &self.source_environment)),
-            2 => Cow::Borrowed(or_raw(&self.target_label, &self.target_environment)),
-            3 => Cow::Borrowed(&self.status),
-            4 => Cow::Borrowed(&self.requested_by),
-            5 => Cow::Borrowed(&self.message),
-            6 => short_time(&self.created_at),
+            // The whole id is in the detail pane.
+            0 => Cow::Borrowed(short_id(&self.id)),
+            1 => Cow::Borrowed(&self.api_id),
+            2 => Cow::Borrowed(or_raw(&self.source_label, &self.source_environment)),
+            3 => Cow::Borrowed(or_raw(&self.target_label, &self.target_environment)),
+            4 => Cow::Borrowed(&self.status),
+            5 => Cow::Borrowed(&self.requested_by),
+            6 => Cow::Borrowed(&self.message),
+            7 => short_time(&self.created_at),
             _ => Cow::Borrowed(""),
         }
     }
@@ -99,7 +103,11 @@ impl TableRow for AuditEntry {
             0 => short_time(&self.timestamp),
             1 => opt(&self.user_email),
             2 => Cow::Borrowed(&self.action),
-            3 => opt(&self.resource_id),
+            // Promotion events name a promotion by its UUID: its short form, as the lists.
+            3 => match &self.resource_id {
+                Some(id) => Cow::Borrowed(short_id(id)),
+                None => Cow::Borrowed("-"),
+            },
             4 => audit_stage(self),
             5 => Cow::Borrowed(&self.status),
             _ => Cow::Borrowed(""),

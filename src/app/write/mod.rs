@@ -185,7 +185,7 @@ pub fn confirmation(state: &State, pending: Pending) -> Confirm {
     match (&pending.source, w.promotion_id()) {
         (Some(source), id) => {
             let id = id
-                .map(|i| format!(" ({})", short_id(i)))
+                .map(|i| format!(" ({})", crate::domain::diff::short_id(i)))
                 .unwrap_or_default();
             lines.push(format!(
                 "Promotion{id}: {} → {}",
@@ -219,9 +219,4 @@ pub fn confirmation(state: &State, pending: Pending) -> Confirm {
         message,
         error: None,
     }
-}
-
-/// The first 8 characters of an id: enough to tell promotions apart on screen.
-pub fn short_id(id: &str) -> &str {
-    id.char_indices().nth(8).map_or(id, |(i, _)| &id[..i])
 }

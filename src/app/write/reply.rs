@@ -83,7 +83,7 @@ fn chain(state: &State, pending: &Pending) -> String {
 
 fn promotion_done(state: &State, pending: &Pending, p: &Promotion) -> (String, bool) {
     let chain = chain(state, pending);
-    let id = super::short_id(&p.id);
+    let id = crate::domain::diff::short_id(&p.id);
     match pending.write {
         Write::RequestPromotion { .. } => (format!("promotion {id} requested: {chain}"), false),
         Write::Approve { .. } => (format!("approved {chain}: {}", p.status), false),

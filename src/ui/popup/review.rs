@@ -8,8 +8,10 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
 use super::super::theme::Theme;
 use super::frame_box;
+use crate::app::keymap::{Command, Scope};
 use crate::app::promo::{Preflight, Review};
 use crate::app::state::State;
+use crate::domain::Operation;
 use crate::domain::diff::DiffTag;
 
 fn field(label: &str, value: String, theme: &Theme) -> Line<'static> {
@@ -56,28 +58,42 @@ pub fn preflight_lines(pre: &Preflight, theme: &Theme) -> Vec<Line<'static>> {
     lines
 }
 
+/// Counted from the same fields the diff shows (not the server's own summary, which counts
+/// the envelope too).
 fn summary(review: &Review) -> String {
-    let Some(value) = review
-        .data
-        .as_ref()
-        .and_then(|d| d.diff.diff_summary.as_ref())
-    else {
-        return String::new();
+    match &review.data {
+        Some(d) => {
+            crate::domain::diff::summary(d.diff.target_spec.as_ref(), d.diff.source_spec.as_ref())
+                .to_string()
+        }
+        None => String::new(),
+    }
+}
+
+/// The review's keys as the key map has them.
+fn keys_line(state: &State, review: &Review, theme: &Theme) -> Line<'static> {
+    let keys = &state.keymap;
+    let label = |c| keys.label(Scope::Review, c).to_string();
+    let p = &review.promotion;
+    let approve = label(Command::Approve);
+    let approve = match crate::app::promo::decide_on(state, Operation::ApprovePromotion, p) {
+        Ok(()) if review.data.is_some() => Span::styled(format!("{approve} approve"), theme.key()),
+        Ok(()) => Span::styled(format!("{approve} approve (after the diff)"), theme.dim()),
+        Err(reason) => Span::styled(format!("{approve} approve: {reason}"), theme.dim()),
     };
-    let text = match value {
-        serde_json::Value::Object(map) => map
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{k}: {}",
-                    v.as_str().map(String::from).unwrap_or(v.to_string())
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
-        other => other.to_string(),
-    };
-    crate::domain::text::sanitize(&text).into_owned()
+    let rest = format!(
+        " · {} complete · {} rollback · {} {} scroll · {} close",
+        label(Command::Complete),
+        label(Command::Rollback),
+        label(Command::Down),
+        label(Command::Up),
+        label(Command::Close),
+    );
+    Line::from(vec![
+        Span::raw(" "),
+        approve,
+        Span::styled(rest, theme.dim()),
+    ])
 }
 
 pub fn draw(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
@@ -85,7 +101,7 @@ pub fn draw(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
     let p = &review.promotion;
     let title = format!(
         "Review {} · {} {} → {} · tenant {}",
-        p.id,
+        crate::domain::diff::short_id(&p.id),
         p.api_id,
         crate::app::localize::label(&state.pipeline, &p.source_environment),
         crate::app::localize::label(&state.pipeline, &p.target_environment),
@@ -100,7 +116,7 @@ pub fn draw(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
         theme,
     );
     let [top, body, keys] = Layout::vertical([
-        Constraint::Length(6),
+        Constraint::Length(7),
         Constraint::Fill(1),
         Constraint::Length(1),
     ])
@@ -110,6 +126,8 @@ pub fn draw(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
         .map(|t| t.0.format("%Y-%m-%d %H:%M UTC").to_string())
         .unwrap_or_default();
     let facts = vec![
+        // The title has the short id; the whole one is here, to copy into the CLI.
+        field("id", p.id.clone(), theme),
         field("status", p.status.clone(), theme),
         field("asked by", p.requested_by.clone(), theme),
         field("when", when, theme),
@@ -177,21 +195,5 @@ pub fn draw(frame: &mut Frame, state: &State, review: &Review, theme: &Theme) {
             .wrap(Wrap { trim: false }),
         side,
     );
-    let approve =
-        match crate::app::promo::decide_on(state, crate::domain::Operation::ApprovePromotion, p) {
-            Ok(()) if review.data.is_some() => Span::styled("a approve", theme.key()),
-            Ok(()) => Span::styled("a approve (after the diff)", theme.dim()),
-            Err(reason) => Span::styled(format!("a approve: {reason}"), theme.dim()),
-        };
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::raw(" "),
-            approve,
-            Span::styled(
-                " · c complete · R rollback · Up/Down scroll · Esc close",
-                theme.dim(),
-            ),
-        ])),
-        keys,
-    );
+    frame.render_widget(Paragraph::new(keys_line(state, review, theme)), keys);
 }

@@ -1,19 +1,21 @@
 //! The stage switcher (`e`): every stage with dot, label, mode word and lock.
 
 use ratatui::Frame;
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::super::theme::Theme;
 use super::frame_box;
+use crate::app::keymap::{Command, Scope};
 use crate::app::state::State;
 use crate::domain::Mode;
 
 pub fn draw(frame: &mut Frame, state: &State, selected: usize, theme: &Theme) {
     let stages = state.pipeline.stages();
-    let height = stages.len() as u16 + 4;
+    let height = stages.len().min(u16::MAX as usize - 4) as u16 + 4;
     let inner = frame_box(frame, 52, height, "Switch stage", theme);
-    let mut lines: Vec<Line> = stages
+    let lines: Vec<Line> = stages
         .iter()
         .enumerate()
         .map(|(i, stage)| {
@@ -39,10 +41,24 @@ pub fn draw(frame: &mut Frame, state: &State, selected: usize, theme: &Theme) {
             Line::from(spans)
         })
         .collect();
-    lines.push(Line::default());
-    lines.push(Line::styled(
-        " Enter switch · 1-9 pick · Esc cancel",
-        theme.dim(),
-    ));
-    frame.render_widget(Paragraph::new(lines), inner);
+    // The list scrolls to keep the selection in view (servers may list many stages); the key
+    // line stays at the bottom.
+    let rows = inner.height.saturating_sub(2);
+    let offset = (selected + 1).saturating_sub(usize::from(rows.max(1)));
+    let list = Rect::new(inner.x, inner.y, inner.width, rows);
+    frame.render_widget(
+        Paragraph::new(lines).scroll((offset.min(u16::MAX as usize) as u16, 0)),
+        list,
+    );
+    let keys = &state.keymap;
+    let hint = format!(
+        " {} switch · {} pick · {} cancel",
+        keys.label(Scope::Switcher, Command::Submit),
+        keys.label(Scope::Switcher, Command::PickStage),
+        keys.label(Scope::Switcher, Command::Close),
+    );
+    if inner.height >= 2 {
+        let at = Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1);
+        frame.render_widget(Paragraph::new(Line::styled(hint, theme.dim())), at);
+    }
 }

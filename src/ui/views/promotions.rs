@@ -12,6 +12,7 @@ use super::super::table::{self, Empty};
 use super::super::theme::Theme;
 use crate::app::promo::{QUEUE_ROWS, STRIP_ROWS, header_rows};
 use crate::app::state::State;
+use crate::domain::diff::short_id;
 use crate::domain::{PromotionStatus, Stage};
 use crate::wire::Promotion;
 
@@ -137,7 +138,7 @@ fn queue(state: &State, theme: &Theme) -> Vec<Line<'static>> {
     let arrow = if theme.ascii { "->" } else { "→" };
     for p in waiting.iter().take(QUEUE_ROWS) {
         lines.push(Line::from(vec![
-            Span::styled(format!("   {} ", p.id), theme.key()),
+            Span::styled(format!("   {} ", short_id(&p.id)), theme.key()),
             Span::raw(format!(
                 "{} {}{arrow}{} by {}: {}",
                 p.api_id,

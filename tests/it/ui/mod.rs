@@ -5,6 +5,8 @@ mod big;
 mod extremes;
 pub mod fixtures;
 pub mod harness;
+mod ids;
+mod keys;
 mod live;
 mod snapshots;
 mod update;

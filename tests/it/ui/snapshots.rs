@@ -139,7 +139,18 @@ fn switcher_popup() {
 fn help_overlay_lists_the_key_map_with_reasons() {
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
     update(&mut state, key('?'));
-    assert_snapshot!(render(&state, 100, 40).backend());
+    state.size = (80, 24);
+    assert_snapshot!("help_overlay_80x24", render(&state, 80, 24).backend());
+    state.size = (120, 40);
+    assert_snapshot!("help_overlay_120x40", render(&state, 120, 40).backend());
+    // Scrolled to the popups' keys.
+    for _ in 0..3 {
+        update(&mut state, code(KeyCode::PageDown));
+    }
+    assert_snapshot!(
+        "help_overlay_120x40_scrolled",
+        render(&state, 120, 40).backend()
+    );
 }
 
 #[test]
