@@ -26,7 +26,7 @@ use crate::secret::Secret;
 
 pub use error::ApiError;
 pub use guard::{PolicyGuard, WriteGuard};
-pub use overrides::{OVERRIDE_HEADER, OVERRIDE_MAX, Override, OverrideError};
+pub use overrides::{Emergency, OVERRIDE_HEADER, OVERRIDE_MAX, Override, OverrideError};
 pub use token::TokenRefresher;
 use transport::Request;
 
@@ -336,7 +336,7 @@ impl Inner {
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-            .filter(|o| o.active_at(std::time::Instant::now()))
+            .filter(|o| o.is_active(crate::wire::Timestamp::now()))
     }
 
     fn token(&self) -> Option<Secret> {

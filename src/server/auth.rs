@@ -208,8 +208,9 @@ fn denial_error(denial: &Denial, stage: &StageRef<'_>) -> ApiError {
         Denial::WrongStatus { status, needed } => ApiError::Conflict(format!(
             "Promotion is in status '{status}' (expected '{needed}')"
         )),
-        Denial::SessionReadOnly | Denial::Offline | Denial::LiveIn { .. } => {
-            ApiError::Forbidden(denial.to_string())
-        }
+        Denial::UnknownStage { .. }
+        | Denial::SessionReadOnly
+        | Denial::Offline
+        | Denial::LiveIn { .. } => ApiError::Forbidden(denial.to_string()),
     }
 }
