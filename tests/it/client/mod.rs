@@ -3,6 +3,7 @@
 
 mod faults;
 mod fixtures;
+mod guard_table;
 mod paging;
 mod raw;
 mod real_platform;
