@@ -232,55 +232,46 @@ impl Client {
         id: &str,
         reviewed_spec_hash: Option<&str>,
     ) -> Result<Promotion> {
-        self.check_promotion_step(Operation::ApprovePromotion, id)
-            .await?;
-        let path = [
-            "v1",
-            "tenants",
-            self.tenant_id()?,
-            "promotions",
-            id,
-            "approve",
-        ];
         let body = ApproveRequest {
             reviewed_spec_hash: reviewed_spec_hash.map(str::to_string),
         };
-        let request = Request::new(Method::POST, &path).json(&body)?;
-        self.inner.send_json(&request).await
+        self.promotion_step(Operation::ApprovePromotion, id, Some(&body))
+            .await
     }
 
     pub async fn complete_promotion(&self, id: &str) -> Result<Promotion> {
-        self.check_promotion_step(Operation::CompletePromotion, id)
-            .await?;
-        let path = [
-            "v1",
-            "tenants",
-            self.tenant_id()?,
-            "promotions",
-            id,
-            "complete",
-        ];
-        self.inner
-            .send_json(&Request::new(Method::POST, &path))
+        self.promotion_step::<()>(Operation::CompletePromotion, id, None)
             .await
     }
 
     /// Answers with the NEW reverse promotion; the original becomes `rolled_back`.
     pub async fn rollback_promotion(&self, id: &str, message: &str) -> Result<Promotion> {
-        self.check_promotion_step(Operation::RollbackPromotion, id)
-            .await?;
-        let path = [
-            "v1",
-            "tenants",
-            self.tenant_id()?,
-            "promotions",
-            id,
-            "rollback",
-        ];
         let body = RollbackRequest {
             message: message.to_string(),
         };
-        let request = Request::new(Method::POST, &path).json(&body)?;
+        self.promotion_step(Operation::RollbackPromotion, id, Some(&body))
+            .await
+    }
+
+    /// `POST …/promotions/{id}/{approve|complete|rollback}`, once the write guard allowed it
+    /// with the promotion's facts.
+    async fn promotion_step<B: serde::Serialize>(
+        &self,
+        op: Operation,
+        id: &str,
+        body: Option<&B>,
+    ) -> Result<Promotion> {
+        self.check_promotion_step(op, id).await?;
+        let step = match op {
+            Operation::ApprovePromotion => "approve",
+            Operation::CompletePromotion => "complete",
+            _ => "rollback",
+        };
+        let path = ["v1", "tenants", self.tenant_id()?, "promotions", id, step];
+        let mut request = Request::new(Method::POST, &path);
+        if let Some(body) = body {
+            request = request.json(body)?;
+        }
         self.inner.send_json(&request).await
     }
 

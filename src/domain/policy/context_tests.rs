@@ -1,25 +1,12 @@
 use std::collections::BTreeMap;
 
+use super::tests::actor;
 use super::*;
-use crate::domain::role::permissions_for;
 use crate::domain::stage::{Pipeline, StageName};
 use crate::wire::Timestamp;
 
 fn name(raw: &str) -> StageName {
     StageName::parse(raw).expect("a stage name")
-}
-
-fn actor(username: &str, role: Role) -> Actor {
-    let roles = vec![role];
-    let permissions = permissions_for(&roles)
-        .into_iter()
-        .map(String::from)
-        .collect();
-    Actor {
-        username: username.into(),
-        roles,
-        permissions,
-    }
 }
 
 /// dev (full), staging (promote-only), "Prod EU" (prod-eu, read-only, not production), a

@@ -2,7 +2,7 @@ use super::*;
 use crate::domain::role::permissions_for;
 use crate::domain::stage::StageName;
 
-fn actor(name: &str, role: Role) -> Actor {
+pub(super) fn actor(name: &str, role: Role) -> Actor {
     let roles = vec![role];
     let permissions = permissions_for(&roles)
         .into_iter()
