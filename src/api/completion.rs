@@ -18,6 +18,16 @@ pub enum Refusal {
 /// What a refused `complete` means, from the server's words (400 on the real service, 409 or
 /// 400 on envdeck's).
 pub fn refusal(error: &ApiError) -> Option<Refusal> {
+    if let ApiError::Refused(reason) = error {
+        // The write guard read it promoted just before sending (the gateways were quicker).
+        let already = crate::domain::Denial::WrongStatus {
+            status: crate::domain::PromotionStatus::Promoted,
+            needed: crate::domain::PromotionStatus::Promoting,
+        };
+        return reason
+            .starts_with(&already.to_string())
+            .then_some(Refusal::AlreadyPromoted);
+    }
     if !matches!(error.status(), Some(400 | 409)) {
         return None;
     }

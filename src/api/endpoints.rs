@@ -28,6 +28,8 @@ impl Client {
             .stages
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = names;
+        self.inner
+            .update_guard(|g| g.learn_pipeline(list.pipeline().0));
         Ok(list)
     }
 
@@ -38,9 +40,12 @@ impl Client {
     }
 
     pub async fn me(&self) -> Result<Me> {
-        self.inner
+        let me: Me = self
+            .inner
             .get_json(&Request::new(Method::GET, &["v1", "me"]))
-            .await
+            .await?;
+        self.inner.update_guard(|g| g.learn_actor(me.actor()));
+        Ok(me)
     }
 
     /// The tenants the caller may see (the real service sends a bare array).
@@ -50,7 +55,8 @@ impl Client {
         Ok(page.items)
     }
 
-    /// cpi-admin only. The real service answers 200, not 201.
+    /// cpi-admin only (`tenants:create`, checked by the server). Not a stage write, so the
+    /// stage policy and the write guard have nothing to say. The real service answers 200.
     pub async fn create_tenant(&self, body: &TenantCreate) -> Result<Tenant> {
         let request = Request::new(Method::POST, &["v1", "tenants"]).json(body)?;
         self.inner.send_json(&request).await
@@ -79,7 +85,7 @@ impl Client {
         if let Some(routed) = self.routed(stage) {
             return Box::pin(routed.create_api(stage, body)).await;
         }
-        self.check_write(Operation::CreateApi, stage)?;
+        self.check_write(Operation::CreateApi, stage, None)?;
         let request = Request::new(Method::POST, &["v1", "tenants", self.tenant_id()?, "apis"])
             .query("environment", stage.wire(WireSpelling::Short))
             .json(body)?;
@@ -211,7 +217,7 @@ impl Client {
     ) -> Result<Promotion> {
         let target = StageName::parse(&body.target_environment)
             .map_err(|e| ApiError::Invalid(format!("target stage: {e}")))?;
-        self.check_write(Operation::CreatePromotion, &target)?;
+        self.check_write(Operation::CreatePromotion, &target, None)?;
         let path = ["v1", "tenants", self.tenant_id()?, "promotions", api_id];
         let request = Request::new(Method::POST, &path)
             .query("environment", target.wire(WireSpelling::Long))
@@ -226,49 +232,46 @@ impl Client {
         id: &str,
         reviewed_spec_hash: Option<&str>,
     ) -> Result<Promotion> {
-        let path = [
-            "v1",
-            "tenants",
-            self.tenant_id()?,
-            "promotions",
-            id,
-            "approve",
-        ];
         let body = ApproveRequest {
             reviewed_spec_hash: reviewed_spec_hash.map(str::to_string),
         };
-        let request = Request::new(Method::POST, &path).json(&body)?;
-        self.inner.send_json(&request).await
+        self.promotion_step(Operation::ApprovePromotion, id, Some(&body))
+            .await
     }
 
     pub async fn complete_promotion(&self, id: &str) -> Result<Promotion> {
-        let path = [
-            "v1",
-            "tenants",
-            self.tenant_id()?,
-            "promotions",
-            id,
-            "complete",
-        ];
-        self.inner
-            .send_json(&Request::new(Method::POST, &path))
+        self.promotion_step::<()>(Operation::CompletePromotion, id, None)
             .await
     }
 
     /// Answers with the NEW reverse promotion; the original becomes `rolled_back`.
     pub async fn rollback_promotion(&self, id: &str, message: &str) -> Result<Promotion> {
-        let path = [
-            "v1",
-            "tenants",
-            self.tenant_id()?,
-            "promotions",
-            id,
-            "rollback",
-        ];
         let body = RollbackRequest {
             message: message.to_string(),
         };
-        let request = Request::new(Method::POST, &path).json(&body)?;
+        self.promotion_step(Operation::RollbackPromotion, id, Some(&body))
+            .await
+    }
+
+    /// `POST …/promotions/{id}/{approve|complete|rollback}`, once the write guard allowed it
+    /// with the promotion's facts.
+    async fn promotion_step<B: serde::Serialize>(
+        &self,
+        op: Operation,
+        id: &str,
+        body: Option<&B>,
+    ) -> Result<Promotion> {
+        self.check_promotion_step(op, id).await?;
+        let step = match op {
+            Operation::ApprovePromotion => "approve",
+            Operation::CompletePromotion => "complete",
+            _ => "rollback",
+        };
+        let path = ["v1", "tenants", self.tenant_id()?, "promotions", id, step];
+        let mut request = Request::new(Method::POST, &path);
+        if let Some(body) = body {
+            request = request.json(body)?;
+        }
         self.inner.send_json(&request).await
     }
 

@@ -20,13 +20,14 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use crate::domain::policy::PromotionFacts;
 use crate::domain::text::sanitize;
-use crate::domain::{Operation, StageName};
+use crate::domain::{Mode, Operation, StageName};
 use crate::secret::Secret;
 
 pub use error::ApiError;
-pub use guard::{PolicyGuard, WriteGuard};
-pub use overrides::{OVERRIDE_HEADER, OVERRIDE_MAX, Override, OverrideError};
+pub use guard::{NOT_KNOWN_YET, PolicyGuard};
+pub use overrides::{Emergency, OVERRIDE_HEADER, OVERRIDE_MAX, OverrideError};
 pub use token::TokenRefresher;
 use transport::Request;
 
@@ -58,6 +59,10 @@ pub struct ClientOptions {
     pub max_throttle_retries: u32,
     pub max_throttle_wait: Duration,
     pub user_agent: String,
+    /// This machine's tightening of stages (config.toml), for the write guard.
+    pub local_tightening: std::collections::BTreeMap<StageName, Mode>,
+    /// `--readonly`: the write guard refuses every write.
+    pub session_readonly: bool,
 }
 
 impl Default for ClientOptions {
@@ -72,6 +77,8 @@ impl Default for ClientOptions {
             max_throttle_retries: 3,
             max_throttle_wait: Duration::from_secs(30),
             user_agent: concat!("envdeck/", env!("CARGO_PKG_VERSION")).to_string(),
+            local_tightening: std::collections::BTreeMap::new(),
+            session_readonly: false,
         }
     }
 }
@@ -98,9 +105,11 @@ pub(crate) struct Inner {
     tenant: String,
     token: RwLock<Option<Secret>>,
     refresher: RwLock<Option<Arc<dyn TokenRefresher>>>,
-    guard: RwLock<Option<Arc<dyn WriteGuard>>>,
+    /// The write guard, shared with the clients of routed stages; it learns the stages and
+    /// the actor from every `environments()` and `me()` that succeeds.
+    guard: Arc<RwLock<PolicyGuard>>,
     /// An emergency override under way (cpi-admin, time-boxed).
-    override_: RwLock<Option<Override>>,
+    override_: RwLock<Option<Emergency>>,
     /// Stages served by another control plane: their calls go to that client.
     routes: RwLock<std::collections::BTreeMap<StageName, Client>>,
     /// The stages `environments()` last listed (for lists that must ask per stage).
@@ -139,7 +148,10 @@ impl Client {
                 tenant: tenant.trim().to_string(),
                 token: RwLock::new(token.filter(|t| !t.is_empty())),
                 refresher: RwLock::new(None),
-                guard: RwLock::new(None),
+                guard: Arc::new(RwLock::new(PolicyGuard::new(
+                    options.local_tightening.clone(),
+                    options.session_readonly,
+                ))),
                 override_: RwLock::new(None),
                 routes: RwLock::new(std::collections::BTreeMap::new()),
                 stages: RwLock::new(Vec::new()),
@@ -154,7 +166,6 @@ impl Client {
     /// token (the stage may use another identity provider) and no refresher yet.
     pub fn for_endpoint(&self, base_url: &str, token: Option<Secret>) -> Result<Client> {
         let base = parse_base_url(base_url)?;
-        let guard = self.inner.current_guard();
         Ok(Client {
             inner: Arc::new(Inner {
                 http: self.inner.http.clone(),
@@ -163,7 +174,7 @@ impl Client {
                 tenant: self.inner.tenant.clone(),
                 token: RwLock::new(token.filter(|t| !t.is_empty())),
                 refresher: RwLock::new(None),
-                guard: RwLock::new(guard),
+                guard: self.inner.guard.clone(),
                 override_: RwLock::new(None),
                 routes: RwLock::new(std::collections::BTreeMap::new()),
                 stages: RwLock::new(Vec::new()),
@@ -207,14 +218,17 @@ impl Client {
             .unwrap_or_else(PoisonError::into_inner) = refresher;
     }
 
-    /// Installs the check asked before every write (API create/edit/delete, promotion
-    /// create); a refusal becomes [`ApiError::Refused`] and nothing is sent.
-    pub fn set_write_guard(&self, guard: Option<Arc<dyn WriteGuard>>) {
-        *self
-            .inner
-            .guard
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = guard;
+    /// Teaches the write guard the stages and the actor when the caller has them from
+    /// elsewhere (`environments()` and `me()` teach it by themselves).
+    pub fn learn_policy(
+        &self,
+        pipeline: crate::domain::Pipeline,
+        actor: crate::domain::policy::Actor,
+    ) {
+        self.inner.update_guard(|g| {
+            g.learn_pipeline(pipeline);
+            g.learn_actor(actor);
+        });
     }
 
     /// Sends every call about `stage` (its lists and writes) to `client`, a client for the
@@ -249,7 +263,7 @@ impl Client {
 
     /// Starts the emergency override for this client and its clones: the guard is asked with
     /// the override on, and every write carries the reason, until it ends or times out.
-    pub fn begin_override(&self, emergency: Override) {
+    pub fn begin_override(&self, emergency: Emergency) {
         tracing::warn!(reason = %sanitize(emergency.reason()), "emergency override started");
         for routed in self.routed_clients() {
             routed.begin_override(emergency.clone());
@@ -278,7 +292,7 @@ impl Client {
     }
 
     /// The override, while it lasts.
-    pub fn active_override(&self) -> Option<Override> {
+    pub fn active_override(&self) -> Option<Emergency> {
         self.inner.active_override()
     }
 
@@ -290,11 +304,8 @@ impl Client {
         stage: &StageName,
         id: &str,
     ) -> Result<()> {
-        self.check_write(operation, stage)?;
-        let guard = self.inner.current_guard();
-        let Some(guard) = guard else {
-            return Ok(());
-        };
+        // Refused before the look-up too, when the guard cannot judge or the stage forbids it.
+        self.check_write(operation, stage, None)?;
         let api = self.api(id).await?;
         let present: Vec<StageName> = api
             .stage_names()
@@ -302,41 +313,74 @@ impl Client {
             .filter_map(|raw| StageName::parse(raw).ok())
             .collect();
         let override_active = self.inner.active_override().is_some();
-        guard
-            .check_catalog(operation, stage, &api.name, &present, override_active)
-            .map_err(|reason| {
-                tracing::info!(operation = operation.verb(), %stage, %reason, "write refused before sending");
-                ApiError::Refused(reason)
-            })
+        let verdict = self.inner.read_guard().check_catalog(
+            operation,
+            stage,
+            &api.name,
+            &present,
+            override_active,
+        );
+        refused(verdict, operation, stage)
     }
 
-    fn check_write(&self, operation: Operation, stage: &StageName) -> Result<()> {
-        let guard = self.inner.current_guard();
+    fn check_write(
+        &self,
+        operation: Operation,
+        stage: &StageName,
+        promotion: Option<PromotionFacts<'_>>,
+    ) -> Result<()> {
         let override_active = self.inner.active_override().is_some();
-        match guard.map(|g| g.check_with_override(operation, stage, override_active)) {
-            Some(Err(reason)) => {
-                tracing::info!(operation = operation.verb(), %stage, %reason, "write refused before sending");
-                Err(ApiError::Refused(reason))
-            }
-            _ => Ok(()),
+        let verdict = self
+            .inner
+            .read_guard()
+            .check(operation, stage, promotion, override_active);
+        refused(verdict, operation, stage)
+    }
+
+    /// The guard for a step on an existing promotion: its target and facts (status, who
+    /// asked) come from the server, read just before the write.
+    async fn check_promotion_step(&self, operation: Operation, id: &str) -> Result<()> {
+        if !self.inner.read_guard().knows() {
+            tracing::info!(operation = operation.verb(), "write refused before sending");
+            return Err(ApiError::Refused(guard::NOT_KNOWN_YET.to_string()));
         }
+        let p = self.promotion(id).await?;
+        let target = StageName::parse(&p.target_environment).map_err(|_| {
+            ApiError::Refused(format!(
+                "promotion {id} targets an unreadable stage; nothing was sent"
+            ))
+        })?;
+        self.check_write(operation, &target, Some(p.facts()))
     }
 }
 
+fn refused(
+    verdict: std::result::Result<(), String>,
+    operation: Operation,
+    stage: &StageName,
+) -> Result<()> {
+    verdict.map_err(|reason| {
+        tracing::info!(operation = operation.verb(), %stage, %reason, "write refused before sending");
+        ApiError::Refused(reason)
+    })
+}
+
 impl Inner {
-    fn current_guard(&self) -> Option<Arc<dyn WriteGuard>> {
-        self.guard
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+    fn read_guard(&self) -> std::sync::RwLockReadGuard<'_, PolicyGuard> {
+        self.guard.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn active_override(&self) -> Option<Override> {
+    /// The guard follows what the server said last.
+    fn update_guard(&self, learn: impl FnOnce(&mut PolicyGuard)) {
+        learn(&mut self.guard.write().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    fn active_override(&self) -> Option<Emergency> {
         self.override_
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
-            .filter(|o| o.active_at(std::time::Instant::now()))
+            .filter(|o| o.is_active(crate::wire::Timestamp::now()))
     }
 
     fn token(&self) -> Option<Secret> {

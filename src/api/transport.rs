@@ -162,7 +162,10 @@ async fn attempt(inner: &Inner, request: &Request, what: &str) -> Result<Answer,
     if !request.is_idempotent_read()
         && let Some(emergency) = inner.active_override()
     {
-        builder = builder.header(super::OVERRIDE_HEADER, emergency.header_value());
+        builder = builder.header(
+            super::OVERRIDE_HEADER,
+            super::overrides::header_value(emergency.reason()),
+        );
     }
     if let Some(body) = &request.body {
         builder = builder

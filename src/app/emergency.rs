@@ -5,7 +5,7 @@
 
 use super::effect::Effect;
 use super::state::State;
-use crate::api::{OVERRIDE_MAX, Override};
+use crate::domain::policy::{Emergency as Checked, OVERRIDE_MAX};
 use crate::domain::text::sanitize;
 use crate::wire::Timestamp;
 
@@ -40,7 +40,7 @@ pub fn command(state: &mut State, args: &str) -> Vec<Effect> {
         state.set_status("only a cpi-admin may override a read-only stage", true);
         return Vec::new();
     }
-    let checked = match Override::new(args, OVERRIDE_MAX) {
+    let checked = match Checked::new(args, OVERRIDE_MAX) {
         Ok(o) => o.reason().to_string(),
         Err(e) => {
             state.set_status(e.to_string(), true);

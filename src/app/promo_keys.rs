@@ -77,13 +77,10 @@ pub fn availability(state: &State, command: Command) -> Option<Result<(), String
         _ => return None,
     };
     let p = selected_promotion(state)?;
-    let needed = match op {
-        Operation::ApprovePromotion => PromotionStatus::Pending,
-        Operation::CompletePromotion => PromotionStatus::Promoting,
-        _ => PromotionStatus::Promoted,
-    };
     // A short reason: the footer lists every dimmed key's.
-    if PromotionStatus::parse(&p.status) != Some(needed) {
+    if let Some(needed) = op.required_status()
+        && PromotionStatus::parse(&p.status) != Some(needed)
+    {
         return Some(Err(format!("{} only when {needed}", op.verb())));
     }
     Some(decide_on(state, op, &p))

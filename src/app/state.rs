@@ -6,8 +6,7 @@ use tui_input::Input;
 
 use super::form::ApiForm;
 use super::list::{Filterer, ListView, LoadState, SortKey};
-use crate::domain::policy::{Actor, PolicyInput, PromotionFacts};
-use crate::domain::policy::{Presence, decide_catalog_write, needs_typed_confirmation};
+use crate::domain::policy::{Actor, PolicyContext, PromotionFacts};
 use crate::domain::{Decision, Mode, Operation, Pipeline, PromotionStatus, Stage, StageName};
 use crate::wire::{Api, AuditEntry, Deployment, Gateway, Me, Promotion, Subscription, Timestamp};
 
@@ -282,15 +281,25 @@ impl State {
         matches!(self.connection, Connection::Offline { .. })
     }
 
+    /// The one policy context of this console: the server's stages and `/v1/me`, this
+    /// machine's tightening, `--readonly`, the emergency override while it lasts, offline.
+    pub fn policy(&self) -> PolicyContext<'_> {
+        PolicyContext::new(&self.pipeline, &self.actor)
+            .tightened(&self.local_tightening)
+            .session_readonly(self.session_readonly)
+            .offline(self.is_offline())
+            .with_override(
+                self.emergency
+                    .as_ref()
+                    .is_some_and(|e| self.now.0 < e.until.0),
+            )
+    }
+
     /// The mode this console enforces: server mode, tightened locally and by `--readonly`.
     pub fn effective_mode(&self, stage: &Stage) -> Mode {
-        let local = self.local_tightening.get(&stage.name).copied();
-        let mode = stage.mode.tightened_by(local.unwrap_or(Mode::Full));
-        if self.session_readonly {
-            Mode::ReadOnly
-        } else {
-            mode
-        }
+        self.policy()
+            .effective_mode(&stage.name)
+            .unwrap_or(Mode::ReadOnly)
     }
 
     /// Asks the domain policy whether `op` may run on the active stage.
@@ -311,48 +320,11 @@ impl State {
                         .into_iter()
                         .map(|s| s.name.clone())
                         .collect();
-                self.decide_reaching(op, &stage, &api.name, &reaches)
+                self.policy()
+                    .decide_catalog(op, &stage, &api.name, &reaches)
             }
-            None => self.decide_reaching(op, &stage, "", &[]),
+            None => self.policy().decide(op, &stage, None),
         }
-    }
-
-    /// An API write from `stage` that reaches `reaches` too (the shared catalog entry).
-    pub fn decide_reaching(
-        &self,
-        op: Operation,
-        stage: &StageName,
-        api: &str,
-        reaches: &[StageName],
-    ) -> Decision {
-        let Some(stage) = self.pipeline.get(stage) else {
-            return Decision::Denied(crate::domain::Denial::Offline);
-        };
-        let input = self.policy_input(stage, None);
-        let presence: Vec<Presence<'_>> = reaches
-            .iter()
-            .filter_map(|name| self.pipeline.get(name))
-            .map(|s| Presence {
-                stage: s,
-                local_mode: self.local_tightening.get(&s.name).copied(),
-            })
-            .collect();
-        decide_catalog_write(op, &input, api, &presence)
-    }
-
-    /// The stage whose name must be typed to confirm `op` reaching `stages`, if any: every
-    /// write that lands in a guarded stage, judged by stage identity (never by label).
-    pub fn typed_confirmation(&self, op: Operation, stages: &[StageName]) -> Option<StageName> {
-        // A request changes nothing yet: its approval is where the name is typed.
-        if op == Operation::CreatePromotion {
-            return None;
-        }
-        stages
-            .iter()
-            .filter_map(|name| self.pipeline.get(name))
-            .filter(|s| needs_typed_confirmation(s, self.effective_mode(s)))
-            .max_by_key(|s| self.pipeline.position(&s.name))
-            .map(|s| s.name.clone())
     }
 
     /// The policy's answer for `op` on the active stage, as the reason shown to the user.
@@ -373,23 +345,7 @@ impl State {
         stage: &Stage,
         promotion: Option<PromotionFacts<'_>>,
     ) -> Decision {
-        crate::domain::decide(op, &self.policy_input(stage, promotion))
-    }
-
-    fn policy_input<'a>(
-        &'a self,
-        stage: &'a Stage,
-        promotion: Option<PromotionFacts<'a>>,
-    ) -> PolicyInput<'a> {
-        PolicyInput {
-            actor: &self.actor,
-            stage,
-            local_mode: self.local_tightening.get(&stage.name).copied(),
-            session_readonly: self.session_readonly,
-            override_active: self.emergency.is_some(),
-            offline: self.is_offline(),
-            promotion,
-        }
+        self.policy().decide(op, &stage.name, promotion)
     }
 
     /// Pending promotions this user may approve (the header's "waiting for me").
@@ -399,22 +355,17 @@ impl State {
 
     /// The queue above the Promotions list: pending promotions this user may approve.
     pub fn approval_queue(&self) -> impl Iterator<Item = &Promotion> {
-        self.promo.all.iter().filter(|p| {
-            let Some(status) = PromotionStatus::parse(&p.status) else {
-                return false;
-            };
-            let Some(target) = self.pipeline.find(&p.target_environment) else {
-                return false;
-            };
-            let facts = PromotionFacts {
-                status,
-                requested_by: &p.requested_by,
-            };
-            crate::domain::decide(
-                Operation::ApprovePromotion,
-                &self.policy_input(target, Some(facts)),
-            )
-            .is_allowed()
+        let policy = self.policy();
+        self.promo.all.iter().filter(move |p| {
+            PromotionStatus::parse(&p.status).is_some()
+                && self
+                    .pipeline
+                    .find(&p.target_environment)
+                    .is_some_and(|target| {
+                        policy
+                            .decide(Operation::ApprovePromotion, &target.name, Some(p.facts()))
+                            .is_allowed()
+                    })
         })
     }
 

@@ -4,14 +4,12 @@
 
 use super::args::{ApiCommand, OutputFormat};
 use super::connect::Connection;
-use super::error::{CliError, MISUSE};
+use super::error::CliError;
 use super::output;
 use super::promote::find_api;
 use super::stages::resolve_stage;
-use crate::domain::policy::{
-    Presence, decide_catalog_write, needs_typed_confirmation, stages_named,
-};
-use crate::domain::{Operation, PolicyInput, Stage, StageName};
+use crate::domain::policy::stages_named;
+use crate::domain::{Operation, Stage, StageName};
 use crate::wire::{Api, ApiUpdate};
 
 pub async fn run(conn: &Connection, cmd: &ApiCommand, readonly: bool) -> Result<String, CliError> {
@@ -78,47 +76,20 @@ async fn checked(
 ) -> Result<(Api, Stage), CliError> {
     let (pipeline, stage) = resolve_stage(conn, Some(stage)).await?;
     let api = find_api(conn, &stage.name, wanted).await?;
+    // Fetching /v1/me (and the stages, above) also lets the client's write guard judge.
     let actor = conn.client.me().await?.actor();
-    let tightening = conn.local_tightening();
-    let reached = stages_named(&pipeline, api.stage_names());
-    let presence: Vec<Presence<'_>> = reached
-        .iter()
-        .map(|s| Presence {
-            stage: s,
-            local_mode: tightening.get(&s.name).copied(),
-        })
+    let ctx = conn.policy(&pipeline, &actor, readonly);
+    let reached: Vec<StageName> = stages_named(&pipeline, api.stage_names())
+        .into_iter()
+        .map(|s| s.name.clone())
         .collect();
-    let input = PolicyInput {
-        actor: &actor,
-        stage: &stage,
-        local_mode: tightening.get(&stage.name).copied(),
-        session_readonly: readonly,
-        override_active: false,
-        offline: false,
-        promotion: None,
-    };
-    if let Some(denial) = decide_catalog_write(op, &input, &api.name, &presence).denial() {
+    let decided = ctx.decide_catalog(op, &stage.name, &api.name, &reached);
+    if let Some(denial) = decided.denial() {
         return Err(denial.clone().into());
     }
-    if let Some(guarded) = reached
-        .iter()
-        .copied()
-        .chain([&stage])
-        .find(|s| needs_typed_confirmation(s, s.mode))
-    {
-        let typed = confirm.as_deref().and_then(|c| StageName::parse(c).ok());
-        if typed.as_ref() != Some(&guarded.name) {
-            return Err(CliError::new(
-                MISUSE,
-                format!(
-                    "{} {} reaches {}: type --confirm {}",
-                    op.verb(),
-                    api.name,
-                    guarded.label,
-                    guarded.name
-                ),
-            ));
-        }
-    }
+    let mut landing = reached;
+    landing.push(stage.name.clone());
+    let what = format!("{} {}", op.verb(), api.name);
+    super::confirm::typed(&ctx, op, &landing, confirm.as_deref(), &what)?;
     Ok((api, stage))
 }

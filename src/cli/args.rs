@@ -208,10 +208,10 @@ pub enum PromoteCommand {
         #[arg(short = 'o', long, value_enum)]
         output: Option<OutputFormat>,
     },
-    /// Approve a pending promotion (into a read-only stage: --confirm STAGE is required).
+    /// Approve a pending promotion (into a read-only or promote-only stage: --confirm STAGE).
     Approve {
         id: String,
-        /// The target stage's name, typed to confirm an approval into a read-only stage.
+        /// The target stage's name, typed to confirm an approval into a guarded stage.
         #[arg(long, value_name = "STAGE")]
         confirm: Option<String>,
         #[arg(short = 'o', long, value_enum)]
@@ -220,6 +220,9 @@ pub enum PromoteCommand {
     /// Complete an approved promotion (on STOA its gateways complete it when they acknowledge).
     Complete {
         id: String,
+        /// The target stage's name, typed to confirm completing into a guarded stage.
+        #[arg(long, value_name = "STAGE")]
+        confirm: Option<String>,
         /// Wait until it is promoted or failed, with progress on stderr.
         #[arg(long)]
         wait: bool,
@@ -234,6 +237,9 @@ pub enum PromoteCommand {
         id: String,
         #[arg(short = 'm', long)]
         message: Option<String>,
+        /// The stage's name, typed to confirm rolling back a guarded stage.
+        #[arg(long, value_name = "STAGE")]
+        confirm: Option<String>,
         #[arg(short = 'o', long, value_enum)]
         output: Option<OutputFormat>,
     },

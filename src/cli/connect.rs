@@ -6,9 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::api::{Client, ClientOptions, PolicyGuard};
+use crate::api::{Client, ClientOptions};
 use crate::auth::{Credentials, IdentityConfig, Session};
-use crate::domain::{Mode, StageName};
+use crate::domain::Pipeline;
+use crate::domain::StageName;
+use crate::domain::policy::{Actor, PolicyContext};
 use crate::store::config::{DEFAULT_CLIENT_ID, DEFAULT_REALM};
 use crate::store::{AutoTokenStore, Config, Paths, TokenStore};
 
@@ -65,7 +67,10 @@ fn normalise_url(server: &str) -> String {
 
 /// The client's bounds: `[client] timeout_secs`, overridden by `ENVDECK_TIMEOUT_SECS`.
 pub fn options_for(config: &Config) -> ClientOptions {
-    let mut options = ClientOptions::default();
+    let mut options = ClientOptions {
+        local_tightening: config.tighten.clone(),
+        ..ClientOptions::default()
+    };
     let from_env = std::env::var("ENVDECK_TIMEOUT_SECS")
         .ok()
         .and_then(|v| v.trim().parse::<u64>().ok())
@@ -189,7 +194,7 @@ pub fn session_for(
 pub async fn connect(global: &Global, paths: &Paths) -> Result<Connection, CliError> {
     let config = load_config(paths)?;
     let target = resolve(global, &config)?;
-    connect_to(target, config, paths).await
+    connect_to(target, config, paths, global.readonly).await
 }
 
 /// [`connect`] once the target is resolved.
@@ -197,6 +202,7 @@ pub async fn connect_to(
     target: Target,
     config: Config,
     paths: &Paths,
+    session_readonly: bool,
 ) -> Result<Connection, CliError> {
     let (session, store) = session_for(&target, &config, paths)?;
     let token = session.access_token().await?.ok_or_else(|| {
@@ -208,12 +214,11 @@ pub async fn connect_to(
             ),
         )
     })?;
-    let client = Client::with_options(
-        &target.server,
-        &target.tenant,
-        Some(token),
-        options_for(&config),
-    )?;
+    let options = ClientOptions {
+        session_readonly,
+        ..options_for(&config)
+    };
+    let client = Client::with_options(&target.server, &target.tenant, Some(token), options)?;
     client.set_token_refresher(Some(session.refresher()));
     Ok(Connection {
         client,
@@ -227,21 +232,18 @@ pub async fn connect_to(
 }
 
 impl Connection {
-    /// Installs the policy guard (the server's stages, `/v1/me`, local tightening and
-    /// `--readonly`), so that a write the policy forbids is refused before it is sent.
-    pub async fn install_guard(&self, session_readonly: bool) -> Result<(), CliError> {
-        let (environments, me) = tokio::try_join!(self.client.environments(), self.client.me())?;
-        let guard = PolicyGuard {
-            local_tightening: self.config.tighten.clone(),
-            session_readonly,
-            ..PolicyGuard::from_server(&environments, &me)
-        };
-        self.client.set_write_guard(Some(Arc::new(guard)));
-        Ok(())
-    }
-
-    pub fn local_tightening(&self) -> std::collections::BTreeMap<StageName, Mode> {
-        self.config.tighten.clone()
+    /// What the policy knows for this command: the server's `pipeline`, the `actor` from
+    /// `/v1/me`, this machine's tightening and `--readonly`. The client's write guard learns
+    /// the same from the `environments()` and `me()` calls that fetched them.
+    pub fn policy<'a>(
+        &'a self,
+        pipeline: &'a Pipeline,
+        actor: &'a Actor,
+        session_readonly: bool,
+    ) -> PolicyContext<'a> {
+        PolicyContext::new(pipeline, actor)
+            .tightened(&self.config.tighten)
+            .session_readonly(session_readonly)
     }
 
     /// The client for calls about `stage`: this one, or — when the context says its stages

@@ -60,7 +60,10 @@ async fn console(
     let token_url = token_endpoint(server.url(), "stoa");
     let password = Secret::new(DEMO_PASSWORD);
     let tokens = password_grant(&http, &token_url, CLIENT_ID, user, &password).await?;
-    let options = super::connect::client_options();
+    let options = crate::api::ClientOptions {
+        session_readonly: global.readonly,
+        ..super::connect::client_options()
+    };
     let probe = Client::with_options(
         server.url(),
         "",

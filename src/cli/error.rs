@@ -54,6 +54,7 @@ impl From<Denial> for CliError {
     fn from(d: Denial) -> Self {
         let code = match d {
             Denial::WrongStatus { .. } => CONFLICT,
+            Denial::UnknownStage { .. } => NOT_FOUND,
             _ => NOT_ALLOWED,
         };
         CliError::new(code, d.to_string())

@@ -3,6 +3,7 @@
 mod api_cmd;
 mod args;
 mod caps;
+mod confirm;
 mod connect;
 mod console_session;
 mod context;
@@ -86,7 +87,6 @@ async fn dispatch(cli: Cli) -> Result<String, CliError> {
             let paths = paths()?;
             let _log = log_to_file(&paths);
             let conn = connect::connect(&global, &paths).await?;
-            conn.install_guard(global.readonly).await?;
             let colour = !caps::no_color(global.no_color)
                 && std::io::IsTerminal::is_terminal(&std::io::stdout());
             promote::run(&conn, &cmd, global.readonly, colour).await
@@ -95,7 +95,6 @@ async fn dispatch(cli: Cli) -> Result<String, CliError> {
             let paths = paths()?;
             let _log = log_to_file(&paths);
             let conn = connect::connect(&global, &paths).await?;
-            conn.install_guard(global.readonly).await?;
             api_cmd::run(&conn, &cmd, global.readonly).await
         }
         Some(Command::Login(args)) => {
@@ -182,16 +181,12 @@ async fn connect_console(
     paths: crate::store::Paths,
     readonly: bool,
 ) -> Result<crate::runtime::Connected, String> {
-    let conn = connect::connect_to(target, config, &paths)
+    let conn = connect::connect_to(target, config, &paths, readonly)
         .await
         .map_err(|e| e.message)?;
-    // The guard's pipeline and actor come from the server; the console refreshes its own view.
-    let guarded = conn.clone();
-    tokio::spawn(async move {
-        if let Err(e) = guarded.install_guard(readonly).await {
-            tracing::warn!(error = %e.message, "the write guard waits for the server");
-        }
-    });
+    // The client's write guard learns the stages and the actor from the console's own
+    // fetches of /v1/environments and /v1/me (it refuses writes until then).
+
     // Stages on their own control planes (contexts with stage_endpoints).
     let mut sessions = match conn.route_stages().await {
         Ok(stages) => stages,

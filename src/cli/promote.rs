@@ -3,11 +3,11 @@
 
 use super::args::{OutputFormat, PromoteCommand};
 use super::connect::Connection;
-use super::error::{CliError, MISUSE, NOT_FOUND, VALIDATION};
+use super::error::{CliError, NOT_FOUND, VALIDATION};
 use super::output::{self, or_dash};
 use super::stages::{find, pipeline};
 use crate::api::PromotionFilter;
-use crate::domain::policy::{Actor, PolicyInput, PromotionFacts, decide, needs_typed_confirmation};
+use crate::domain::policy::{Actor, PolicyContext};
 use crate::domain::{Operation, Pipeline, PromotionStatus, Stage, StageName, validate_message};
 use crate::wire::{Api, Promotion};
 
@@ -92,25 +92,39 @@ pub async fn run(
             confirm,
             output,
         } => {
-            let p = approve(conn, id, confirm.as_deref(), readonly).await?;
+            let step = Step {
+                readonly,
+                confirm: confirm.as_deref(),
+            };
+            let p = approve(conn, id, step).await?;
             one(*output, &p)
         }
         PromoteCommand::Complete {
             id,
+            confirm,
             wait,
             timeout,
             output,
         } => {
-            let p = super::promote_complete::complete(conn, id, readonly, *wait, *timeout).await?;
+            let step = Step {
+                readonly,
+                confirm: confirm.as_deref(),
+            };
+            let p = super::promote_complete::complete(conn, id, step, *wait, *timeout).await?;
             one(*output, &p)
         }
         PromoteCommand::Rollback {
             id,
             message,
+            confirm,
             output,
         } => {
             let message = required_message(message.as_deref())?;
-            let p = act(conn, id, Operation::RollbackPromotion, readonly).await?;
+            let step = Step {
+                readonly,
+                confirm: confirm.as_deref(),
+            };
+            let p = act(conn, id, Operation::RollbackPromotion, step).await?;
             let reverse = conn.client.rollback_promotion(&p.id, &message).await?;
             one(*output, &reverse)
         }
@@ -129,27 +143,17 @@ pub(super) async fn actor(conn: &Connection) -> Result<Actor, CliError> {
     Ok(conn.client.me().await?.actor())
 }
 
+/// Asks the policy whether `op` may land in `stage`.
 pub(super) fn check(
+    ctx: &PolicyContext<'_>,
     op: Operation,
-    actor: &Actor,
-    stage: &Stage,
-    readonly: bool,
+    stage: &StageName,
     promotion: Option<&Promotion>,
 ) -> Result<(), CliError> {
-    let facts = promotion.map(|p| PromotionFacts {
-        status: PromotionStatus::parse(&p.status).unwrap_or(PromotionStatus::Failed),
-        requested_by: &p.requested_by,
-    });
-    let input = PolicyInput {
-        actor,
-        stage,
-        local_mode: None,
-        session_readonly: readonly,
-        override_active: false,
-        offline: false,
-        promotion: facts,
-    };
-    match decide(op, &input).denial() {
+    match ctx
+        .decide(op, stage, promotion.map(Promotion::facts))
+        .denial()
+    {
         Some(denial) => Err(denial.clone().into()),
         None => Ok(()),
     }
@@ -186,70 +190,45 @@ async fn resolve_api_id(
     ))
 }
 
+/// How a step on a promotion was asked for: `--readonly`, and the stage typed with --confirm.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Step<'a> {
+    pub readonly: bool,
+    pub confirm: Option<&'a str>,
+}
+
 /// Fetches the promotion and checks the policy for `op` against its target stage.
 pub(super) async fn act(
     conn: &Connection,
     id: &str,
     op: Operation,
-    readonly: bool,
+    step: Step<'_>,
 ) -> Result<Promotion, CliError> {
     let p = conn.client.promotion(id).await?;
-    act_on(conn, p, op, readonly).await
+    act_on(conn, p, op, step).await
 }
 
-/// The policy for `op` on a promotion already fetched.
+/// The policy for `op` on a promotion already fetched, then the typed confirmation when it
+/// lands in a guarded stage. Fetching the stages and `/v1/me` here also lets the client's
+/// write guard judge the write that follows.
 pub(super) async fn act_on(
     conn: &Connection,
     p: Promotion,
     op: Operation,
-    readonly: bool,
+    step: Step<'_>,
 ) -> Result<Promotion, CliError> {
     let pipeline = pipeline(conn).await?;
+    let actor = actor(conn).await?;
+    let ctx = conn.policy(&pipeline, &actor, step.readonly);
     let target = stage_of(&pipeline, &p.target_environment)?;
-    check(op, &actor(conn).await?, &target, readonly, Some(&p))?;
+    check(&ctx, op, &target.name, Some(&p))?;
+    let what = format!("{} {}", op.verb(), p.id);
+    super::confirm::typed(&ctx, op, &[target.name], step.confirm, &what)?;
     Ok(p)
 }
 
-async fn approve(
-    conn: &Connection,
-    id: &str,
-    confirm: Option<&str>,
-    readonly: bool,
-) -> Result<Promotion, CliError> {
-    let pipeline = pipeline(conn).await?;
-    let p = conn.client.promotion(id).await?;
-    let target = stage_of(&pipeline, &p.target_environment)?;
-    check(
-        Operation::ApprovePromotion,
-        &actor(conn).await?,
-        &target,
-        readonly,
-        Some(&p),
-    )?;
-    if needs_typed_confirmation(&target, target.mode) {
-        let typed = confirm.map(|c| StageName::parse(c).ok());
-        match typed {
-            Some(Some(name)) if name == target.name => {}
-            Some(_) => {
-                return Err(CliError::new(
-                    MISUSE,
-                    format!(
-                        "--confirm does not name the target stage: type --confirm {}",
-                        target.name
-                    ),
-                ));
-            }
-            None => {
-                return Err(CliError::new(
-                    MISUSE,
-                    format!(
-                        "approving into {} (read-only) needs --confirm {}",
-                        target.label, target.name
-                    ),
-                ));
-            }
-        }
-    }
+async fn approve(conn: &Connection, id: &str, step: Step<'_>) -> Result<Promotion, CliError> {
+    act(conn, id, Operation::ApprovePromotion, step).await?;
     // The hash of the spec the approver could review: a spec changed since is refused (409).
     let diff = conn.client.promotion_diff(id).await?;
     Ok(conn

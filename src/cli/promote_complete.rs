@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::connect::Connection;
 use super::error::{CONFLICT, CliError, GENERAL};
-use super::promote::act_on;
+use super::promote::{Step, act_on};
 use crate::api::completion::{self, Refusal};
 use crate::domain::text::sanitize;
 use crate::domain::{Operation, PromotionStatus};
@@ -17,7 +17,7 @@ use crate::wire::Promotion;
 pub async fn complete(
     conn: &Connection,
     id: &str,
-    readonly: bool,
+    step: Step<'_>,
     wait: bool,
     timeout: Duration,
 ) -> Result<Promotion, CliError> {
@@ -33,7 +33,7 @@ pub async fn complete(
         _ => {}
     }
     // Asked of the promotion as just seen: the gateways may complete it any moment now.
-    let p = act_on(conn, current, Operation::CompletePromotion, readonly).await?;
+    let p = act_on(conn, current, Operation::CompletePromotion, step).await?;
     let mut p = match client.complete_promotion(&p.id).await {
         Ok(done) => done,
         Err(e) => match completion::refusal(&e) {

@@ -34,13 +34,9 @@ pub async fn create(
             ),
         )
     })?;
-    check(
-        Operation::CreatePromotion,
-        &actor(conn).await?,
-        &target,
-        readonly,
-        None,
-    )?;
+    let actor = actor(conn).await?;
+    let ctx = conn.policy(&pipeline, &actor, readonly);
+    check(&ctx, Operation::CreatePromotion, &target.name, None)?;
     let api = find_api(conn, &source.name, ask.api).await?;
     let client = &conn.client;
     let prepared = client

@@ -8,7 +8,7 @@ pub mod role;
 pub mod stage;
 pub mod text;
 
-pub use policy::{Decision, Denial, Operation, PolicyInput, decide};
+pub use policy::{Decision, Denial, Emergency, Operation, PolicyContext, PolicyInput, decide};
 pub use promotion::{PromotionStatus, validate_chain, validate_message};
 pub use role::{Role, permissions_for};
 pub use stage::{Mode, Pipeline, Rgb, Stage, StageName, WireSpelling};

@@ -50,18 +50,6 @@ impl PromotionStatus {
     pub fn is_open(self) -> bool {
         matches!(self, PromotionStatus::Pending | PromotionStatus::Promoting)
     }
-
-    pub fn can_approve(self) -> bool {
-        self == PromotionStatus::Pending
-    }
-
-    pub fn can_complete(self) -> bool {
-        self == PromotionStatus::Promoting
-    }
-
-    pub fn can_roll_back(self) -> bool {
-        self == PromotionStatus::Promoted
-    }
 }
 
 impl fmt::Display for PromotionStatus {
@@ -196,9 +184,6 @@ mod tests {
     #[test]
     fn state_machine_edges() {
         use PromotionStatus::*;
-        assert!(Pending.can_approve() && !Promoting.can_approve());
-        assert!(Promoting.can_complete() && !Pending.can_complete());
-        assert!(Promoted.can_roll_back() && !RolledBack.can_roll_back());
         assert!(Pending.is_open() && Promoting.is_open() && !Failed.is_open());
         for s in PromotionStatus::ALL {
             assert_eq!(PromotionStatus::parse(s.as_str()), Some(s));

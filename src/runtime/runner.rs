@@ -198,7 +198,7 @@ impl Runner {
                 });
             }
             Effect::Override(reason) => {
-                match reason.map(|r| crate::api::Override::new(&r, crate::api::OVERRIDE_MAX)) {
+                match reason.map(|r| crate::api::Emergency::new(&r, crate::api::OVERRIDE_MAX)) {
                     Some(Ok(emergency)) => client.begin_override(emergency),
                     Some(Err(e)) => tracing::warn!(error = %e, "override refused"),
                     None => client.end_override(),

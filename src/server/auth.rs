@@ -1,5 +1,5 @@
 //! The caller of a request, from its bearer token (verified by the identity provider), and
-//! the checks every handler applies: tenant access and `domain::policy::decide`.
+//! the checks every handler applies: tenant access and `domain::policy` (through [`Caller::policy`]).
 
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
@@ -10,10 +10,8 @@ use super::error::ApiError;
 use super::extract::StageRef;
 use super::identity::Principal;
 use super::state::AppState;
-use crate::domain::policy::{
-    Actor, Decision, Denial, PolicyInput, Presence, PromotionFacts, decide_catalog_write,
-};
-use crate::domain::{Operation, Role, Stage, decide};
+use crate::domain::policy::{Actor, Decision, Denial, PolicyContext, PromotionFacts};
+use crate::domain::{Operation, Pipeline, Role, Stage, StageName};
 
 /// The verified caller.
 pub struct Caller {
@@ -78,27 +76,25 @@ impl Caller {
         }
     }
 
-    /// Asks the policy whether `op` may land in `stage`; a cpi-admin always holds the
-    /// override, which the caller audit-logs when the decision says it was used.
+    /// What the policy knows of this caller: the server's stages, the token's actor, and the
+    /// override a cpi-admin always holds (audit-logged by the caller when it was used). No
+    /// local tightening, `--readonly` or offline here: those are the client's.
+    pub fn policy<'a>(&'a self, pipeline: &'a Pipeline) -> PolicyContext<'a> {
+        PolicyContext::new(pipeline, &self.actor).with_override(self.is_cpi_admin())
+    }
+
+    /// Asks the policy whether `op` may land in `stage`.
     pub fn authorize(
         &self,
+        pipeline: &Pipeline,
         op: Operation,
         stage: &StageRef<'_>,
         promotion: Option<PromotionFacts<'_>>,
     ) -> Result<Granted, ApiError> {
-        let input = PolicyInput {
-            actor: &self.actor,
-            stage: stage.stage,
-            local_mode: None,
-            session_readonly: false,
-            override_active: self.is_cpi_admin(),
-            offline: false,
-            promotion,
-        };
-        match decide(op, &input) {
-            Decision::Allowed { via_override } => Ok(Granted { via_override }),
-            Decision::Denied(denial) => Err(denial_error(&denial, stage)),
-        }
+        let decided = self
+            .policy(pipeline)
+            .decide(op, &stage.stage.name, promotion);
+        granted(decided, stage)
     }
 }
 
@@ -107,31 +103,17 @@ impl Caller {
     /// runs in, so each of them must allow it (`… is live in Production (read-only)`).
     pub fn authorize_catalog(
         &self,
+        pipeline: &Pipeline,
         op: Operation,
         stage: &StageRef<'_>,
         api: &str,
         present_in: &[&Stage],
     ) -> Result<Granted, ApiError> {
-        let input = PolicyInput {
-            actor: &self.actor,
-            stage: stage.stage,
-            local_mode: None,
-            session_readonly: false,
-            override_active: self.is_cpi_admin(),
-            offline: false,
-            promotion: None,
-        };
-        let presence: Vec<Presence<'_>> = present_in
-            .iter()
-            .map(|s| Presence {
-                stage: s,
-                local_mode: None,
-            })
-            .collect();
-        match decide_catalog_write(op, &input, api, &presence) {
-            Decision::Allowed { via_override } => Ok(Granted { via_override }),
-            Decision::Denied(denial) => Err(denial_error(&denial, stage)),
-        }
+        let names: Vec<StageName> = present_in.iter().map(|s| s.name.clone()).collect();
+        let decided = self
+            .policy(pipeline)
+            .decide_catalog(op, &stage.stage.name, api, &names);
+        granted(decided, stage)
     }
 
     /// `/v1/admin/*`: cpi-admin and tenant-admin only, in the real service's words.
@@ -187,6 +169,13 @@ pub struct Granted {
     pub via_override: bool,
 }
 
+fn granted(decided: Decision, stage: &StageRef<'_>) -> Result<Granted, ApiError> {
+    match decided {
+        Decision::Allowed { via_override } => Ok(Granted { via_override }),
+        Decision::Denied(denial) => Err(denial_error(&denial, stage)),
+    }
+}
+
 pub fn permission_denied(permission: &str) -> ApiError {
     ApiError::Forbidden(format!("Permission denied: {permission} required"))
 }
@@ -208,8 +197,9 @@ fn denial_error(denial: &Denial, stage: &StageRef<'_>) -> ApiError {
         Denial::WrongStatus { status, needed } => ApiError::Conflict(format!(
             "Promotion is in status '{status}' (expected '{needed}')"
         )),
-        Denial::SessionReadOnly | Denial::Offline | Denial::LiveIn { .. } => {
-            ApiError::Forbidden(denial.to_string())
-        }
+        Denial::UnknownStage { .. }
+        | Denial::SessionReadOnly
+        | Denial::Offline
+        | Denial::LiveIn { .. } => ApiError::Forbidden(denial.to_string()),
     }
 }

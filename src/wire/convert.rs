@@ -61,6 +61,18 @@ impl super::types::Me {
     }
 }
 
+impl super::types::Promotion {
+    /// What the policy needs of this promotion. A status envdeck does not know is taken as
+    /// `failed`: no step may act on it.
+    pub fn facts(&self) -> crate::domain::policy::PromotionFacts<'_> {
+        crate::domain::policy::PromotionFacts {
+            status: crate::domain::PromotionStatus::parse(&self.status)
+                .unwrap_or(crate::domain::PromotionStatus::Failed),
+            requested_by: &self.requested_by,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,8 +70,33 @@ pub async fn token(url: &str, user: &str) -> Secret {
     .access_token
 }
 
+/// A client of `user`, whose write guard trusts the server (see [`trusting`]).
 pub async fn client_as(url: &str, user: &str, tenant: &str) -> Client {
-    Client::new(url, tenant, Some(token(url, user).await)).expect("client")
+    trusting(Client::new(url, tenant, Some(token(url, user).await)).expect("client"))
+}
+
+/// Teaches `client`'s write guard a view that lets every write through (dev, staging and
+/// production, all full; an actor with every permission and no name, so four-eyes never
+/// matches): what such a test sees is the server's own enforcement. Tests of the guard fetch
+/// /v1/environments and /v1/me, which replace this view with the server's.
+pub fn trusting(client: Client) -> Client {
+    use envdeck::domain::policy::Actor;
+    use envdeck::domain::{Mode, Pipeline, Role, Stage, StageName, permissions_for};
+    let stages = ["dev", "staging", "production"]
+        .iter()
+        .filter_map(|n| StageName::parse(n).ok())
+        .map(|name| Stage::new(name, None, Mode::Full, None))
+        .collect();
+    let actor = Actor {
+        username: String::new(),
+        roles: Vec::new(),
+        permissions: permissions_for(&[Role::CpiAdmin])
+            .into_iter()
+            .map(String::from)
+            .collect(),
+    };
+    client.learn_policy(Pipeline::in_order(stages), actor);
+    client
 }
 
 /// `envdeck serve` as a child process on port 0; killed on drop.

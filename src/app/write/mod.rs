@@ -12,8 +12,7 @@ use tui_input::Input;
 
 use super::action::Stamp;
 use super::state::{Popup, State};
-use crate::domain::policy::PromotionFacts;
-use crate::domain::{Decision, Operation, PromotionStatus, StageName};
+use crate::domain::{Decision, Operation, StageName};
 use crate::wire::{ApiCreate, ApiUpdate, PromotionCreate};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -150,13 +149,11 @@ pub fn decide(state: &State, pending: &Pending) -> Result<(), String> {
             .write
             .promotion_id()
             .and_then(|id| state.promo.all.iter().find(|p| p.id == id));
-        let facts = known.map(|p| PromotionFacts {
-            status: PromotionStatus::parse(&p.status).unwrap_or(PromotionStatus::Failed),
-            requested_by: &p.requested_by,
-        });
-        state.decide_for(op, stage, facts)
+        state.decide_for(op, stage, known.map(|p| p.facts()))
     } else {
-        state.decide_reaching(op, &pending.lands_in, &pending.api, &pending.reaches)
+        state
+            .policy()
+            .decide_catalog(op, &pending.lands_in, &pending.api, &pending.reaches)
     };
     match decision {
         Decision::Allowed { .. } => Ok(()),
@@ -208,6 +205,7 @@ pub fn confirmation(state: &State, pending: Pending) -> Confirm {
         ));
     }
     let typed = state
+        .policy()
         .typed_confirmation(pending.operation(), &pending.reaches)
         .map(|s| (s.to_string(), Input::default()));
     let message = matches!(w, Write::Rollback { .. }).then(Input::default);

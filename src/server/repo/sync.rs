@@ -104,7 +104,9 @@ pub fn check_promotion_completion(conn: &Connection, promotion: &str) -> rusqlit
     let Some((status, tenant, api, source, target)) = header else {
         return Ok(());
     };
-    if status != "promoting" {
+    // Only a promotion that completing may act on (the one rule, in domain::policy).
+    let completable = crate::domain::Operation::CompletePromotion.required_status();
+    if completable.map(crate::domain::PromotionStatus::as_str) != Some(status.as_str()) {
         return Ok(());
     }
     let rows: Vec<(String, String, String, Option<String>)> = conn

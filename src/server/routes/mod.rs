@@ -157,7 +157,7 @@ pub async fn authorize(
     facts: Option<PromotionFacts<'_>>,
     attempt: Attempt<'_>,
 ) -> ApiResult<Granted> {
-    let decided = caller.authorize(op, stage, facts);
+    let decided = caller.authorize(&state.pipeline, op, stage, facts);
     let granted = audit_refusal(state, caller, stage, decided, attempt).await?;
     caller.require_override_reason(granted, &stage.spelled)?;
     Ok(granted)
@@ -173,7 +173,8 @@ pub async fn authorize_catalog(
     present_in: &[&crate::domain::Stage],
     attempt: Attempt<'_>,
 ) -> ApiResult<Granted> {
-    let decided = caller.authorize_catalog(op, stage, attempt.resource_id, present_in);
+    let decided =
+        caller.authorize_catalog(&state.pipeline, op, stage, attempt.resource_id, present_in);
     let granted = audit_refusal(state, caller, stage, decided, attempt).await?;
     caller.require_override_reason(granted, &stage.spelled)?;
     Ok(granted)

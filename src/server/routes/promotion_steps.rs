@@ -11,7 +11,7 @@ use serde_json::Map;
 
 use super::Written;
 use super::apis::ensure_tenant;
-use super::promotions::{facts, load, stage_of};
+use super::promotions::{Step, authorize_step, load, needed, stage_of};
 use crate::domain::Operation;
 use crate::server::agent::GatewayMode;
 use crate::server::auth::Caller;
@@ -51,21 +51,13 @@ pub async fn approve(
             .map(Json);
     }
     let target = stage_of(&state, &stored.promotion.target_environment)?;
-    let attempt = super::Attempt {
+    let step = Step {
         tenant: &tenant,
+        stored: &stored,
         action: "promotion.approved",
-        resource_type: "promotion",
-        resource_id: &id,
     };
-    let granted = super::authorize(
-        &state,
-        &caller,
-        Operation::ApprovePromotion,
-        &target,
-        Some(facts(&stored)?),
-        attempt,
-    )
-    .await?;
+    let granted =
+        authorize_step(&state, &caller, Operation::ApprovePromotion, &target, step).await?;
     // The embedded control plane ties every approval to the diff that was reviewed (the
     // real one ignores the field; envdeck's client always sends it). Checked after the
     // policy, so a caller who may not approve hears that first.
@@ -104,10 +96,11 @@ pub async fn approve(
                     short(&reviewed), now.map(short).unwrap_or("none")
                 )));
             }
-            if !repo::transition(tx, &p.id, "pending", "promoting", Some(&written.username))? {
+            let from = needed(Operation::ApprovePromotion);
+            if !repo::transition(tx, &p.id, from, "promoting", Some(&written.username))? {
                 let status = repo::get(tx, &tenant, &p.id)?.map(|s| s.promotion.status).unwrap_or_default();
                 return Err(ApiError::Conflict(format!(
-                    "Cannot approve promotion in status '{status}' (expected 'pending')"
+                    "Cannot approve promotion in status '{status}' (expected '{from}')"
                 )));
             }
             let ids = p.target_gateway_ids.clone().unwrap_or_default();
@@ -164,8 +157,9 @@ fn reload(tx: &rusqlite::Connection, tenant: &str, id: &str) -> ApiResult<Promot
 }
 
 fn not_promoting(status: &str) -> ApiError {
+    let expected = needed(Operation::CompletePromotion);
     ApiError::BadRequest(format!(
-        "Cannot complete promotion in status '{status}' (expected 'promoting')"
+        "Cannot complete promotion in status '{status}' (expected '{expected}')"
     ))
 }
 
@@ -182,25 +176,17 @@ pub async fn complete(
 ) -> ApiResult<Json<Promotion>> {
     ensure_tenant(&state, &caller, &tenant).await?;
     let stored = load(&state, &tenant, &id).await?;
-    if stored.promotion.status != "promoting" {
+    if stored.promotion.status != needed(Operation::CompletePromotion) {
         return Err(not_promoting(&stored.promotion.status));
     }
     let target = stage_of(&state, &stored.promotion.target_environment)?;
-    let attempt = super::Attempt {
+    let step = Step {
         tenant: &tenant,
+        stored: &stored,
         action: "promotion.completed",
-        resource_type: "promotion",
-        resource_id: &id,
     };
-    let granted = super::authorize(
-        &state,
-        &caller,
-        Operation::CompletePromotion,
-        &target,
-        Some(facts(&stored)?),
-        attempt,
-    )
-    .await?;
+    let granted =
+        authorize_step(&state, &caller, Operation::CompletePromotion, &target, step).await?;
     let written = Written::new(&caller, &target, granted);
     let manual = state.gateways == GatewayMode::Manual;
     state
@@ -208,7 +194,7 @@ pub async fn complete(
         .write_with(move |tx| {
             let current = repo::get(tx, &tenant, &id)?
                 .ok_or_else(|| ApiError::NotFound("Promotion not found".into()))?;
-            if current.promotion.status != "promoting" {
+            if current.promotion.status != needed(Operation::CompletePromotion) {
                 return Err(not_promoting(&current.promotion.status));
             }
             if manual {

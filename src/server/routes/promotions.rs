@@ -14,7 +14,7 @@ use super::apis::ensure_tenant;
 use crate::domain::policy::PromotionFacts;
 use crate::domain::promotion::MessageError;
 use crate::domain::{Operation, PromotionStatus, validate_chain, validate_message};
-use crate::server::auth::Caller;
+use crate::server::auth::{Caller, Granted};
 use crate::server::desired;
 use crate::server::error::{ApiError, ApiResult};
 use crate::server::extract::{JsonBody, Params, StageRef, resolve_stage};
@@ -69,6 +69,44 @@ pub(super) fn stage_of<'p>(state: &'p AppState, name: &str) -> ApiResult<StageRe
             "stage {name} is no longer part of this control plane"
         ))
     })
+}
+
+/// A step on a stored promotion, for its audit entry.
+pub(super) struct Step<'a> {
+    pub tenant: &'a str,
+    pub stored: &'a Stored,
+    pub action: &'a str,
+}
+
+/// Asks the policy for a step on a stored promotion (judged with its facts) landing in
+/// `target`; a refusal is audit-logged like any other.
+pub(super) async fn authorize_step(
+    state: &AppState,
+    caller: &Caller,
+    op: Operation,
+    target: &StageRef<'_>,
+    step: Step<'_>,
+) -> ApiResult<Granted> {
+    let attempt = super::Attempt {
+        tenant: step.tenant,
+        action: step.action,
+        resource_type: "promotion",
+        resource_id: &step.stored.promotion.id,
+    };
+    super::authorize(
+        state,
+        caller,
+        op,
+        target,
+        Some(facts(step.stored)?),
+        attempt,
+    )
+    .await
+}
+
+/// The status a step needs, as stored: the one rule (`Operation::required_status`).
+pub(super) fn needed(op: Operation) -> &'static str {
+    op.required_status().map_or("", PromotionStatus::as_str)
 }
 
 pub(super) fn facts(stored: &Stored) -> ApiResult<PromotionFacts<'_>> {

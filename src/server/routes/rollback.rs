@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::Written;
 use super::apis::ensure_tenant;
-use super::promotions::{facts, load, message_error, stage_of};
+use super::promotions::{Step, authorize_step, load, message_error, needed, stage_of};
 use crate::domain::policy::needs_four_eyes;
 use crate::domain::{Mode, Operation, Stage, validate_message};
 use crate::server::auth::{Caller, Granted};
@@ -66,21 +66,13 @@ pub async fn rollback(
     let stored = load(&state, &tenant, &id).await?;
     let changed = changed_stage(&state, &stored).await?;
     let target = stage_of(&state, &changed)?;
-    let attempt = super::Attempt {
+    let step = Step {
         tenant: &tenant,
+        stored: &stored,
         action: "promotion.rolled_back",
-        resource_type: "promotion",
-        resource_id: &id,
     };
-    let granted = super::authorize(
-        &state,
-        &caller,
-        Operation::RollbackPromotion,
-        &target,
-        Some(facts(&stored)?),
-        attempt,
-    )
-    .await?;
+    let granted =
+        authorize_step(&state, &caller, Operation::RollbackPromotion, &target, step).await?;
     let guarded = guarded(target.stage);
     let emergency = guarded && caller.is_cpi_admin() && caller.override_reason.is_some();
     if emergency {
@@ -102,7 +94,8 @@ pub async fn rollback(
                     p.target_environment, p.id
                 )));
             };
-            if !repo::transition(tx, &p.id, "promoted", "rolled_back", None)? {
+            let from = needed(Operation::RollbackPromotion);
+            if !repo::transition(tx, &p.id, from, "rolled_back", None)? {
                 let status = repo::get(tx, &tenant, &p.id)?
                     .map(|s| s.promotion.status)
                     .unwrap_or_default();
@@ -179,22 +172,13 @@ pub(super) async fn approve_reverse(
 ) -> ApiResult<Promotion> {
     let changed = changed_stage(&state, &stored).await?;
     let target = stage_of(&state, &changed)?;
-    let id = stored.promotion.id.clone();
-    let attempt = super::Attempt {
+    let step = Step {
         tenant: &tenant,
+        stored: &stored,
         action: "promotion.approved",
-        resource_type: "promotion",
-        resource_id: &id,
     };
-    let granted = super::authorize(
-        &state,
-        &caller,
-        Operation::ApprovePromotion,
-        &target,
-        Some(facts(&stored)?),
-        attempt,
-    )
-    .await?;
+    let granted =
+        authorize_step(&state, &caller, Operation::ApprovePromotion, &target, step).await?;
     if stored
         .promotion
         .requested_by
@@ -210,12 +194,13 @@ pub(super) async fn approve_reverse(
     state
         .db
         .write_with(move |tx| {
-            if !repo::transition(tx, &p.id, "pending", "promoting", Some(&written.username))? {
+            let from = needed(Operation::ApprovePromotion);
+            if !repo::transition(tx, &p.id, from, "promoting", Some(&written.username))? {
                 let status = repo::get(tx, &tenant, &p.id)?
                     .map(|s| s.promotion.status)
                     .unwrap_or_default();
                 return Err(ApiError::Conflict(format!(
-                    "Cannot approve promotion in status '{status}' (expected 'pending')"
+                    "Cannot approve promotion in status '{status}' (expected '{from}')"
                 )));
             }
             // Read after the transition: only the winner of a race deploys it.

@@ -17,11 +17,14 @@ use super::raw::{RawStub, read_request, reset, respond, respond_json, respond_ke
 const HEALTH: &str = r#"{"status":"healthy","version":"2.0.0"}"#;
 
 fn client(url: &str) -> Client {
-    Client::new(url, "acme", Some(Secret::new("fault-token"))).expect("client")
+    crate::support::trusting(
+        Client::new(url, "acme", Some(Secret::new("fault-token"))).expect("client"),
+    )
 }
 
 fn client_with(url: &str, options: ClientOptions) -> Client {
-    Client::with_options(url, "acme", Some(Secret::new("fault-token")), options).expect("client")
+    let client = Client::with_options(url, "acme", Some(Secret::new("fault-token")), options);
+    crate::support::trusting(client.expect("client"))
 }
 
 fn tenant() -> TenantCreate {

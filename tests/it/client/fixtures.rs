@@ -8,7 +8,7 @@ use envdeck::secret::Secret;
 use envdeck::wire::{ApiCreate, ApiUpdate, PromotionCreate, TenantCreate};
 use serde_json::Value;
 
-use super::replay::{Recording, ReplayStub, recording_names};
+use super::replay::{Env, RecordedRequest, Recording, ReplayStub, recording_names};
 
 enum Expect {
     Ok {
@@ -473,21 +473,70 @@ async fn call(client: &Client, file: &str, rec: &Recording) -> Result<Value, Api
     })
 }
 
+/// What the client's write guard reads before a write the recording answers: the API an
+/// edit or delete reaches (in dev only), the promotion a step acts on (into staging, in the
+/// status the step needs, asked by someone else).
+fn guard_reads(rec: &Recording) -> Vec<(Env, Recording)> {
+    let method = rec.request.method.as_str();
+    let path = rec.path().to_string();
+    let get = |path: String, body: serde_json::Value| Recording {
+        request: RecordedRequest {
+            method: "GET".into(),
+            path,
+            body: serde_json::Value::Null,
+        },
+        status: 200,
+        headers: Default::default(),
+        body,
+    };
+    let id = path.rsplit('/').next().unwrap_or_default().to_string();
+    if matches!(method, "PUT" | "DELETE") && rec.segment_after("apis").is_some() {
+        let api = serde_json::json!({
+            "id": id, "tenant_id": "acme", "name": id, "display_name": id, "version": "1",
+            "status": "active", "tags": [], "deployed_dev": true, "deployed_staging": false,
+            "runtime_deployments": []
+        });
+        return vec![(Env::Any, get(path, api))];
+    }
+    let step = ["approve", "complete", "rollback"]
+        .into_iter()
+        .find(|s| method == "POST" && path.ends_with(&format!("/{s}")));
+    let Some(step) = step else {
+        return Vec::new();
+    };
+    let status = match step {
+        "approve" => "pending",
+        "complete" => "promoting",
+        _ => "promoted",
+    };
+    let promotion_path = path.trim_end_matches(&format!("/{step}")).to_string();
+    let promotion = serde_json::json!({
+        "id": promotion_path.rsplit('/').next().unwrap_or_default(), "tenant_id": "acme",
+        "api_id": "a", "source_environment": "dev", "target_environment": "staging",
+        "status": status, "message": "m", "requested_by": "someone-else"
+    });
+    vec![(Env::Any, get(promotion_path, promotion))]
+}
+
 /// Runs one recording; returns a description of every mismatch.
 async fn check(file: &str, expect: &Expect) -> Vec<String> {
     let rec = Recording::load(file);
-    let stub = ReplayStub::start(rec.clone()).await;
+    let mut routes = vec![(Env::Any, rec.clone())];
+    routes.extend(guard_reads(&rec));
+    let stub = ReplayStub::routed(routes).await;
     let tenant = rec
         .segment_after("tenants")
         .or_else(|| rec.segment_after("audit"))
         .or_else(|| rec.segment_after("tenant"))
         .unwrap_or_else(|| "acme".to_string());
-    let client =
-        Client::new(&stub.url, &tenant, Some(Secret::new("fixture-token"))).expect("client");
+    let client = crate::support::trusting(
+        Client::new(&stub.url, &tenant, Some(Secret::new("fixture-token"))).expect("client"),
+    );
     let outcome = call(&client, file, &rec).await;
     let seen = stub.seen();
     let mut problems = Vec::new();
-    match seen.first() {
+    // The write guard reads what it judges first (an API, a promotion); the write comes last.
+    match seen.last() {
         Some(first) if first.path == rec.path() && first.method == rec.request.method => {}
         other => problems.push(format!(
             "sent {other:?}, recording is {} {}",
@@ -504,16 +553,19 @@ async fn check(file: &str, expect: &Expect) -> Vec<String> {
         problems.push("a request went without the bearer token".into());
     }
     let is_write = rec.request.method != "GET";
-    if is_write && seen.len() != 1 {
-        problems.push(format!("a write was sent {} times", seen.len()));
+    let writes = seen.iter().filter(|s| s.method != "GET").count();
+    if is_write && writes != 1 {
+        problems.push(format!("a write was sent {writes} times"));
     }
     if is_write
         && file.contains("apis")
-        && seen.first().and_then(|s| s.query("environment")).is_none()
+        && seen.last().and_then(|s| s.query("environment")).is_none()
     {
         problems.push("an API write went without ?environment=".into());
     }
-    if let Some(first) = seen.first()
+    // The request the recording answers (the guard's reads before a write are GETs).
+    let answered = seen.iter().find(|s| s.method == rec.request.method);
+    if let Some(first) = answered
         && !first.body.is_empty()
         && serde_json::from_slice::<Value>(&first.body).is_err()
     {
@@ -537,7 +589,7 @@ async fn check(file: &str, expect: &Expect) -> Vec<String> {
                 }
             }
             for (key, want) in sent {
-                let got = seen.first().and_then(|s| s.query(key));
+                let got = answered.and_then(|s| s.query(key));
                 if got != *want {
                     problems.push(format!("sent {key}={got:?}, expected {want:?}"));
                 }

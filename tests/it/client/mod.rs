@@ -3,6 +3,7 @@
 
 mod faults;
 mod fixtures;
+mod guard_table;
 pub mod raw;
 mod real_platform;
 mod replay;

@@ -116,11 +116,6 @@ pub struct ReplayStub {
 }
 
 impl ReplayStub {
-    /// Serves `recording` for its method and path (any query); anything else is a 404.
-    pub async fn start(recording: Recording) -> ReplayStub {
-        ReplayStub::routed(vec![(Env::Any, recording)]).await
-    }
-
     /// Serves several recordings, each for its method, path and `environment`; the first
     /// that matches answers. A GET nothing matches gets an empty page; anything else a 404.
     pub async fn routed(routes: Vec<(Env, Recording)>) -> ReplayStub {

@@ -322,7 +322,16 @@ fn promotion_lifecycle_and_exit_codes() {
     assert_eq!(ok["status"], "promoting");
     let done = cli.json(
         "dora",
-        &["promote", "complete", &prod_id, "--wait", "-o", "json"],
+        &[
+            "promote",
+            "complete",
+            &prod_id,
+            "--wait",
+            "--confirm",
+            "production",
+            "-o",
+            "json",
+        ],
     );
     assert_eq!(done["status"], "promoted");
 
@@ -336,6 +345,8 @@ fn promotion_lifecycle_and_exit_codes() {
             &prod_id,
             "-m",
             "Error rate spike",
+            "--confirm",
+            "prod",
             "-o",
             "json",
         ],

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use serde_json::json;
 
-use envdeck::api::{Client, OVERRIDE_HEADER, Override, PolicyGuard};
+use envdeck::api::{Client, Emergency as Override, OVERRIDE_HEADER};
 use envdeck::domain::StageName;
 use envdeck::server::Seed;
 use envdeck::wire::ApiCreate;
@@ -30,11 +30,9 @@ fn api(name: &str) -> ApiCreate {
 
 async fn guarded(url: &str, user: &str) -> Client {
     let client = crate::support::client_as(url, user, "acme").await;
-    let (environments, me) = (
-        client.environments().await.expect("environments"),
-        client.me().await.expect("me"),
-    );
-    client.set_write_guard(Some(Arc::new(PolicyGuard::from_server(&environments, &me))));
+    // The write guard learns the stages and the actor from these.
+    client.environments().await.expect("environments");
+    client.me().await.expect("me");
     client
 }
 
@@ -114,8 +112,9 @@ async fn writes_carry_the_reason_and_reads_do_not() {
         let _ = axum::serve(listener, app).await;
     });
 
-    let client =
-        Client::new(&url, "acme", Some(envdeck::secret::Secret::new("t"))).expect("client");
+    let client = crate::support::trusting(
+        Client::new(&url, "acme", Some(envdeck::secret::Secret::new("t"))).expect("client"),
+    );
     let dev = StageName::parse("dev").expect("stage");
     client.begin_override(
         Override::new("INC-42: hotfix ü", Duration::from_secs(600)).expect("reason"),

@@ -3,9 +3,8 @@
 //! makes every stage read-only.
 
 use std::path::Path;
-use std::sync::Arc;
 
-use envdeck::api::PolicyGuard;
+use envdeck::api::{Client, ClientOptions};
 use envdeck::domain::{Mode, StageName};
 use envdeck::server::Seed;
 use envdeck::store::Config;
@@ -54,21 +53,17 @@ async fn tightened_stages_refuse_writes_before_sending_and_loosening_is_ignored(
         let client = dora.clone();
         let tightening = config.tighten.clone();
         async move {
-            let (environments, me) = (
-                client.environments().await.expect("environments"),
-                client.me().await.expect("me"),
-            );
-            let client = client
-                .for_endpoint(
-                    client.base_url(),
-                    Some(crate::support::token(client.base_url(), "dora").await),
-                )
-                .expect("client");
-            client.set_write_guard(Some(Arc::new(PolicyGuard {
+            let options = ClientOptions {
                 local_tightening: tightening,
                 session_readonly,
-                ..PolicyGuard::from_server(&environments, &me)
-            })));
+                ..ClientOptions::default()
+            };
+            let token = crate::support::token(client.base_url(), "dora").await;
+            let client = Client::with_options(client.base_url(), "acme", Some(token), options)
+                .expect("client");
+            // The write guard learns the stages and the actor from these.
+            client.environments().await.expect("environments");
+            client.me().await.expect("me");
             client
         }
     };
