@@ -3,8 +3,8 @@
 
 use crossterm::event::KeyEvent;
 
+use super::failure::Failure;
 use super::state::ViewKind;
-use crate::api::ApiError;
 use crate::domain::StageName;
 use crate::wire::{
     Api, AuditEntry, Deployment, EnvironmentList, Gateway, Me, Promotion, Subscription, Timestamp,
@@ -67,10 +67,10 @@ pub enum Action {
     SavedStateLoaded(SavedState),
     /// The environment list, from the server (`cached: false`) or the cache.
     Environments {
-        result: Result<EnvironmentList, ApiError>,
+        result: Result<EnvironmentList, Failure>,
         cached: bool,
     },
-    Me(Result<Me, ApiError>),
+    Me(Result<Me, Failure>),
     /// `/v1/me` as last seen, until the server answers.
     CachedMe(Me),
     /// A list fetched for `stage` under `generation` (both `None`/ignored for tenant lists).
@@ -78,7 +78,7 @@ pub enum Action {
         kind: ViewKind,
         stage: Option<StageName>,
         generation: u64,
-        result: Result<ListPayload, ApiError>,
+        result: Result<ListPayload, Failure>,
     },
     /// A list from the cache, shown stale until the server answers.
     CachedList {
@@ -90,7 +90,7 @@ pub enum Action {
     /// A confirmed write's outcome.
     Written {
         pending: Box<super::write::Pending>,
-        result: Result<super::write::reply::Sent, ApiError>,
+        result: Result<super::write::reply::Sent, Failure>,
     },
     /// A promotion effect's reply.
     Promo(Box<super::promo_io::PromoReply>),

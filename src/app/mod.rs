@@ -42,6 +42,7 @@ macro_rules! with_list {
 pub mod action;
 pub mod effect;
 pub mod emergency;
+pub mod failure;
 pub mod form;
 pub mod keymap;
 pub mod keys;

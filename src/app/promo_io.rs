@@ -2,8 +2,8 @@
 //! the create form and the live polling (`runtime::promo` does it).
 
 use super::action::Stamp;
+use super::failure::Failure;
 use super::promo::{Draft, ReviewData};
-use crate::api::ApiError;
 use crate::domain::{StageName, WireSpelling};
 use crate::wire::{GatewayDeployment, Promotion};
 
@@ -29,16 +29,16 @@ pub enum PromoEffect {
 pub enum PromoReply {
     Draft {
         stamp: Stamp,
-        result: Result<Box<Draft>, ApiError>,
+        result: Result<Box<Draft>, Failure>,
     },
     Review {
         id: String,
         stamp: Stamp,
-        result: Result<Box<ReviewData>, ApiError>,
+        result: Result<Box<ReviewData>, Failure>,
     },
     Polled {
         id: String,
-        result: Result<Polled, ApiError>,
+        result: Result<Polled, Failure>,
     },
 }
 

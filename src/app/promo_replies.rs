@@ -3,11 +3,11 @@
 
 use super::action::Stamp;
 use super::effect::Effect;
+use super::failure::Failure;
 use super::promo::{Draft, FormFocus, Poll, Preflight, PromoteForm, ReviewData, Target};
 use super::promo_io::{Polled, PromoEffect, PromoReply};
 use super::rows::TableRow;
 use super::state::{Popup, State};
-use crate::api::ApiError;
 use crate::domain::PromotionStatus;
 use crate::domain::text::sanitize;
 
@@ -51,7 +51,7 @@ pub fn on_reply(state: &mut State, reply: PromoReply) -> Vec<Effect> {
     }
 }
 
-fn on_draft(state: &mut State, stamp: Stamp, result: Result<Box<Draft>, ApiError>) -> Vec<Effect> {
+fn on_draft(state: &mut State, stamp: Stamp, result: Result<Box<Draft>, Failure>) -> Vec<Effect> {
     let mut draft = match result {
         Ok(d) => *d,
         Err(e) => {
@@ -120,7 +120,7 @@ fn on_draft(state: &mut State, stamp: Stamp, result: Result<Box<Draft>, ApiError
     Vec::new()
 }
 
-fn on_review(state: &mut State, id: &str, result: Result<Box<ReviewData>, ApiError>) {
+fn on_review(state: &mut State, id: &str, result: Result<Box<ReviewData>, Failure>) {
     let mut review = match state.popup.take() {
         Some(Popup::Review(review)) if review.promotion.id == id => review,
         other => {
@@ -209,7 +209,7 @@ pub fn on_tick(state: &mut State) -> Vec<Effect> {
         .collect()
 }
 
-fn on_polled(state: &mut State, id: &str, result: Result<Polled, ApiError>) -> Vec<Effect> {
+fn on_polled(state: &mut State, id: &str, result: Result<Polled, Failure>) -> Vec<Effect> {
     let now = state.now;
     let Some(poll) = state.promo.polling.get_mut(id) else {
         return Vec::new();

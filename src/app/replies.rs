@@ -3,9 +3,9 @@
 
 use super::action::ListPayload;
 use super::effect::Effect;
+use super::failure::Failure;
 use super::list::LoadState;
 use super::state::{Connection, State, ViewKind};
-use crate::api::ApiError;
 use crate::domain::StageName;
 use crate::domain::text::sanitize;
 use crate::wire::Timestamp;
@@ -19,7 +19,7 @@ pub(super) fn on_list(
     kind: ViewKind,
     stage: Option<StageName>,
     generation: u64,
-    result: Result<ListPayload, ApiError>,
+    result: Result<ListPayload, Failure>,
 ) -> Vec<Effect> {
     if !is_current(state, kind, &stage, generation) {
         tracing::debug!("dropping a {kind:?} reply for a stage no longer active");
@@ -108,7 +108,7 @@ pub(crate) fn mark_online(state: &mut State) {
 }
 
 /// A failed request: offline errors flip the connection marker; others are shown.
-pub(crate) fn note_failure(state: &mut State, error: &ApiError, context: &str) {
+pub(crate) fn note_failure(state: &mut State, error: &Failure, context: &str) {
     if error.is_offline() {
         if !state.is_offline() {
             state.connection = Connection::Offline {

@@ -2,10 +2,10 @@
 
 use super::action::{Action, SavedState};
 use super::effect::Effect;
+use super::failure::Failure;
 use super::list::LoadState;
 use super::replies::{mark_online, note_failure, on_cached_list, on_list};
 use super::state::{Saved, State, ViewKind};
-use crate::api::ApiError;
 use crate::domain::text::sanitize;
 use crate::domain::{Mode, Pipeline, Stage, StageName};
 use crate::wire::{EnvironmentList, Timestamp};
@@ -233,7 +233,7 @@ fn pipeline_from(list: &EnvironmentList) -> Pipeline {
 
 fn on_environments(
     state: &mut State,
-    result: Result<EnvironmentList, ApiError>,
+    result: Result<EnvironmentList, Failure>,
     cached: bool,
 ) -> Vec<Effect> {
     let list = match result {

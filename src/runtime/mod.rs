@@ -4,6 +4,7 @@
 //! through [`Connecting`], and the effects that need it wait for it.
 
 pub mod event_loop;
+pub mod failure;
 pub mod persist;
 pub mod promo;
 pub mod runner;

@@ -4,6 +4,7 @@
 use super::runner::bounded;
 use crate::api::{ApiError, Client, PromotionFilter};
 use crate::app::action::Action;
+use crate::app::failure::Failure;
 use crate::app::promo::{Draft, ReviewData};
 use crate::app::promo_io::{Polled, PromoEffect, PromoReply};
 use crate::domain::StageName;
@@ -25,15 +26,19 @@ async fn reply(client: Client, effect: PromoEffect) -> PromoReply {
             stamp,
             result: bounded(prepare(&client, api_id, api_name, source, target))
                 .await
-                .map(Box::new),
+                .map(Box::new)
+                .map_err(Failure::from),
         },
         PromoEffect::Review { id, stamp } => PromoReply::Review {
-            result: bounded(review(&client, &id)).await.map(Box::new),
+            result: bounded(review(&client, &id))
+                .await
+                .map(Box::new)
+                .map_err(Failure::from),
             stamp,
             id,
         },
         PromoEffect::Poll { id } => PromoReply::Polled {
-            result: bounded(poll(&client, &id)).await,
+            result: bounded(poll(&client, &id)).await.map_err(Failure::from),
             id,
         },
     }

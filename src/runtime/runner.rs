@@ -14,6 +14,7 @@ use super::persist::Persist;
 use crate::api::{ApiError, Client, PromotionFilter};
 use crate::app::action::{Action, ListPayload};
 use crate::app::effect::Effect;
+use crate::app::failure::Failure;
 use crate::app::state::ViewKind;
 use crate::app::write::reply::Sent;
 use crate::app::write::{Pending, Write};
@@ -153,7 +154,7 @@ impl Runner {
         match effect {
             Effect::FetchEnvironments => {
                 tokio::spawn(async move {
-                    let result = bounded(client.environments()).await;
+                    let result = bounded(client.environments()).await.map_err(Failure::from);
                     send(Action::Environments {
                         result,
                         cached: false,
@@ -161,7 +162,11 @@ impl Runner {
                 });
             }
             Effect::FetchMe => {
-                tokio::spawn(async move { send(Action::Me(bounded(client.me()).await)) });
+                tokio::spawn(async move {
+                    send(Action::Me(
+                        bounded(client.me()).await.map_err(Failure::from),
+                    ))
+                });
             }
             Effect::FetchList {
                 kind,
@@ -184,7 +189,7 @@ impl Runner {
                         kind,
                         stage,
                         generation,
-                        result,
+                        result: result.map_err(Failure::from),
                     });
                 });
                 if let Some(previous) = self.in_flight.insert(kind, handle.abort_handle()) {
@@ -193,7 +198,9 @@ impl Runner {
             }
             Effect::Write(pending) => {
                 tokio::spawn(async move {
-                    let result = bounded(run_write(&client, &pending)).await;
+                    let result = bounded(run_write(&client, &pending))
+                        .await
+                        .map_err(Failure::from);
                     send(Action::Written { pending, result });
                 });
             }

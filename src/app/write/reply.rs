@@ -2,8 +2,9 @@
 //! (and logged), then the lists refreshed and a promoting promotion watched.
 
 use super::{Pending, Write, label};
-use crate::api::{ApiError, completion};
+use crate::api::completion;
 use crate::app::effect::Effect;
+use crate::app::failure::Failure;
 use crate::app::replies::note_failure;
 use crate::app::rows::TableRow;
 use crate::app::state::{State, ViewKind};
@@ -20,14 +21,11 @@ pub enum Sent {
 pub fn on_written(
     state: &mut State,
     pending: Pending,
-    result: Result<Sent, ApiError>,
+    result: Result<Sent, Failure>,
 ) -> Vec<Effect> {
     let sent = match result {
         Ok(sent) => sent,
-        Err(e)
-            if matches!(pending.write, Write::Complete { .. })
-                && completion::refusal(&e).is_some() =>
-        {
+        Err(e) if matches!(pending.write, Write::Complete { .. }) && e.refusal.is_some() => {
             return on_complete_refused(state, &pending, &e);
         }
         Err(e) => {
@@ -127,12 +125,12 @@ fn follow(state: &mut State, pending: &Pending, mut p: Box<Promotion>) {
 
 /// The gateways complete promotions on STOA: `c` before they acknowledged waits for them;
 /// `c` after is what was wanted.
-fn on_complete_refused(state: &mut State, pending: &Pending, e: &ApiError) -> Vec<Effect> {
+fn on_complete_refused(state: &mut State, pending: &Pending, e: &Failure) -> Vec<Effect> {
     let chain = chain(state, pending);
     let Some(id) = pending.write.promotion_id().map(str::to_string) else {
         return Vec::new();
     };
-    match completion::refusal(e) {
+    match e.refusal {
         Some(completion::Refusal::AlreadyPromoted) => {
             state.set_status(format!("promotion {chain} is promoted"), false);
             state.promo.polling.remove(&id);

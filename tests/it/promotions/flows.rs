@@ -574,12 +574,13 @@ fn polled(
     }))
 }
 
-fn refused(status: u16, words: &str) -> envdeck::api::ApiError {
+fn refused(status: u16, words: &str) -> envdeck::app::failure::Failure {
     envdeck::api::ApiError::Http {
         status,
         message: words.into(),
         retry_after: None,
     }
+    .into()
 }
 
 #[test]

@@ -307,8 +307,9 @@ pub fn deliver(state: &mut State, payload: ListPayload) -> Vec<Effect> {
     )
 }
 
-pub fn offline_error() -> ApiError {
-    ApiError::Network("connection refused".into())
+/// What the runtime hands the console when the control plane is unreachable.
+pub fn offline_error() -> envdeck::app::failure::Failure {
+    ApiError::Network("connection refused".into()).into()
 }
 
 pub fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {

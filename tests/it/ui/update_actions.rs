@@ -198,7 +198,8 @@ fn a_server_refusal_is_shown_in_the_servers_words() {
                 message: "Environment 'dev' is read-only. Only cpi-admin can perform writes."
                     .into(),
                 retry_after: None,
-            }),
+            }
+            .into()),
         },
     );
     let status = state.status.expect("status");
