@@ -100,7 +100,10 @@ impl Target {
         let token = self.token(who).await;
         let client =
             Client::new(&self.url, &self.tenant, Some(Secret::new(token))).expect("client");
+        // What every caller does before writing: the client's guard refuses until it has
+        // seen the stages and who this is.
         client.environments().await.expect("stages");
+        client.me().await.expect("me");
         client
     }
 
