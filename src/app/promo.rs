@@ -195,6 +195,8 @@ pub struct Poll {
     /// Polls answered with no change since the last one; polling stops after a few at the
     /// longest delay (a promotion nothing completes is not watched forever).
     pub unchanged: u32,
+    /// The equivalent command of the write that started the watch, kept on the status line.
+    pub command: Option<String>,
 }
 
 /// Polls at the longest delay with nothing changing before the console stops watching.

@@ -190,6 +190,7 @@ pub fn watch(state: &mut State, id: String, target: Target) {
             synced: None,
             in_flight: false,
             unchanged: 0,
+            command: None,
         },
     );
 }
@@ -241,6 +242,12 @@ fn on_polled(state: &mut State, id: &str, result: Result<Polled, Failure>) -> Ve
         poll.target.api, poll.target.source, poll.target.target
     );
     let status = sanitize(&p.status).into_owned();
+    // The write that started the watch stays scriptable while its outcome is told.
+    let command = poll
+        .command
+        .as_ref()
+        .map(|c| format!(" · {c}"))
+        .unwrap_or_default();
     let progress = match synced {
         Some((m, n)) => format!("gateways synced {m}/{n}"),
         None => "waiting for its gateways to acknowledge".to_string(),
@@ -263,11 +270,16 @@ fn on_polled(state: &mut State, id: &str, result: Result<Polled, Failure>) -> Ve
                 "its gateways have not acknowledged"
             };
             state.set_status(
-                format!("promotion {chain} still waiting ({progress}): {why}; r refreshes"),
+                format!(
+                    "promotion {chain} still waiting ({progress}): {why}; r refreshes{command}"
+                ),
                 false,
             );
         } else {
-            state.set_status(format!("promotion {chain} promoting: {progress}"), false);
+            state.set_status(
+                format!("promotion {chain} promoting: {progress}{command}"),
+                false,
+            );
         }
         return Vec::new();
     }
@@ -280,6 +292,6 @@ fn on_polled(state: &mut State, id: &str, result: Result<Polled, Failure>) -> Ve
     } else if synced.is_some() {
         text = format!("{text} ({progress})");
     }
-    state.set_status(text, error);
+    state.set_status(format!("{text}{command}"), error);
     super::update::fetch_promotions(state)
 }

@@ -47,7 +47,7 @@ pub fn on_written(
     state.set_status(format!("{text} · {command}"), error);
     let mut effects = Vec::new();
     if let Sent::Promotion(p) = sent {
-        follow(state, &pending, p);
+        follow(state, &pending, p, &command);
         effects.extend(crate::app::update::fetch_promotions(state));
     }
     // A reply for a stage the operator left changes nothing on screen but the status line.
@@ -113,11 +113,14 @@ pub fn settled(chain: &str, status: &str) -> (String, bool) {
 }
 
 /// A promoting promotion is watched until it settles.
-fn follow(state: &mut State, pending: &Pending, mut p: Box<Promotion>) {
+fn follow(state: &mut State, pending: &Pending, mut p: Box<Promotion>, command: &str) {
     p.sanitize();
     if p.status == PromotionStatus::Promoting.as_str() {
         let target = crate::app::promo::target_of(state, &p, &pending.api);
         crate::app::promo_replies::watch(state, p.id.clone(), target);
+        if let Some(poll) = state.promo.polling.get_mut(&p.id) {
+            poll.command = Some(command.to_string());
+        }
     } else {
         state.promo.polling.remove(&p.id);
     }

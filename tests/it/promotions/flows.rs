@@ -479,8 +479,9 @@ fn polling_backs_off_shows_progress_and_stops_when_settled() {
     };
     update(&mut state, polled(&promoting, &deployments));
     assert!(
-        status(&state).contains("gateways synced 1/2"),
-        "{}",
+        status(&state).contains("gateways synced 1/2")
+            && status(&state).contains("envdeck promote approve p-1"),
+        "progress, and the command stays scriptable: {}",
         status(&state)
     );
     assert_eq!(
