@@ -3,6 +3,7 @@
 
 mod faults;
 mod fixtures;
+mod matrix;
 mod paging;
 mod raw;
 mod real_platform;
