@@ -3,6 +3,7 @@
 pub mod banner;
 pub mod footer;
 pub mod header;
+pub mod pipeline;
 pub mod popup;
 pub mod table;
 pub mod theme;

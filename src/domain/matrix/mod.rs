@@ -178,8 +178,8 @@ pub enum StageSource {
 }
 
 /// Builds the matrix. `sources` holds one entry per stage (missing ones are unknown).
-pub fn build(
-    stages: &[Stage],
+pub fn build<'a>(
+    stages: &'a [Stage],
     catalog: &[Api],
     sources: &[StageSource],
     promotions: &[Promotion],
@@ -201,7 +201,15 @@ pub fn build(
         };
         rows.push(new_row(&api.id, name, stages.len()));
     }
-    let mut notes = Vec::new();
+    // (what, why) → the stages it applies to, in pipeline order.
+    let mut gaps: Vec<(&str, String, Vec<&str>)> = Vec::new();
+    let mut note = |what: &'static str, why: &str, label: &'a str| match gaps
+        .iter_mut()
+        .find(|(w, y, _)| *w == what && y == why)
+    {
+        Some((_, _, labels)) => labels.push(label),
+        None => gaps.push((what, why.to_string(), vec![label])),
+    };
     for (k, stage) in stages.iter().enumerate() {
         let unknown = StageSource::Unknown {
             why: "not read".to_string(),
@@ -211,17 +219,21 @@ pub fn build(
                 fill_from_deployments(&mut rows, &mut index, k, list, stages.len())
             }
             StageSource::Runtime { why } => {
-                notes.push(format!("versions in {} unknown: {why}", stage.label));
+                note("versions unknown in", why, &stage.label);
                 fill_from_runtime(&mut rows, catalog, &index, k, &stage.name);
             }
             StageSource::Unknown { why } => {
-                notes.push(format!("{} unknown: {why}", stage.label));
+                note("cannot read", why, &stage.label);
                 for row in &mut rows {
                     row.slots[k].cell = Cell::Unknown { why: why.clone() };
                 }
             }
         }
     }
+    let notes = gaps
+        .into_iter()
+        .map(|(what, why, labels)| format!("{what} {}: {why}", labels.join(", ")))
+        .collect();
     for row in &mut rows {
         finish_row(row);
     }

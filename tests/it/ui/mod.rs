@@ -6,6 +6,8 @@ mod extremes;
 pub mod fixtures;
 pub mod harness;
 mod live;
+mod pipeline;
+pub mod pipeline_fixtures;
 mod snapshots;
 mod update;
 mod update_actions;
