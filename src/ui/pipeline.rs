@@ -1,19 +1,22 @@
 //! The Pipeline view's drawing: the matrix of APIs × stages (`domain::matrix`) and the health
 //! strip (`domain::matrix::health`). Pure: it reads what it is given and draws into a buffer;
 //! only the visible rows and stage columns are formatted, so a frame costs the same for 20 or
-//! 2,000 APIs.
+//! 2,000 APIs. Every cell has a text marker beside its colour (legend at the bottom).
 //!
 //! For the console (the view component keeps the state; nothing here mutates it):
-//! - data: `Client::pipeline_matrix(&stages, GatewayAccess::from_roles(&me.roles))` gives a
-//!   [`PipelineData`](crate::api::matrix::PipelineData) (matrix + promotions); the health is
-//!   `domain::matrix::health::health(&stages, &data.promotions, Timestamp::now())`.
-//! - rows: `matrix.filter(query)` gives the visible rows (indices into `matrix.rows`, most
-//!   out-of-date first); keep it as `rows` and the selection as a position in it.
-//! - scrolling: [`scroll`] keeps the selected row and stage in view; the drawing clamps again.
-//! - keys on the selection: [`PipelineView::selected_slot`]; the arrow of a cell is the open
-//!   promotion on its left boundary (`a` opens its review when `status` is pending; Enter opens
-//!   the cell; `p` promotes the row's API from the selected stage into the next one).
-//! - drawing: [`draw`] for the matrix, [`draw_health`] (height [`health_height`]) above it.
+//! - data: `Client::pipeline_matrix(pipeline.stages(), GatewayAccess::from_roles(&me.roles))`
+//!   gives [`PipelineData`](crate::api::matrix::PipelineData) (matrix + promotions, stages + 2
+//!   requests); the health is `domain::matrix::health::health(stages, &data.promotions, now)`.
+//! - rows: `matrix.filter(query)` gives the rows to show (indices into `matrix.rows`, most
+//!   out-of-date first, `/` narrows); keep them and the selection as a position in them.
+//! - scrolling: [`widths`]`(matrix, width, theme).stages` is how many stage columns fit beside
+//!   the fixed API column; [`scroll`] gives the offsets that keep the selection in view (the
+//!   drawing clamps them again, so a stale offset never hides the selection).
+//! - keys: [`PipelineView::selected_slot`] is the selected cell (Enter opens it); its `arrow`
+//!   is the open promotion on its left boundary (`a` opens its review when pending and not
+//!   `reverse`); `p` promotes the row's `api` from the selected stage into the next one.
+//! - drawing: [`draw`] the matrix into the view's area; above the Promotions view's strip,
+//!   [`draw_health`] in [`health_height`] rows.
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
@@ -242,18 +245,11 @@ pub fn draw_buffer(buf: &mut Buffer, area: Rect, view: &PipelineView<'_>, theme:
             theme,
         );
     }
-    let mut y = area.y + 2 + body as u16;
-    for note in m.notes.iter().take(notes) {
-        put(
-            buf,
-            area,
-            area.x + 1,
-            y,
-            crate::domain::text::sanitize(note),
-            (area.width as usize).saturating_sub(1),
-            theme.warning(),
-        );
-        y += 1;
+    let top = area.y + 2 + body as u16;
+    for (y, note) in (top..).zip(m.notes.iter().take(notes)) {
+        let text = crate::domain::text::sanitize(note);
+        let width = usize::from(area.width).saturating_sub(1);
+        put(buf, area, area.x + 1, y, text, width, theme.warning());
     }
     if area.height > chrome {
         legend(buf, area, &legend_lines, theme);

@@ -222,12 +222,22 @@ pub fn build<'a>(
                 note("versions unknown in", why, &stage.label);
                 fill_from_runtime(&mut rows, catalog, &index, k, &stage.name);
             }
-            StageSource::Unknown { why } => {
-                note("cannot read", why, &stage.label);
-                for row in &mut rows {
-                    row.slots[k].cell = Cell::Unknown { why: why.clone() };
-                }
+            StageSource::Unknown { why } => note("cannot read", why, &stage.label),
+        }
+    }
+    // After every stage: rows found in a later stage's list are unknown here too.
+    for (k, source) in sources.iter().enumerate().take(stages.len()) {
+        if let StageSource::Unknown { why } = source {
+            for row in &mut rows {
+                row.slots[k].cell = Cell::Unknown { why: why.clone() };
             }
+        }
+    }
+    for row in &mut rows {
+        for slot in row.slots.iter_mut().skip(sources.len()) {
+            slot.cell = Cell::Unknown {
+                why: "not read".to_string(),
+            };
         }
     }
     let notes = gaps

@@ -390,3 +390,26 @@ fn health_of_short_or_empty_pipelines() {
     assert_eq!(h.lead_time, Some(chrono::Duration::hours(3)));
     assert_eq!(health::human(chrono::Duration::minutes(75)), "1h 15m");
 }
+
+#[test]
+fn a_row_found_late_is_unknown_where_nothing_could_be_read() {
+    let list = vec![gd("ghost", "staging", "0.1.0", "x", "synced")];
+    let mut sources = three(list);
+    sources[0] = StageSource::Unknown {
+        why: "timed out".into(),
+    };
+    sources.truncate(2);
+    let m = build(
+        &stages(&["dev", "staging", "production"]),
+        &[],
+        &sources,
+        &[],
+    );
+    let ghost = row(&m, "ghost");
+    assert!(matches!(ghost.slots[0].cell, Cell::Unknown { .. }));
+    assert!(
+        matches!(ghost.slots[2].cell, Cell::Unknown { .. }),
+        "no source: unknown"
+    );
+    assert_eq!(ghost.slots[1].differs, None);
+}

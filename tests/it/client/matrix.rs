@@ -86,7 +86,7 @@ async fn devops_sees_presence_and_sync_but_no_versions() {
             .await
             .expect("matrix")
             .matrix;
-        assert_eq!(m.notes.len(), stages.len(), "{:?}", m.notes);
+        assert_eq!(m.notes.len(), 1, "{:?}", m.notes);
         assert!(m.notes[0].contains(NO_GATEWAY_LISTS));
         let payments = row(&m, "payments");
         assert!(payments.slots.iter().all(|s| matches!(
@@ -202,5 +202,10 @@ async fn the_real_service_refuses_devops_the_gateway_lists_once() {
     let orders = row(&m, "orders");
     assert_eq!(orders.slots[2].cell, Cell::Absent);
     assert_eq!(orders.slots[2].differs, Some(true));
-    assert_eq!(m.notes.len(), 3);
+    assert_eq!(
+        m.notes,
+        [format!(
+            "versions unknown in Development, Staging, Production: {NO_GATEWAY_LISTS}"
+        )]
+    );
 }

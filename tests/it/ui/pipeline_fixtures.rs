@@ -223,6 +223,7 @@ pub fn devops_matrix(stages: &[Stage]) -> Matrix {
 
 /// `apis` APIs over `stages`: every API deployed in a prefix of the pipeline, some behind,
 /// some drifted, a tenth with a promotion waiting; and a history of promotions.
+#[allow(dead_code)] // for benches/pipeline_matrix.rs
 pub fn big(stages: &[Stage], apis: usize) -> (Vec<Api>, Vec<StageSource>, Vec<Promotion>) {
     let names: Vec<&str> = stages.iter().map(|s| s.name.as_str()).collect();
     let mut catalog = Vec::with_capacity(apis);
