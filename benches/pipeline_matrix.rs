@@ -69,6 +69,25 @@ fn main() {
     let h = health(&stages, &promotions, now());
     let rows = matrix.filter("");
     let theme = Theme::new(false, false);
+    // Our drawing alone, into a buffer (no terminal diff or backend).
+    let mut buf = ratatui::buffer::Buffer::empty(Rect::new(0, 0, 200, 50));
+    let mut i = 0;
+    let t = measure(runs, || {
+        i = (i + 37) % rows.len();
+        let view = PipelineView {
+            matrix: &matrix,
+            rows: &rows,
+            filter: "",
+            selected_row: i,
+            selected_stage: 4,
+            row_offset: i.saturating_sub(20),
+            stage_offset: 0,
+        };
+        buf.reset();
+        pipeline::draw_health(&mut buf, Rect::new(0, 0, 200, 5), &h, &theme);
+        pipeline::draw_buffer(&mut buf, Rect::new(0, 6, 200, 44), &view, &theme);
+    });
+    println!("drawing alone into a 200x50 buffer: {t:?}");
     for (width, height) in [(200, 50), (80, 24)] {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
         let mut frame_at = |selected: usize| {

@@ -171,8 +171,17 @@ fn lead_times(
             PromotionStatus::Promoted | PromotionStatus::RolledBack
         )
     };
+    // Each API's steps, so that a chain is looked for among its own (linear in the history).
+    let mut by_api: std::collections::HashMap<&str, Vec<&Step<'_>>> =
+        std::collections::HashMap::new();
+    for s in steps {
+        by_api.entry(s.p.api_id.as_str()).or_default().push(s);
+    }
     let mut leads = Vec::new();
     for end in steps.iter().filter(|s| s.into == last && reached(s)) {
+        let own = by_api
+            .get(end.p.api_id.as_str())
+            .map_or(&[][..], Vec::as_slice);
         let (Some(done), Some(mut started)) = (end.finished(), end.created()) else {
             continue;
         };
@@ -181,9 +190,9 @@ fn lead_times(
         }
         let mut complete = true;
         for into in (1..last).rev() {
-            let before = steps
+            let before = own
                 .iter()
-                .filter(|s| s.into == into && s.p.api_id == end.p.api_id)
+                .filter(|s| s.into == into)
                 .filter(|s| s.status == PromotionStatus::Promoted)
                 .filter(|s| s.finished().is_some_and(|f| f <= started))
                 .max_by_key(|s| s.finished());
