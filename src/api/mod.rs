@@ -6,6 +6,7 @@ pub mod completion;
 mod endpoints;
 pub mod error;
 mod guard;
+pub mod matrix;
 mod overrides;
 mod paging;
 pub mod plan;

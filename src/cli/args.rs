@@ -51,6 +51,9 @@ pub enum Command {
     Env(EnvArgs),
     /// Print a stage's resources for scripts.
     Get(GetArgs),
+    /// The pipeline at a glance: every API in every stage, what differs, what waits (for
+    /// scripts and CI gates; exit code 7 when --fail-on finds something).
+    Status(StatusArgs),
     /// Create, review, approve, complete and roll back promotions.
     #[command(subcommand)]
     Promote(PromoteCommand),
@@ -357,6 +360,34 @@ pub struct GetArgs {
     /// Output format; default: table on a terminal, json otherwise.
     #[arg(short = 'o', long, value_enum)]
     pub output: Option<OutputFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A gateway drifted or failed to sync.
+    Drift,
+    /// A promotion waits (pending or promoting).
+    Waiting,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Output format; default: table on a terminal, json otherwise.
+    #[arg(short = 'o', long, value_enum)]
+    pub output: Option<OutputFormat>,
+    /// Only APIs with a drifted or failed gateway somewhere.
+    #[arg(long)]
+    pub only_drift: bool,
+    /// Only APIs with an open promotion.
+    #[arg(long)]
+    pub only_waiting: bool,
+    /// Exit with code 7 (after printing) when a shown API drifts or waits (repeatable).
+    #[arg(long, value_enum, value_name = "drift|waiting")]
+    pub fail_on: Vec<FailOn>,
+    /// Also the pipeline's health over 30 days: promotions per day into each stage, the
+    /// median lead time from the first stage to the last, the change failure rate.
+    #[arg(long)]
+    pub health: bool,
 }
 
 /// `90`, `90s`, `5m`, `1h`: a whole number with an optional unit.

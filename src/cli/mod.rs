@@ -20,6 +20,7 @@ mod promote_complete;
 mod promote_create;
 mod safe_json;
 mod stages;
+mod status;
 mod whoami;
 
 use std::io::Write;
@@ -82,6 +83,23 @@ async fn dispatch(cli: Cli) -> Result<String, CliError> {
             let paths = paths()?;
             let _log = log_to_file(&paths);
             get::run(&connect::connect(&global, &paths).await?, &args).await
+        }
+        Some(Command::Status(args)) => {
+            let paths = paths()?;
+            let _log = log_to_file(&paths);
+            let conn = connect::connect(&global, &paths).await?;
+            let (out, failure) = status::run(&conn, &args, caps::ascii(global.ascii)).await?;
+            match failure {
+                // The matrix first, then the exit code the gate looks for.
+                Some(found) => {
+                    let mut stdout = std::io::stdout().lock();
+                    let _ = stdout
+                        .write_all(out.as_bytes())
+                        .and_then(|_| stdout.flush());
+                    Err(found)
+                }
+                None => Ok(out),
+            }
         }
         Some(Command::Promote(cmd)) => {
             let paths = paths()?;

@@ -2,6 +2,7 @@
 //! No I/O here; the client, the console and the embedded server all ask this module.
 
 pub mod diff;
+pub mod matrix;
 pub mod policy;
 pub mod promotion;
 pub mod role;

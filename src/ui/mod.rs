@@ -5,6 +5,7 @@ pub mod fit;
 pub mod footer;
 pub mod header;
 pub mod layout;
+pub mod pipeline;
 pub mod popup;
 pub mod table;
 pub mod theme;

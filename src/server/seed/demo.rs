@@ -442,6 +442,12 @@ fn busy_api(ctx: &mut Ctx<'_, '_>, index: usize, def: &(&str, &str, &str)) -> ru
     }
     let created = 40 + ctx.rng.gen_range(0..40_i64);
     ctx.catalog(name, display, tag, &format!("1.{}.0", minors[0]), created)?;
+    // acme's went through the pipeline within the last month (the health figures' window):
+    // stage k was deployed by a promotion a day or three after stage k-1. No RNG draw here,
+    // so every other seeded value stays what it was.
+    let recent = ctx.tenant == "acme";
+    let mut day = 6 + (index as i64 * 5) % 22;
+    let mut chain = Vec::new();
     for (k, minor) in minors.iter().enumerate() {
         let spec = spec_for(ctx.tenant, name, display, (1, *minor), tag);
         let Some(own) = ctx.own_gateway(k) else {
@@ -455,8 +461,16 @@ fn busy_api(ctx: &mut Ctx<'_, '_>, index: usize, def: &(&str, &str, &str)) -> ru
         } else {
             "synced"
         };
-        let when = created - (k as i64) * 3 - 1;
-        ctx.deployed(name, &spec, &own, status, when)?;
+        let when = if recent {
+            if k > 0 {
+                day = (day - 1 - (index + k) as i64 % 3).max(0);
+            }
+            day
+        } else {
+            created - (k as i64) * 3 - 1
+        };
+        let row = ctx.deployed(name, &spec, &own, status, when)?;
+        chain.push((row, own.id.clone(), *minor, status == "error", when));
         // accounts also runs on the platform's webmethods gateway (another family).
         if index == 0
             && ctx.tenant == "acme"
@@ -468,6 +482,9 @@ fn busy_api(ctx: &mut Ctx<'_, '_>, index: usize, def: &(&str, &str, &str)) -> ru
         }
         let stage = ctx.stages[k].clone();
         ctx.subscriptions(name, &stage, &spec.version)?;
+    }
+    if recent {
+        history::busy_chain(ctx, name, &chain)?;
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 mod faults;
 mod fixtures;
 mod guard_table;
+mod matrix;
 pub mod raw;
 mod real_platform;
 mod replay;

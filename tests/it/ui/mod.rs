@@ -8,6 +8,8 @@ pub mod harness;
 mod ids;
 mod keys;
 mod live;
+mod pipeline;
+pub mod pipeline_fixtures;
 mod snapshots;
 mod update;
 mod update_actions;

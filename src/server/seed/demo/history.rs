@@ -162,6 +162,50 @@ fn promotion(ctx: &mut Ctx<'_, '_>, p: &Past<'_>) -> rusqlite::Result<String> {
     Ok(id)
 }
 
+/// One step of a busy API through the pipeline: its deployment row in a stage, the gateway,
+/// the minor version, whether the gateway failed it, and how many days ago.
+pub(super) type Step = (String, String, u32, bool, i64);
+
+/// The promotions that brought a busy API from each stage into the next, where the next one
+/// runs what the one before ran: promoted, or failed where the gateway failed it.
+pub(super) fn busy_chain(ctx: &mut Ctx<'_, '_>, api: &str, chain: &[Step]) -> rusqlite::Result<()> {
+    let messages = [
+        "Routine release",
+        "Dependency updates",
+        "Fix pagination",
+        "New fields",
+    ];
+    for k in 1..chain.len() {
+        let (ref source, _, minor_before, _, _) = chain[k - 1];
+        let (ref target, ref gateway, minor, failed, days) = chain[k];
+        if minor != minor_before {
+            continue;
+        }
+        let message = messages[(k + minor as usize) % messages.len()];
+        promotion(
+            ctx,
+            &Past {
+                days,
+                requested_by: ["dora", "dave", "tess"][k % 3],
+                approved_by: Some(["tess", "dora", "dave"][k % 3]),
+                source_deployment: Some(source),
+                targets: vec![gateway.clone()],
+                before: vec![(gateway.clone(), None)],
+                target_deployment: (!failed).then_some(target.as_str()),
+                failure: failed.then_some("Partial deployment failure: 1/1 gateways failed"),
+                ..Past::new(
+                    api,
+                    k - 1,
+                    k,
+                    if failed { "failed" } else { "promoted" },
+                    message,
+                )
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// acme: payments everywhere (production read-only, one behind), orders in two stages,
 /// inventory and shipping in the first, customers waiting on an offline gateway, pricing
 /// rolled back; open: orders dev→staging and payments staging→production, both by dave.
