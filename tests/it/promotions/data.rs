@@ -45,6 +45,17 @@ pub fn history() -> Vec<Promotion> {
     ]
 }
 
+/// The writes the effects would send.
+pub fn writes(effects: &[Effect]) -> Vec<&envdeck::app::write::Write> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Write(p) => Some(&p.write),
+            _ => None,
+        })
+        .collect()
+}
+
 /// `user` with `roles` on `stage`, the Promotions view showing every promotion of `all`.
 pub fn promotions_view(stage: &str, user: &str, roles: &[&str], all: Vec<Promotion>) -> State {
     let mut state = loaded(three_stages(), Some(stage), me(user, roles));

@@ -13,16 +13,6 @@ use envdeck::wire::Timestamp;
 
 use super::data::*;
 
-fn writes(effects: &[Effect]) -> Vec<&Write> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Write(p) => Some(&p.write),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The confirmation's text, one line after another.
 fn prompt(c: &envdeck::app::write::Confirm) -> String {
     c.lines.join("\n")

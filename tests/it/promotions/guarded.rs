@@ -31,16 +31,6 @@ mode = "read-only"
 color = "#ef4444"
 "##;
 
-fn sent(effects: &[Effect]) -> Vec<&Write> {
-    effects
-        .iter()
-        .filter_map(|e| match e {
-            Effect::Write(p) => Some(&p.write),
-            _ => None,
-        })
-        .collect()
-}
-
 /// The stages as an embedded control plane started with the stages file serves them.
 async fn served_stages() -> envdeck::wire::EnvironmentList {
     let dir = tempfile::tempdir().expect("dir");
@@ -96,11 +86,11 @@ async fn approving_into_a_read_only_prod_eu_wants_its_name_and_a_bare_y_sends_no
         c.lines
     );
 
-    assert!(sent(&update(&mut state, key('y'))).is_empty(), "a bare y");
+    assert!(writes(&update(&mut state, key('y'))).is_empty(), "a bare y");
     update(&mut state, code(KeyCode::Backspace));
     typed(&mut state, "Prod EU");
     assert!(
-        sent(&update(&mut state, code(KeyCode::Enter))).is_empty(),
+        writes(&update(&mut state, code(KeyCode::Enter))).is_empty(),
         "the label is not the name"
     );
     for _ in 0.."Prod EU".len() {
