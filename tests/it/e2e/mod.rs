@@ -4,3 +4,4 @@ mod cli;
 mod console;
 mod faults;
 pub(crate) mod pty;
+mod silent;
