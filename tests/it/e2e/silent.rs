@@ -3,8 +3,8 @@
 //! `cargo bench --bench console_pty`, never asserted here: the timeouts only bound the waits.
 
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use super::pty::Session;
@@ -77,7 +77,10 @@ fn with_no_cache_and_a_silent_server_the_header_is_drawn_and_q_quits() {
     );
     // The header: tenant, context and a spinner while the stages load.
     let screen = s.wait_for("tenant acme", WAIT);
-    assert!(screen.contains("context "), "the context is named:\n{screen}");
+    assert!(
+        screen.contains("context "),
+        "the context is named:\n{screen}"
+    );
     assert!(
         screen.contains("loading stages"),
         "the stages are still loading:\n{screen}"
@@ -94,11 +97,19 @@ fn with_no_cache_and_a_silent_server_the_header_is_drawn_and_q_quits() {
         s.screen()
     );
     s.send("q");
-    assert_eq!(s.wait_exit(WAIT), Some(0), "clean exit; screen:\n{}", s.screen());
+    assert_eq!(
+        s.wait_exit(WAIT),
+        Some(0),
+        "clean exit; screen:\n{}",
+        s.screen()
+    );
     assert!(!s.alternate_screen(), "the terminal is restored");
     // Nothing came back from the server, so nothing was cached.
     let cached = std::fs::read_dir(home.path().join("cache"))
         .map(|dir| dir.count())
         .unwrap_or(0);
-    assert_eq!(cached, 0, "no list was cached from a server that never answered");
+    assert_eq!(
+        cached, 0,
+        "no list was cached from a server that never answered"
+    );
 }
