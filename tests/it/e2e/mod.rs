@@ -4,4 +4,5 @@ mod cli;
 mod console;
 mod faults;
 pub(crate) mod pty;
+mod silent;
 mod status;
