@@ -44,7 +44,12 @@ pub fn to_file(log_file: &Path) -> Result<WorkerGuard, String> {
             format!("cannot open log file {}: {e}", log_file.display())
         }
     })?;
-    let (writer, guard) = tracing_appender::non_blocking(file);
+    // A small queue (the default holds 128,000 lines, ~4 MB allocated before the first frame);
+    // not lossy: the log records what each write did.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(1024)
+        .lossy(false)
+        .finish(file);
     tracing_subscriber::fmt()
         .with_env_filter(filter())
         .with_writer(writer)

@@ -89,7 +89,8 @@ pub async fn run(
     let mut tasks: Vec<JoinHandle<()>> = Vec::new();
     let mut sign_in: Option<SignInWatch> = None;
     let mut events = EventStream::new();
-    let mut tick = tokio::time::interval(TICK);
+    // The first tick a TICK from now: an immediate one would redraw the first frame at once.
+    let mut tick = tokio::time::interval_at(Instant::now() + TICK, TICK);
     tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut dirty = false;
     // Input is waiting to be seen: drawn at once, whatever the pace.
