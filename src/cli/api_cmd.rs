@@ -1,4 +1,4 @@
-//! `envdeck api delete|edit`: changes to an API's catalog entry. The entry is one per tenant
+//! `envdeck api create|delete|edit`: changes to an API's catalog entry. The entry is one per tenant
 //! and shared by every stage the API runs in, so the policy judges each of those stages (the
 //! strictest decides) before anything is sent, and a guarded stage reached wants its name typed.
 
@@ -10,10 +10,41 @@ use super::promote::find_api;
 use super::stages::resolve_stage;
 use crate::domain::policy::stages_named;
 use crate::domain::{Operation, Stage, StageName};
-use crate::wire::{Api, ApiUpdate};
+use crate::wire::{Api, ApiCreate, ApiUpdate};
 
 pub async fn run(conn: &Connection, cmd: &ApiCommand, readonly: bool) -> Result<String, CliError> {
     match cmd {
+        ApiCommand::Create {
+            name,
+            stage,
+            display_name,
+            version,
+            description,
+            backend_url,
+            confirm,
+            output,
+        } => {
+            let body = ApiCreate {
+                name: name.trim().to_string(),
+                display_name: display_name
+                    .clone()
+                    .unwrap_or_else(|| name.trim().to_string()),
+                version: version.clone(),
+                description: description.clone(),
+                backend_url: backend_url.clone(),
+                tags: Vec::new(),
+            };
+            let stage = create_checked(conn, &body.name, stage, confirm, readonly).await?;
+            let created = conn.client.create_api(&stage.name, &body).await?;
+            match output::resolve(*output) {
+                OutputFormat::Json => output::json(&created),
+                OutputFormat::Table => Ok(format!(
+                    "created API {} in {}\n",
+                    crate::domain::text::sanitize(&created.name),
+                    stage.label
+                )),
+            }
+        }
         ApiCommand::Delete {
             api,
             stage,
@@ -62,6 +93,33 @@ pub async fn run(conn: &Connection, cmd: &ApiCommand, readonly: bool) -> Result<
             }
         }
     }
+}
+
+/// The stage to create in, once the policy allowed it there and a guarded one was named.
+async fn create_checked(
+    conn: &Connection,
+    name: &str,
+    stage: &str,
+    confirm: &Option<String>,
+    readonly: bool,
+) -> Result<Stage, CliError> {
+    let (pipeline, stage) = resolve_stage(conn, Some(stage)).await?;
+    // Fetching /v1/me (and the stages, above) also lets the client's write guard judge.
+    let actor = conn.client.me().await?.actor();
+    let ctx = conn.policy(&pipeline, &actor, readonly);
+    let op = Operation::CreateApi;
+    if let Some(denial) = ctx.decide(op, &stage.name, None).denial() {
+        return Err(denial.clone().into());
+    }
+    let what = format!("{} {name}", op.verb());
+    super::confirm::typed(
+        &ctx,
+        op,
+        std::slice::from_ref(&stage.name),
+        confirm.as_deref(),
+        &what,
+    )?;
+    Ok(stage)
 }
 
 /// The API, once the policy allowed `op` in every stage it runs in and any guarded stage it

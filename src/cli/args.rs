@@ -136,6 +136,27 @@ pub enum ContextCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ApiCommand {
+    /// Create an API in a stage (the console prints this command after a create).
+    Create {
+        /// The API's name: its identity, kept for life.
+        name: String,
+        /// The stage it is created in (any alias).
+        #[arg(long = "env", value_name = "STAGE")]
+        stage: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        #[arg(long, default_value = "1.0.0")]
+        version: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        #[arg(long, default_value = "")]
+        backend_url: String,
+        /// The stage's name, typed to confirm a create in a guarded stage.
+        #[arg(long, value_name = "STAGE")]
+        confirm: Option<String>,
+        #[arg(short = 'o', long, value_enum)]
+        output: Option<OutputFormat>,
+    },
     /// Delete an API. Its catalog entry is shared: it goes from every stage it runs in, and
     /// each of them must allow it.
     Delete {

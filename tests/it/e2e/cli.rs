@@ -406,3 +406,47 @@ fn api_writes_are_judged_by_every_stage_the_shared_catalog_entry_reaches() {
     let nothing = cli.run("tess", &["api", "edit", "orders", "--env", "dev"]);
     assert_eq!(code(&nothing), 2);
 }
+
+#[test]
+fn api_create_is_what_the_console_prints_after_a_create() {
+    let cli = Cli::start();
+    // The console's equivalent command for a create in Development, run as printed.
+    let created = cli.json(
+        "dave",
+        &[
+            "api",
+            "create",
+            "billing",
+            "--env",
+            "dev",
+            "--display-name",
+            "Billing",
+            "--version",
+            "1.0.0",
+            "--backend-url",
+            "https://billing.internal",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(created["name"], "billing");
+    let dev = cli.json("dave", &["get", "apis", "--env", "dev", "-o", "json"]);
+    assert!(
+        dev.as_array()
+            .expect("array")
+            .iter()
+            .any(|a| a["name"] == "billing" && a["display_name"] == "Billing"),
+        "created in Development"
+    );
+    // Read-only Production refuses it before anything is sent.
+    let refused = cli.run("tess", &["api", "create", "ledger-x", "--env", "prod"]);
+    assert_eq!(code(&refused), 3, "{}", stderr(&refused));
+    assert!(
+        stderr(&refused).contains("Production is read-only"),
+        "{}",
+        stderr(&refused)
+    );
+    // A viewer lacks the permission.
+    let viewer = cli.run("vic", &["api", "create", "ledger-y", "--env", "dev"]);
+    assert_eq!(code(&viewer), 3, "{}", stderr(&viewer));
+}
