@@ -219,28 +219,17 @@ fn step_stage(state: &mut State, forward: bool) -> Vec<Effect> {
 }
 
 fn open_detail(state: &mut State) {
-    macro_rules! detail {
-        ($list:expr, $title:expr) => {
-            $list.selected_row().map(|row| Detail {
-                title: format!("{} {}", $title, row.id()),
-                lines: $list
-                    .detail(row)
-                    .into_iter()
-                    .filter(|(label, _)| !label.starts_with('_'))
-                    .map(|(label, value)| (label, value.to_string()))
-                    .collect(),
-                scroll: 0,
-            })
-        };
-    }
-    let detail = match state.view {
-        ViewKind::Apis => detail!(state.lists.apis, "API"),
-        ViewKind::Deployments => detail!(state.lists.deployments, "Deployment"),
-        ViewKind::Gateways => detail!(state.lists.gateways, "Gateway"),
-        ViewKind::Subscriptions => detail!(state.lists.subscriptions, "Subscription"),
-        ViewKind::Promotions => detail!(state.lists.promotions, "Promotion"),
-        ViewKind::Audit => detail!(state.lists.audit, "Audit entry"),
-    };
+    let list = &state.lists[state.view];
+    let detail = list.selected_row().map(|row| Detail {
+        title: format!("{} {}", state.view.noun(), row.id()),
+        lines: list
+            .detail(row)
+            .into_iter()
+            .filter(|(label, _)| !label.starts_with('_'))
+            .map(|(label, value)| (label, value.to_string()))
+            .collect(),
+        scroll: 0,
+    });
     match detail {
         Some(d) => state.popup = Some(Popup::Detail(d)),
         None => state.set_status("nothing selected", false),
@@ -249,7 +238,7 @@ fn open_detail(state: &mut State) {
 
 /// The selected API's fields, as the edit form and the delete confirmation need them.
 pub(crate) fn selected_api(state: &State) -> Option<Api> {
-    let list = &state.lists.apis;
+    let list = &state.lists[ViewKind::Apis];
     let row = list.selected_row()?;
     let value = |label: &str| list.value(row, label).to_string();
     let optional = |label: &str| Some(value(label)).filter(|v| !v.is_empty());
@@ -318,12 +307,5 @@ pub fn api_pending(state: &State, write: Write, api: &str, runs_in: &[String]) -
 
 /// The filter text of the current view (for the footer while typing).
 pub fn current_filter(state: &State) -> String {
-    match state.view {
-        ViewKind::Apis => state.lists.apis.filter.clone(),
-        ViewKind::Deployments => state.lists.deployments.filter.clone(),
-        ViewKind::Gateways => state.lists.gateways.filter.clone(),
-        ViewKind::Subscriptions => state.lists.subscriptions.filter.clone(),
-        ViewKind::Promotions => state.lists.promotions.filter.clone(),
-        ViewKind::Audit => state.lists.audit.filter.clone(),
-    }
+    state.lists[state.view].filter.clone()
 }

@@ -2,11 +2,9 @@
 //! Rows are kept packed ([`PackedRow`]: sanitised text in one allocation); `order` holds the
 //! sorted row indices and `visible` the filtered subset, so a frame reads only what it draws.
 
-use std::marker::PhantomData;
-
 use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 
-use super::rows::{PackedRow, TableRow};
+use super::rows::{Column, PackedRow, TableRow};
 use crate::domain::StageName;
 use crate::wire::Timestamp;
 
@@ -33,7 +31,9 @@ pub struct SortKey {
     pub descending: bool,
 }
 
-pub struct ListView<T> {
+pub struct ListView {
+    /// The columns of the row type it shows.
+    pub columns: &'static [Column],
     pub rows: Vec<PackedRow>,
     /// The detail pane's labels (the same for every row of `T`).
     pub detail_labels: Vec<&'static str>,
@@ -54,12 +54,13 @@ pub struct ListView<T> {
     pub stage: Option<StageName>,
     /// The query `visible` was computed for: a query that extends it narrows `visible` only.
     applied_filter: String,
-    kind: PhantomData<fn() -> T>,
 }
 
-impl<T> Default for ListView<T> {
-    fn default() -> Self {
+impl ListView {
+    /// An empty list of `T` rows.
+    pub fn of<T: TableRow>() -> ListView {
         ListView {
+            columns: T::COLUMNS,
             rows: Vec::new(),
             detail_labels: Vec::new(),
             order: Vec::new(),
@@ -72,7 +73,6 @@ impl<T> Default for ListView<T> {
             refreshing: false,
             stage: None,
             applied_filter: String::new(),
-            kind: PhantomData,
         }
     }
 }
@@ -94,7 +94,7 @@ impl Default for Filterer {
     }
 }
 
-impl<T: TableRow> ListView<T> {
+impl ListView {
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
@@ -113,7 +113,7 @@ impl<T: TableRow> ListView<T> {
         self.detail_labels
             .iter()
             .position(|l| *l == label)
-            .and_then(|i| row.detail_values(T::COLUMNS.len()).nth(i))
+            .and_then(|i| row.detail_values(self.columns.len()).nth(i))
             .unwrap_or("")
     }
 
@@ -122,13 +122,13 @@ impl<T: TableRow> ListView<T> {
         self.detail_labels
             .iter()
             .copied()
-            .zip(row.detail_values(T::COLUMNS.len()))
+            .zip(row.detail_values(self.columns.len()))
             .collect()
     }
 
     /// Replaces the rows (sanitised and packed as they come), keeping sort, filter and the
     /// selected row.
-    pub fn set_items(&mut self, items: Vec<T>, filterer: &mut Filterer) {
+    pub fn set_items<T: TableRow>(&mut self, items: Vec<T>, filterer: &mut Filterer) {
         let keep = self.selected_row().map(|r| r.id().to_string());
         let mut buf = String::new();
         let mut rows = Vec::with_capacity(items.len());
@@ -190,7 +190,7 @@ impl<T: TableRow> ListView<T> {
                 column: 0,
                 descending: false,
             }),
-            Some(k) if k.column + 1 < T::COLUMNS.len() => Some(SortKey {
+            Some(k) if k.column + 1 < self.columns.len() => Some(SortKey {
                 column: k.column + 1,
                 descending: k.descending,
             }),
@@ -327,21 +327,21 @@ mod tests {
         }
     }
 
-    fn names(list: &ListView<Api>) -> Vec<&str> {
+    fn names(list: &ListView) -> Vec<&str> {
         list.visible
             .iter()
             .map(|&i| list.rows[i as usize].cell(0))
             .collect()
     }
 
-    fn selected_id(list: &ListView<Api>) -> Option<&str> {
+    fn selected_id(list: &ListView) -> Option<&str> {
         list.selected_row().map(|r| r.id())
     }
 
     #[test]
     fn filter_sort_and_selection_survive_a_refresh() {
         let mut f = Filterer::default();
-        let mut list = ListView::default();
+        let mut list = ListView::of::<Api>();
         list.set_items(
             vec![
                 api("1", "payments"),
@@ -369,7 +369,7 @@ mod tests {
     #[test]
     fn selection_scrolls_within_the_viewport() {
         let mut f = Filterer::default();
-        let mut list = ListView::default();
+        let mut list = ListView::of::<Api>();
         list.set_items(
             (0..100)
                 .map(|i| api(&i.to_string(), &format!("api-{i:03}")))

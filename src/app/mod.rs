@@ -4,38 +4,11 @@
 //! Nothing here does I/O.
 
 /// Runs `$body` with `$list` bound to the list of view `$kind` and `$f` to the shared
-/// filterer (lists hold different row types, so each arm is its own instantiation).
+/// filterer.
 macro_rules! with_list {
     ($state:expr, $kind:expr, |$list:ident, $f:ident| $body:expr) => {{
-        let kind = $kind;
-        let state = &mut *$state;
-        let $f = &mut state.filterer;
-        match kind {
-            $crate::app::state::ViewKind::Apis => {
-                let $list = &mut state.lists.apis;
-                $body
-            }
-            $crate::app::state::ViewKind::Deployments => {
-                let $list = &mut state.lists.deployments;
-                $body
-            }
-            $crate::app::state::ViewKind::Gateways => {
-                let $list = &mut state.lists.gateways;
-                $body
-            }
-            $crate::app::state::ViewKind::Subscriptions => {
-                let $list = &mut state.lists.subscriptions;
-                $body
-            }
-            $crate::app::state::ViewKind::Promotions => {
-                let $list = &mut state.lists.promotions;
-                $body
-            }
-            $crate::app::state::ViewKind::Audit => {
-                let $list = &mut state.lists.audit;
-                $body
-            }
-        }
+        let ($list, $f) = $state.list_mut($kind);
+        $body
     }};
 }
 

@@ -38,21 +38,22 @@ pub fn set_all(state: &mut State, mut all: Vec<Promotion>) {
 fn rebuild_list(state: &mut State) {
     let items = filtered(state, &state.promo.all);
     let height = state.table_height();
-    let list = &mut state.lists.promotions;
+    let list = &mut state.lists[ViewKind::Promotions];
     list.set_items(items, &mut state.filterer);
     list.scroll_into_view(height);
 }
 
 fn selected_promotion(state: &State) -> Option<Promotion> {
-    let id = state.lists.promotions.selected_row()?.id().to_string();
+    let id = state.lists[ViewKind::Promotions]
+        .selected_row()?
+        .id()
+        .to_string();
     state.promo.all.iter().find(|p| p.id == id).cloned()
 }
 
 /// The API's name where the APIs list knows it, else its id.
 pub(super) fn api_name(state: &State, api_id: &str) -> String {
-    state
-        .lists
-        .apis
+    state.lists[ViewKind::Apis]
         .rows
         .iter()
         .find(|r| r.id() == api_id)
@@ -148,9 +149,7 @@ pub fn command(state: &mut State, command: Command, label: &str) -> Vec<Effect> 
 
 fn promote(state: &mut State) -> Vec<Effect> {
     let picked = match state.view {
-        ViewKind::Apis => state
-            .lists
-            .apis
+        ViewKind::Apis => state.lists[ViewKind::Apis]
             .selected_row()
             .map(|r| (r.id().to_string(), r.cell(0).to_string())),
         _ => selected_promotion(state).map(|p| {

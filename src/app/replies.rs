@@ -73,31 +73,23 @@ pub(super) fn on_cached_list(
 fn set_payload(state: &mut State, mut payload: ListPayload, load: LoadState) {
     super::localize::for_display(&mut payload, &state.pipeline, state.active.as_ref());
     let loaded = matches!(load, LoadState::Loaded { .. });
-    macro_rules! put {
-        ($list:expr, $items:expr) => {{
-            let list = &mut $list;
-            list.set_items($items, &mut state.filterer);
-            list.load = load;
-            if loaded {
-                list.refreshing = false;
-            }
-        }};
-    }
-    match payload {
-        ListPayload::Apis(v) => put!(state.lists.apis, v),
-        ListPayload::Deployments(v) => put!(state.lists.deployments, v),
-        ListPayload::Gateways(v) => put!(state.lists.gateways, v),
-        ListPayload::Subscriptions(v) => put!(state.lists.subscriptions, v),
-        // Every promotion: the strip and queue read them all, the list shows the filtered.
-        ListPayload::Promotions(v) => {
-            super::promo_keys::set_all(state, v);
-            let list = &mut state.lists.promotions;
-            list.load = load;
-            if loaded {
-                list.refreshing = false;
-            }
+    let kind = payload.kind();
+    {
+        let (list, f) = state.list_mut(kind);
+        match payload {
+            ListPayload::Apis(v) => list.set_items(v, f),
+            ListPayload::Deployments(v) => list.set_items(v, f),
+            ListPayload::Gateways(v) => list.set_items(v, f),
+            ListPayload::Subscriptions(v) => list.set_items(v, f),
+            ListPayload::Audit(v) => list.set_items(v, f),
+            // Every promotion: the strip and queue read them all, the list shows the filtered.
+            ListPayload::Promotions(v) => super::promo_keys::set_all(state, v),
         }
-        ListPayload::Audit(v) => put!(state.lists.audit, v),
+    }
+    let list = &mut state.lists[kind];
+    list.load = load;
+    if loaded {
+        list.refreshing = false;
     }
     let height = state.table_height();
     with_list!(state, state.view, |list, _f| list.scroll_into_view(height));

@@ -41,6 +41,18 @@ impl ViewKind {
         }
     }
 
+    /// One of its rows, as the detail pane's title names it.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ViewKind::Apis => "API",
+            ViewKind::Deployments => "Deployment",
+            ViewKind::Gateways => "Gateway",
+            ViewKind::Subscriptions => "Subscription",
+            ViewKind::Promotions => "Promotion",
+            ViewKind::Audit => "Audit entry",
+        }
+    }
+
     /// The name persisted in the state file and used by the cache and `:view`.
     pub fn key(self) -> &'static str {
         match self {
@@ -137,49 +149,50 @@ pub enum Saved {
     Corrupt(String),
 }
 
+/// Every view's list, indexed by its [`ViewKind`].
 pub struct Lists {
-    pub apis: ListView<Api>,
-    pub deployments: ListView<Deployment>,
-    pub gateways: ListView<Gateway>,
-    pub subscriptions: ListView<Subscription>,
-    pub promotions: ListView<Promotion>,
-    pub audit: ListView<AuditEntry>,
+    views: Vec<ListView>,
 }
 
 impl Default for Lists {
     fn default() -> Self {
-        let mut audit = ListView::default();
+        let mut views: Vec<ListView> = ViewKind::ALL
+            .into_iter()
+            .map(|kind| match kind {
+                ViewKind::Apis => ListView::of::<Api>(),
+                ViewKind::Deployments => ListView::of::<Deployment>(),
+                ViewKind::Gateways => ListView::of::<Gateway>(),
+                ViewKind::Subscriptions => ListView::of::<Subscription>(),
+                ViewKind::Promotions => ListView::of::<Promotion>(),
+                ViewKind::Audit => ListView::of::<AuditEntry>(),
+            })
+            .collect();
         // The audit log reads newest first.
-        audit.sort = Some(SortKey {
+        views[ViewKind::Audit.index()].sort = Some(SortKey {
             column: 0,
             descending: true,
         });
-        Lists {
-            apis: ListView::default(),
-            deployments: ListView::default(),
-            gateways: ListView::default(),
-            subscriptions: ListView::default(),
-            promotions: ListView::default(),
-            audit,
-        }
+        Lists { views }
+    }
+}
+
+impl std::ops::Index<ViewKind> for Lists {
+    type Output = ListView;
+    fn index(&self, kind: ViewKind) -> &ListView {
+        &self.views[kind.index()]
+    }
+}
+
+impl std::ops::IndexMut<ViewKind> for Lists {
+    fn index_mut(&mut self, kind: ViewKind) -> &mut ListView {
+        &mut self.views[kind.index()]
     }
 }
 
 impl Lists {
     pub fn load_state(&self, kind: ViewKind) -> (&LoadState, bool, Option<&StageName>) {
-        macro_rules! of {
-            ($l:expr) => {
-                (&$l.load, $l.refreshing, $l.stage.as_ref())
-            };
-        }
-        match kind {
-            ViewKind::Apis => of!(self.apis),
-            ViewKind::Deployments => of!(self.deployments),
-            ViewKind::Gateways => of!(self.gateways),
-            ViewKind::Subscriptions => of!(self.subscriptions),
-            ViewKind::Promotions => of!(self.promotions),
-            ViewKind::Audit => of!(self.audit),
-        }
+        let list = &self[kind];
+        (&list.load, list.refreshing, list.stage.as_ref())
     }
 }
 
@@ -373,6 +386,11 @@ impl State {
     /// draws with (`ui::layout`), so paging moves by what is on screen.
     pub fn table_height(&self) -> usize {
         usize::from(crate::ui::layout::of(self).table_rows).max(1)
+    }
+
+    /// A view's list with the shared fuzzy filterer (borrowed together).
+    pub fn list_mut(&mut self, kind: ViewKind) -> (&mut ListView, &mut Filterer) {
+        (&mut self.lists[kind], &mut self.filterer)
     }
 
     pub fn set_status(&mut self, text: impl Into<String>, error: bool) {

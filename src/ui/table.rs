@@ -10,7 +10,7 @@ use super::fit::ellipsize;
 use super::header::age;
 use super::theme::Theme;
 use crate::app::list::{ListView, LoadState};
-use crate::app::rows::{Column, TableRow};
+use crate::app::rows::Column;
 use crate::app::state::State;
 
 /// What the view says when it has no rows to show.
@@ -60,7 +60,7 @@ fn widths(columns: &[Column], total: u16, spacing: u16) -> Vec<u16> {
     out
 }
 
-fn title<T>(list: &ListView<T>, empty: &Empty<'_>, state: &State, theme: &Theme) -> Line<'static> {
+fn title(list: &ListView, empty: &Empty<'_>, state: &State, theme: &Theme) -> Line<'static> {
     let mut spans = vec![Span::styled(
         format!(" {} {}", empty.what, empty.scope)
             .trim_end()
@@ -89,12 +89,7 @@ fn title<T>(list: &ListView<T>, empty: &Empty<'_>, state: &State, theme: &Theme)
     Line::from(spans)
 }
 
-fn message<T>(
-    list: &ListView<T>,
-    empty: &Empty<'_>,
-    state: &State,
-    theme: &Theme,
-) -> Line<'static> {
+fn message(list: &ListView, empty: &Empty<'_>, state: &State, theme: &Theme) -> Line<'static> {
     match &list.load {
         LoadState::Idle if state.is_offline() => Line::from(vec![
             Span::styled("the control plane is unreachable", theme.error()),
@@ -121,10 +116,10 @@ fn message<T>(
     }
 }
 
-pub fn draw<T: TableRow>(
+pub fn draw(
     frame: &mut Frame,
     area: Rect,
-    list: &ListView<T>,
+    list: &ListView,
     empty: Empty<'_>,
     state: &State,
     theme: &Theme,
@@ -152,7 +147,7 @@ pub fn draw<T: TableRow>(
         offset = list.selected;
     }
     let end = (offset + body_height).min(list.visible.len());
-    let columns = T::COLUMNS;
+    let columns = list.columns;
     let widths = widths(columns, area.width.saturating_sub(2), 1);
     // A cell too long for its column is cut with an ellipsis, so the cut shows.
     let cut = |text: &str, c: usize| ellipsize(text, usize::from(widths[c]), theme.ascii);

@@ -12,5 +12,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         what: "APIs",
         scope: super::stage_scope(state),
     };
-    table::draw(frame, area, &state.lists.apis, empty, state, theme);
+    table::draw(
+        frame,
+        area,
+        &state.lists[crate::app::state::ViewKind::Apis],
+        empty,
+        state,
+        theme,
+    );
 }

@@ -13,5 +13,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         what: "audit entries",
         scope: super::stage_scope(state),
     };
-    table::draw(frame, area, &state.lists.audit, empty, state, theme);
+    table::draw(
+        frame,
+        area,
+        &state.lists[crate::app::state::ViewKind::Audit],
+        empty,
+        state,
+        theme,
+    );
 }

@@ -12,5 +12,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         what: "Gateways",
         scope: super::stage_scope(state),
     };
-    table::draw(frame, area, &state.lists.gateways, empty, state, theme);
+    table::draw(
+        frame,
+        area,
+        &state.lists[crate::app::state::ViewKind::Gateways],
+        empty,
+        state,
+        theme,
+    );
 }

@@ -211,5 +211,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
             }
         },
     };
-    table::draw(frame, rest, &state.lists.promotions, empty, state, theme);
+    table::draw(
+        frame,
+        rest,
+        &state.lists[crate::app::state::ViewKind::Promotions],
+        empty,
+        state,
+        theme,
+    );
 }

@@ -12,5 +12,12 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
         what: "Subscriptions",
         scope: super::stage_scope(state),
     };
-    table::draw(frame, area, &state.lists.subscriptions, empty, state, theme);
+    table::draw(
+        frame,
+        area,
+        &state.lists[crate::app::state::ViewKind::Subscriptions],
+        empty,
+        state,
+        theme,
+    );
 }

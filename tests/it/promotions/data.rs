@@ -66,13 +66,13 @@ pub fn promotions_view(stage: &str, user: &str, roles: &[&str], all: Vec<Promoti
 
 /// Selects the row of promotion `id` (filtering the list by it).
 pub fn select(state: &mut State, id: &str) {
-    let list = &state.lists.promotions;
+    let list = &state.lists[envdeck::app::state::ViewKind::Promotions];
     let at = list
         .visible
         .iter()
         .position(|i| list.rows[*i as usize].id() == id)
         .unwrap_or_else(|| panic!("{id} is not listed"));
-    state.lists.promotions.selected = at;
+    state.lists[envdeck::app::state::ViewKind::Promotions].selected = at;
 }
 
 pub fn diff(id: &str, from: &str, to: &str) -> PromotionDiff {

@@ -504,7 +504,7 @@ fn polling_backs_off_shows_progress_and_stops_when_settled() {
 fn status_and_stage_filters_narrow_the_list() {
     let mut state = promotions_view("staging", "dora", &["devops"], history());
     let ids = |s: &State| -> Vec<String> {
-        let l = &s.lists.promotions;
+        let l = &s.lists[envdeck::app::state::ViewKind::Promotions];
         let mut v: Vec<String> = l
             .visible
             .iter()

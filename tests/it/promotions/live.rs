@@ -39,13 +39,13 @@ fn stage(name: &str) -> StageName {
 }
 
 fn select_id(console: &mut Console, id: &str) {
-    let list = &console.state.lists.promotions;
+    let list = &console.state.lists[envdeck::app::state::ViewKind::Promotions];
     let at = list
         .visible
         .iter()
         .position(|i| list.rows[*i as usize].id() == id)
         .unwrap_or_else(|| panic!("{id} not listed"));
-    console.state.lists.promotions.selected = at;
+    console.state.lists[envdeck::app::state::ViewKind::Promotions].selected = at;
 }
 
 #[tokio::test]
@@ -86,8 +86,10 @@ async fn request_review_approve_complete_and_roll_back_against_the_demo() {
     let mut console = Console::start(tess, &paths(&dir));
     console
         .until("dev's APIs", |s| {
-            matches!(s.lists.apis.load, LoadState::Loaded { .. })
-                && s.active.as_ref().is_some_and(|a| a.as_str() == "dev")
+            matches!(
+                s.lists[envdeck::app::state::ViewKind::Apis].load,
+                LoadState::Loaded { .. }
+            ) && s.active.as_ref().is_some_and(|a| a.as_str() == "dev")
         })
         .await;
     console.press(key('/'));
@@ -132,7 +134,10 @@ async fn request_review_approve_complete_and_roll_back_against_the_demo() {
     console
         .until("the promotion listed", |s| {
             s.active.as_ref().is_some_and(|a| a.as_str() == "staging")
-                && s.lists.promotions.rows.iter().any(|r| r.id() == id)
+                && s.lists[envdeck::app::state::ViewKind::Promotions]
+                    .rows
+                    .iter()
+                    .any(|r| r.id() == id)
         })
         .await;
     select_id(&mut console, &id);

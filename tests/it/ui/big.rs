@@ -27,17 +27,20 @@ fn a_hundred_thousand_rows_draw_only_what_is_visible_and_filter() {
 
     typed(&mut state, "/");
     typed(&mut state, "099");
-    let best = state
-        .lists
-        .apis
+    let best = state.lists[envdeck::app::state::ViewKind::Apis]
         .selected_row()
         .map(|r| r.cell(0).to_string());
     assert!(best.is_some_and(|n| n.contains("099")), "best match first");
-    let narrowed = state.lists.apis.visible.len();
+    let narrowed = state.lists[envdeck::app::state::ViewKind::Apis]
+        .visible
+        .len();
     assert!(narrowed < 100_000);
     typed(&mut state, "99");
     assert!(
-        state.lists.apis.visible.len() <= narrowed,
+        state.lists[envdeck::app::state::ViewKind::Apis]
+            .visible
+            .len()
+            <= narrowed,
         "typing more narrows"
     );
     let terminal = render(&state, 120, 40);
@@ -63,7 +66,10 @@ async fn a_warm_start_shows_cached_rows_before_the_server_answers() {
     console
         .until("cached rows", |s| {
             s.active.as_ref() == Some(&staging)
-                && matches!(s.lists.apis.load, LoadState::Stale { .. })
+                && matches!(
+                    s.lists[envdeck::app::state::ViewKind::Apis].load,
+                    LoadState::Stale { .. }
+                )
         })
         .await;
     let terminal = render(&console.state, 100, 20);

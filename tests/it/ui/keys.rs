@@ -112,7 +112,11 @@ fn paging_moves_by_the_rows_drawn() {
     let screen = format!("{}", render(&state, 100, 20).backend());
     // The banner takes a line: the rows drawn are what PgDn moved by.
     let drawn = screen.lines().filter(|l| l.contains("api-")).count();
-    assert_eq!(state.lists.apis.selected, drawn, "{screen}");
+    assert_eq!(
+        state.lists[envdeck::app::state::ViewKind::Apis].selected,
+        drawn,
+        "{screen}"
+    );
     assert!(
         screen.contains("▶ api-"),
         "the selection is on screen:\n{screen}"

@@ -16,7 +16,10 @@ use super::harness::{CONTROL_PLANE, Console};
 use crate::support::{client_as, demo_server};
 
 fn apis_loaded(state: &State) -> bool {
-    matches!(state.lists.apis.load, LoadState::Loaded { .. }) && !state.lists.apis.refreshing
+    matches!(
+        state.lists[envdeck::app::state::ViewKind::Apis].load,
+        LoadState::Loaded { .. }
+    ) && !state.lists[envdeck::app::state::ViewKind::Apis].refreshing
 }
 
 fn paths(dir: &tempfile::TempDir) -> Paths {
@@ -37,7 +40,7 @@ async fn production_refuses_writes_without_sending_anything() {
             s.active.as_ref().is_some_and(|a| a.as_str() == "dev") && apis_loaded(s)
         })
         .await;
-    assert!(!console.state.lists.apis.is_empty());
+    assert!(!console.state.lists[envdeck::app::state::ViewKind::Apis].is_empty());
     assert!(console.state.notices[0].contains("no stage saved"));
     console.press(key(']'));
     console.press(key(']'));
@@ -85,8 +88,7 @@ async fn creating_an_api_in_dev_reaches_the_server() {
     console
         .until("the new API in the list", |s| {
             apis_loaded(s)
-                && s.lists
-                    .apis
+                && s.lists[envdeck::app::state::ViewKind::Apis]
                     .rows
                     .iter()
                     .any(|r| r.cell(0) == "console-made")
@@ -116,7 +118,7 @@ async fn the_choice_survives_a_restart_and_the_cache_shows_while_offline() {
     console.press(key('e'));
     console.press(key('2'));
     console.until("staging's APIs", apis_loaded).await;
-    let count = console.state.lists.apis.len();
+    let count = console.state.lists[envdeck::app::state::ViewKind::Apis].len();
     let store = StateStore::new(&paths.state_dir);
     assert!(crate::support::eventually(Duration::from_secs(10), || {
         matches!(store.load(CONTROL_PLANE), Loaded::Found(ref ui) if ui.stage.as_deref() == Some("staging"))
@@ -130,7 +132,10 @@ async fn the_choice_survives_a_restart_and_the_cache_shows_while_offline() {
     console
         .until("staging from the saved state, rows from the cache", |s| {
             s.active.as_ref().is_some_and(|a| a.as_str() == "staging")
-                && matches!(s.lists.apis.load, LoadState::Stale { .. })
+                && matches!(
+                    s.lists[envdeck::app::state::ViewKind::Apis].load,
+                    LoadState::Stale { .. }
+                )
         })
         .await;
     assert!(
@@ -138,7 +143,10 @@ async fn the_choice_survives_a_restart_and_the_cache_shows_while_offline() {
         "{:?}",
         console.state.notices
     );
-    assert_eq!(console.state.lists.apis.len(), count);
+    assert_eq!(
+        console.state.lists[envdeck::app::state::ViewKind::Apis].len(),
+        count
+    );
     console
         .until("offline", |s| {
             matches!(s.connection, Connection::Offline { .. })

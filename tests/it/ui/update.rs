@@ -159,19 +159,25 @@ fn switching_stage_bumps_the_generation_and_drops_late_replies() {
             result: Ok(ListPayload::Apis(apis())),
         },
     );
-    assert!(state.lists.apis.is_empty());
-    assert_eq!(state.lists.apis.load, LoadState::Loading);
+    assert!(state.lists[envdeck::app::state::ViewKind::Apis].is_empty());
+    assert_eq!(
+        state.lists[envdeck::app::state::ViewKind::Apis].load,
+        LoadState::Loading
+    );
 
     deliver(&mut state, ListPayload::Apis(apis()));
-    assert_eq!(state.lists.apis.len(), 5);
-    assert_eq!(state.lists.apis.load, LoadState::Loaded { at: now() });
+    assert_eq!(state.lists[envdeck::app::state::ViewKind::Apis].len(), 5);
+    assert_eq!(
+        state.lists[envdeck::app::state::ViewKind::Apis].load,
+        LoadState::Loaded { at: now() }
+    );
 
     // `[` steps back; at the ends nothing happens.
     update(&mut state, key('['));
     update(&mut state, key('['));
     assert_eq!(state.active, Some(stage("dev")));
     assert!(
-        state.lists.apis.is_empty(),
+        state.lists[envdeck::app::state::ViewKind::Apis].is_empty(),
         "stage-scoped lists are cleared on a switch"
     );
 }
@@ -219,11 +225,17 @@ fn cached_rows_show_stale_until_the_server_answers() {
             saved_at,
         },
     );
-    assert_eq!(state.lists.apis.load, LoadState::Stale { saved_at });
-    assert_eq!(state.lists.apis.len(), 5);
+    assert_eq!(
+        state.lists[envdeck::app::state::ViewKind::Apis].load,
+        LoadState::Stale { saved_at }
+    );
+    assert_eq!(state.lists[envdeck::app::state::ViewKind::Apis].len(), 5);
     deliver(&mut state, ListPayload::Apis(apis()[..2].to_vec()));
-    assert_eq!(state.lists.apis.load, LoadState::Loaded { at: now() });
-    assert_eq!(state.lists.apis.len(), 2);
+    assert_eq!(
+        state.lists[envdeck::app::state::ViewKind::Apis].load,
+        LoadState::Loaded { at: now() }
+    );
+    assert_eq!(state.lists[envdeck::app::state::ViewKind::Apis].len(), 2);
     // A cache answer arriving after the server's is ignored.
     update(
         &mut state,
@@ -234,7 +246,7 @@ fn cached_rows_show_stale_until_the_server_answers() {
             saved_at,
         },
     );
-    assert_eq!(state.lists.apis.len(), 2);
+    assert_eq!(state.lists[envdeck::app::state::ViewKind::Apis].len(), 2);
 }
 
 #[test]
@@ -303,11 +315,14 @@ fn resizing_keeps_the_selection_in_view() {
     let rows: Vec<_> = (0..200).map(|i| api(i, &format!("svc-{i:03}"))).collect();
     deliver(&mut state, ListPayload::Apis(rows));
     update(&mut state, code(KeyCode::End));
-    assert_eq!(state.lists.apis.selected, 199);
-    let tall_offset = state.lists.apis.offset;
+    assert_eq!(
+        state.lists[envdeck::app::state::ViewKind::Apis].selected,
+        199
+    );
+    let tall_offset = state.lists[envdeck::app::state::ViewKind::Apis].offset;
     update(&mut state, Action::Resize(100, 15));
     let height = state.table_height();
-    let list = &state.lists.apis;
+    let list = &state.lists[envdeck::app::state::ViewKind::Apis];
     assert!(list.offset > tall_offset);
     assert!(list.selected >= list.offset && list.selected < list.offset + height);
     let screen = format!("{}", render(&state, 100, 15).backend());

@@ -219,22 +219,39 @@ fn filter_and_sort_work_on_the_raw_rows() {
     assert!(state.filter_editing);
     typed(&mut state, "ledger");
     // Fuzzy: weaker matches may follow, but the best one comes first and is selected.
-    assert!(state.lists.apis.visible.len() < 5);
-    let top = state
-        .lists
-        .apis
+    assert!(
+        state.lists[envdeck::app::state::ViewKind::Apis]
+            .visible
+            .len()
+            < 5
+    );
+    let top = state.lists[envdeck::app::state::ViewKind::Apis]
         .selected_row()
         .map(|r| r.cell(0).to_string());
     assert_eq!(top.as_deref(), Some("ledger"));
     update(&mut state, code(KeyCode::Enter));
     assert!(!state.filter_editing);
-    assert_eq!(state.lists.apis.filter, "ledger", "Enter keeps the filter");
+    assert_eq!(
+        state.lists[envdeck::app::state::ViewKind::Apis].filter,
+        "ledger",
+        "Enter keeps the filter"
+    );
     update(&mut state, code(KeyCode::Esc));
-    assert_eq!(state.lists.apis.visible.len(), 5, "Esc clears it");
+    assert_eq!(
+        state.lists[envdeck::app::state::ViewKind::Apis]
+            .visible
+            .len(),
+        5,
+        "Esc clears it"
+    );
 
     update(&mut state, key('s'));
     update(&mut state, key('g'));
-    let first = |s: &State| s.lists.apis.selected_row().map(|r| r.cell(0).to_string());
+    let first = |s: &State| {
+        s.lists[envdeck::app::state::ViewKind::Apis]
+            .selected_row()
+            .map(|r| r.cell(0).to_string())
+    };
     assert_eq!(first(&state).as_deref(), Some("customers"));
     update(&mut state, key('S'));
     update(&mut state, key('g'));
@@ -256,8 +273,15 @@ fn a_dead_server_turns_offline_keeps_the_rows_and_locks_writes() {
         },
     );
     assert!(matches!(state.connection, Connection::Offline { .. }));
-    assert_eq!(state.lists.apis.load, LoadState::Stale { saved_at: now() });
-    assert_eq!(state.lists.apis.len(), 5, "rows stay visible");
+    assert_eq!(
+        state.lists[envdeck::app::state::ViewKind::Apis].load,
+        LoadState::Stale { saved_at: now() }
+    );
+    assert_eq!(
+        state.lists[envdeck::app::state::ViewKind::Apis].len(),
+        5,
+        "rows stay visible"
+    );
     let effects = update(&mut state, key('n'));
     assert!(effects.is_empty());
     assert!(
