@@ -41,6 +41,14 @@ impl ViewKind {
         }
     }
 
+    /// Its rows, as an empty list names them ("no audit entries in Staging").
+    pub fn plural(self) -> &'static str {
+        match self {
+            ViewKind::Audit => "audit entries",
+            other => other.title(),
+        }
+    }
+
     /// One of its rows, as the detail pane's title names it.
     pub fn noun(self) -> &'static str {
         match self {

@@ -1,11 +1,13 @@
-//! One file per view; each draws the active list through the shared table.
+//! The views: a resource view draws its list through the shared table (what it shows is the
+//! row type's columns); Promotions has a file of its own (strip, queue, filters).
+//! - APIs: the active stage's APIs (create, edit and delete through forms);
+//! - Deployments: the deployment history of the active stage;
+//! - Gateways: the gateways serving the active stage (global: nothing here is stage-guarded);
+//! - Subscriptions: the subscriptions to the active stage's APIs;
+//! - Audit: the tenant's audit log as it concerns the active stage (promotion events belong to
+//!   their source and target; tenant-wide ones to every stage).
 
-pub mod apis;
-pub mod audit;
-pub mod deployments;
-pub mod gateways;
 pub mod promotions;
-pub mod subscriptions;
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -23,11 +25,13 @@ pub fn stage_scope(state: &State) -> String {
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
     match state.view {
-        ViewKind::Apis => apis::draw(frame, area, state, theme),
-        ViewKind::Deployments => deployments::draw(frame, area, state, theme),
-        ViewKind::Gateways => gateways::draw(frame, area, state, theme),
-        ViewKind::Subscriptions => subscriptions::draw(frame, area, state, theme),
         ViewKind::Promotions => promotions::draw(frame, area, state, theme),
-        ViewKind::Audit => audit::draw(frame, area, state, theme),
+        kind => {
+            let empty = super::table::Empty {
+                what: kind.plural(),
+                scope: stage_scope(state),
+            };
+            super::table::draw(frame, area, &state.lists[kind], empty, state, theme);
+        }
     }
 }
