@@ -107,17 +107,13 @@ async fn create_checked(
     // Fetching /v1/me (and the stages, above) also lets the client's write guard judge.
     let actor = conn.client.me().await?.actor();
     let ctx = conn.policy(&pipeline, &actor, readonly);
-    let op = Operation::CreateApi;
-    if let Some(denial) = ctx.decide(op, &stage.name, None).denial() {
-        return Err(denial.clone().into());
-    }
-    let what = format!("{} {name}", op.verb());
-    super::confirm::typed(
+    allow(
         &ctx,
-        op,
-        std::slice::from_ref(&stage.name),
-        confirm.as_deref(),
-        &what,
+        Operation::CreateApi,
+        &stage.name,
+        name,
+        Vec::new(),
+        confirm,
     )?;
     Ok(stage)
 }
@@ -141,13 +137,25 @@ async fn checked(
         .into_iter()
         .map(|s| s.name.clone())
         .collect();
-    let decided = ctx.decide_catalog(op, &stage.name, &api.name, &reached);
-    if let Some(denial) = decided.denial() {
+    allow(&ctx, op, &stage.name, &api.name, reached, confirm)?;
+    Ok((api, stage))
+}
+
+/// `op` on `api` from `stage`, also reaching `reached` (the shared catalog entry): allowed by
+/// the strictest of them, and any guarded one named with --confirm.
+fn allow(
+    ctx: &crate::domain::policy::PolicyContext<'_>,
+    op: Operation,
+    stage: &StageName,
+    api: &str,
+    reached: Vec<StageName>,
+    confirm: &Option<String>,
+) -> Result<(), CliError> {
+    if let Some(denial) = ctx.decide_catalog(op, stage, api, &reached).denial() {
         return Err(denial.clone().into());
     }
     let mut landing = reached;
-    landing.push(stage.name.clone());
-    let what = format!("{} {}", op.verb(), api.name);
-    super::confirm::typed(&ctx, op, &landing, confirm.as_deref(), &what)?;
-    Ok((api, stage))
+    landing.push(stage.clone());
+    let what = format!("{} {api}", op.verb());
+    super::confirm::typed(ctx, op, &landing, confirm.as_deref(), &what)
 }

@@ -142,14 +142,13 @@ pub fn decide(state: &State, pending: &Pending) -> Result<(), String> {
     }
     let op = pending.operation();
     let decision = if op.is_promotion() {
-        let Some(stage) = state.pipeline.get(&pending.lands_in) else {
-            return Err(format!("unknown stage {}", pending.lands_in));
-        };
         let known = pending
             .write
             .promotion_id()
             .and_then(|id| state.promo.all.iter().find(|p| p.id == id));
-        state.decide_for(op, stage, known.map(|p| p.facts()))
+        state
+            .policy()
+            .decide(op, &pending.lands_in, known.map(|p| p.facts()))
     } else {
         state
             .policy()
