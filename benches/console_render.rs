@@ -50,7 +50,7 @@ fn rows(n: usize) -> Vec<Api> {
 fn frames(runs: usize) {
     for n in [100, 10_000, 100_000] {
         let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
-        deliver(&mut state, ListPayload::Apis(rows(n)));
+        deliver(&mut state, ListPayload::of(rows(n)));
         let t = measure(runs, || {
             render(&state, 120, 40);
         });
@@ -61,7 +61,7 @@ fn frames(runs: usize) {
 fn filter_and_memory(runs: usize) {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
     let before = rss_kib();
-    deliver(&mut state, ListPayload::Apis(rows(100_000)));
+    deliver(&mut state, ListPayload::of(rows(100_000)));
     let after = rss_kib();
     typed(&mut state, "/09");
     // One keystroke that narrows, then its undo, so every run starts from the same filter.

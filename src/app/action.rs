@@ -6,33 +6,9 @@ use crossterm::event::KeyEvent;
 use super::failure::Failure;
 use super::state::ViewKind;
 use crate::domain::StageName;
-use crate::wire::{
-    Api, AuditEntry, Deployment, EnvironmentList, Gateway, Me, Promotion, Subscription, Timestamp,
-};
+use crate::wire::{EnvironmentList, Me, Timestamp};
 
-/// A fetched list, typed by the view it belongs to.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ListPayload {
-    Apis(Vec<Api>),
-    Deployments(Vec<Deployment>),
-    Gateways(Vec<Gateway>),
-    Subscriptions(Vec<Subscription>),
-    Promotions(Vec<Promotion>),
-    Audit(Vec<AuditEntry>),
-}
-
-impl ListPayload {
-    pub fn kind(&self) -> ViewKind {
-        match self {
-            ListPayload::Apis(_) => ViewKind::Apis,
-            ListPayload::Deployments(_) => ViewKind::Deployments,
-            ListPayload::Gateways(_) => ViewKind::Gateways,
-            ListPayload::Subscriptions(_) => ViewKind::Subscriptions,
-            ListPayload::Promotions(_) => ViewKind::Promotions,
-            ListPayload::Audit(_) => ViewKind::Audit,
-        }
-    }
-}
+pub use super::resource::ListPayload;
 
 /// What the persisted UI state held.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -164,7 +164,7 @@ impl Scope {
 
     fn defaults(self) -> &'static [Binding] {
         match self {
-            Scope::Table => defaults::TABLE,
+            Scope::Table => &defaults::TABLE,
             Scope::Review => defaults::REVIEW,
             Scope::Confirm => defaults::CONFIRM,
             Scope::Form => defaults::FORM,

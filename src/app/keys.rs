@@ -250,7 +250,7 @@ pub(crate) fn selected_api(state: &State) -> Option<Api> {
         status: value("status"),
         backend_url: optional("backend"),
         description: optional("description"),
-        runtime_deployments: value(super::rows::INTERNAL_STAGES)
+        runtime_deployments: value(super::resource::INTERNAL_STAGES)
             .split(',')
             .filter(|s| !s.is_empty())
             .map(|s| crate::wire::RuntimeDeployment {

@@ -28,6 +28,7 @@ pub mod promo_keys;
 pub mod promo_popups;
 pub mod promo_replies;
 pub mod replies;
+pub mod resource;
 pub mod rows;
 pub mod session;
 pub mod state;

@@ -71,21 +71,10 @@ pub(super) fn on_cached_list(
 }
 
 fn set_payload(state: &mut State, mut payload: ListPayload, load: LoadState) {
-    super::localize::for_display(&mut payload, &state.pipeline, state.active.as_ref());
+    payload.localize(&state.pipeline, state.active.as_ref());
     let loaded = matches!(load, LoadState::Loaded { .. });
     let kind = payload.kind();
-    {
-        let (list, f) = state.list_mut(kind);
-        match payload {
-            ListPayload::Apis(v) => list.set_items(v, f),
-            ListPayload::Deployments(v) => list.set_items(v, f),
-            ListPayload::Gateways(v) => list.set_items(v, f),
-            ListPayload::Subscriptions(v) => list.set_items(v, f),
-            ListPayload::Audit(v) => list.set_items(v, f),
-            // Every promotion: the strip and queue read them all, the list shows the filtered.
-            ListPayload::Promotions(v) => super::promo_keys::set_all(state, v),
-        }
-    }
+    payload.store(state);
     let list = &mut state.lists[kind];
     list.load = load;
     if loaded {

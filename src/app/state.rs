@@ -5,102 +5,12 @@ use std::collections::BTreeMap;
 use tui_input::Input;
 
 use super::form::ApiForm;
-use super::list::{Filterer, ListView, LoadState, SortKey};
+use super::list::{Filterer, ListView, LoadState};
 use crate::domain::policy::{Actor, PolicyContext, PromotionFacts};
 use crate::domain::{Decision, Mode, Operation, Pipeline, PromotionStatus, Stage, StageName};
-use crate::wire::{Api, AuditEntry, Deployment, Gateway, Me, Promotion, Subscription, Timestamp};
+use crate::wire::{Me, Promotion, Timestamp};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ViewKind {
-    Apis,
-    Deployments,
-    Gateways,
-    Subscriptions,
-    Promotions,
-    Audit,
-}
-
-impl ViewKind {
-    pub const ALL: [ViewKind; 6] = [
-        ViewKind::Apis,
-        ViewKind::Deployments,
-        ViewKind::Gateways,
-        ViewKind::Subscriptions,
-        ViewKind::Promotions,
-        ViewKind::Audit,
-    ];
-
-    pub fn title(self) -> &'static str {
-        match self {
-            ViewKind::Apis => "APIs",
-            ViewKind::Deployments => "Deployments",
-            ViewKind::Gateways => "Gateways",
-            ViewKind::Subscriptions => "Subscriptions",
-            ViewKind::Promotions => "Promotions",
-            ViewKind::Audit => "Audit",
-        }
-    }
-
-    /// Its rows, as an empty list names them ("no audit entries in Staging").
-    pub fn plural(self) -> &'static str {
-        match self {
-            ViewKind::Audit => "audit entries",
-            other => other.title(),
-        }
-    }
-
-    /// One of its rows, as the detail pane's title names it.
-    pub fn noun(self) -> &'static str {
-        match self {
-            ViewKind::Apis => "API",
-            ViewKind::Deployments => "Deployment",
-            ViewKind::Gateways => "Gateway",
-            ViewKind::Subscriptions => "Subscription",
-            ViewKind::Promotions => "Promotion",
-            ViewKind::Audit => "Audit entry",
-        }
-    }
-
-    /// The name persisted in the state file and used by the cache and `:view`.
-    pub fn key(self) -> &'static str {
-        match self {
-            ViewKind::Apis => "apis",
-            ViewKind::Deployments => "deployments",
-            ViewKind::Gateways => "gateways",
-            ViewKind::Subscriptions => "subscriptions",
-            ViewKind::Promotions => "promotions",
-            ViewKind::Audit => "audit",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<ViewKind> {
-        let raw = raw.trim().to_ascii_lowercase();
-        ViewKind::ALL
-            .into_iter()
-            .find(|v| v.key() == raw || v.title().to_ascii_lowercase() == raw)
-    }
-
-    pub fn index(self) -> usize {
-        self as usize
-    }
-
-    /// Audit is per tenant; every other list is the active stage's.
-    /// Every view shows the active stage's part (audit: the entries about it), so every list
-    /// is dropped and fetched again on a stage switch.
-    pub fn is_stage_scoped(self) -> bool {
-        true
-    }
-
-    pub fn step(self, forward: bool) -> ViewKind {
-        let n = ViewKind::ALL.len();
-        let i = self.index();
-        ViewKind::ALL[if forward {
-            (i + 1) % n
-        } else {
-            (i + n - 1) % n
-        }]
-    }
-}
+pub use super::resource::ViewKind;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Connection {
@@ -164,22 +74,15 @@ pub struct Lists {
 
 impl Default for Lists {
     fn default() -> Self {
-        let mut views: Vec<ListView> = ViewKind::ALL
+        let views = ViewKind::ALL
             .into_iter()
-            .map(|kind| match kind {
-                ViewKind::Apis => ListView::of::<Api>(),
-                ViewKind::Deployments => ListView::of::<Deployment>(),
-                ViewKind::Gateways => ListView::of::<Gateway>(),
-                ViewKind::Subscriptions => ListView::of::<Subscription>(),
-                ViewKind::Promotions => ListView::of::<Promotion>(),
-                ViewKind::Audit => ListView::of::<AuditEntry>(),
+            .map(|kind| {
+                let spec = kind.spec();
+                let mut list = (spec.list)();
+                list.sort = spec.sort;
+                list
             })
             .collect();
-        // The audit log reads newest first.
-        views[ViewKind::Audit.index()].sort = Some(SortKey {
-            column: 0,
-            descending: true,
-        });
         Lists { views }
     }
 }

@@ -116,44 +116,13 @@ impl Persist {
         kind: ViewKind,
         stage: Option<&StageName>,
     ) -> Option<(ListPayload, Timestamp)> {
-        let key = self.key(stage, kind.key());
-        Some(match kind {
-            ViewKind::Apis => {
-                let (v, at) = self.load(&key)?;
-                (ListPayload::Apis(v), at)
-            }
-            ViewKind::Deployments => {
-                let (v, at) = self.load(&key)?;
-                (ListPayload::Deployments(v), at)
-            }
-            ViewKind::Gateways => {
-                let (v, at) = self.load(&key)?;
-                (ListPayload::Gateways(v), at)
-            }
-            ViewKind::Subscriptions => {
-                let (v, at) = self.load(&key)?;
-                (ListPayload::Subscriptions(v), at)
-            }
-            ViewKind::Promotions => {
-                let (v, at) = self.load(&key)?;
-                (ListPayload::Promotions(v), at)
-            }
-            ViewKind::Audit => {
-                let (v, at) = self.load(&key)?;
-                (ListPayload::Audit(v), at)
-            }
-        })
+        (kind.spec().cached)(&self.inner.cache, &self.key(stage, kind.key()))
     }
 
     pub fn save_list(&self, stage: Option<&StageName>, payload: &ListPayload) {
         let key = self.key(stage, payload.kind().key());
-        match payload {
-            ListPayload::Apis(v) => self.save(&key, v),
-            ListPayload::Deployments(v) => self.save(&key, v),
-            ListPayload::Gateways(v) => self.save(&key, v),
-            ListPayload::Subscriptions(v) => self.save(&key, v),
-            ListPayload::Promotions(v) => self.save(&key, v),
-            ListPayload::Audit(v) => self.save(&key, v),
+        if let Err(e) = payload.save(&self.inner.cache, &key) {
+            tracing::warn!("cache write failed for {key}: {e}");
         }
     }
 }

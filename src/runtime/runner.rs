@@ -11,7 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::AbortHandle;
 
 use super::persist::Persist;
-use crate::api::{ApiError, Client, PromotionFilter};
+use crate::api::{ApiError, Client};
 use crate::app::action::{Action, ListPayload};
 use crate::app::effect::Effect;
 use crate::app::failure::Failure;
@@ -224,31 +224,7 @@ async fn fetch_list(
     kind: ViewKind,
     stage: Option<&StageName>,
 ) -> Result<ListPayload, ApiError> {
-    let need_stage = || {
-        stage
-            .cloned()
-            .ok_or_else(|| ApiError::Invalid("no stage is active".into()))
-    };
-    Ok(match kind {
-        ViewKind::Apis => ListPayload::Apis(client.apis(&need_stage()?).await?),
-        ViewKind::Deployments => {
-            ListPayload::Deployments(client.deployments(&need_stage()?).await?)
-        }
-        ViewKind::Gateways => ListPayload::Gateways(
-            client
-                .gateways(stage)
-                .await
-                .map_err(crate::api::prepare::admin_list("gateways"))?,
-        ),
-        ViewKind::Subscriptions => {
-            ListPayload::Subscriptions(client.subscriptions(&need_stage()?).await?)
-        }
-        // Every target: the view filters by stage and status itself (and feeds the strip).
-        ViewKind::Promotions => {
-            ListPayload::Promotions(client.promotions(&PromotionFilter::default()).await?)
-        }
-        ViewKind::Audit => ListPayload::Audit(client.audit(None).await?),
-    })
+    (kind.spec().fetch)(client, stage).await
 }
 
 /// Sends a confirmed write. The client's own guard asks the policy once more before it goes.

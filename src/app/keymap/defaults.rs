@@ -1,6 +1,8 @@
 //! The default bindings of every scope. Table keys are as README's key table; popup keys
 //! are the ones each popup has always used.
 
+use std::sync::LazyLock;
+
 use crossterm::event::KeyCode;
 
 use super::{Binding, Command};
@@ -65,7 +67,43 @@ const PROMOTIONS: &[ViewKind] = &[ViewKind::Promotions];
 use Command as C;
 use KeyCode as K;
 
-pub const TABLE: &[Binding] = &[
+/// The table's keys: those before the view keys, the view keys (one digit per view, in
+/// `ViewKind::ALL` order), then the rest.
+pub static TABLE: LazyLock<Vec<Binding>> = LazyLock::new(|| {
+    let views = ViewKind::ALL
+        .iter()
+        .zip(&VIEW_DIGITS)
+        .map(|(&kind, digit)| {
+            bind(
+                std::slice::from_ref(&digit.0),
+                digit.1,
+                C::View(kind),
+                kind.title(),
+                Some(kind.key()),
+            )
+        });
+    TABLE_FIRST
+        .iter()
+        .copied()
+        .chain(views)
+        .chain(TABLE_REST.iter().copied())
+        .collect()
+});
+
+/// The view keys: a view's digit is its place in the tab order.
+const VIEW_DIGITS: [(KeyCode, &str); 9] = [
+    (K::Char('1'), "1"),
+    (K::Char('2'), "2"),
+    (K::Char('3'), "3"),
+    (K::Char('4'), "4"),
+    (K::Char('5'), "5"),
+    (K::Char('6'), "6"),
+    (K::Char('7'), "7"),
+    (K::Char('8'), "8"),
+    (K::Char('9'), "9"),
+];
+
+const TABLE_FIRST: &[Binding] = &[
     api_write(
         bind(&[K::Char('n')], "n", C::NewApi, "new API", Some("new")),
         Operation::CreateApi,
@@ -232,48 +270,9 @@ pub const TABLE: &[Binding] = &[
     ),
     bind(&[K::Tab], "Tab", C::NextView, "next view", None),
     bind(&[K::BackTab], "S-Tab", C::PrevView, "previous view", None),
-    bind(
-        &[K::Char('1')],
-        "1",
-        C::View(ViewKind::Apis),
-        "APIs",
-        Some("apis"),
-    ),
-    bind(
-        &[K::Char('2')],
-        "2",
-        C::View(ViewKind::Deployments),
-        "Deployments",
-        Some("deployments"),
-    ),
-    bind(
-        &[K::Char('3')],
-        "3",
-        C::View(ViewKind::Gateways),
-        "Gateways",
-        Some("gateways"),
-    ),
-    bind(
-        &[K::Char('4')],
-        "4",
-        C::View(ViewKind::Subscriptions),
-        "Subscriptions",
-        Some("subscriptions"),
-    ),
-    bind(
-        &[K::Char('5')],
-        "5",
-        C::View(ViewKind::Promotions),
-        "Promotions",
-        Some("promotions"),
-    ),
-    bind(
-        &[K::Char('6')],
-        "6",
-        C::View(ViewKind::Audit),
-        "Audit",
-        Some("audit"),
-    ),
+];
+
+const TABLE_REST: &[Binding] = &[
     bind(&[K::Up, K::Char('k')], "Up/k", C::Up, "up", None),
     bind(&[K::Down, K::Char('j')], "Down/j", C::Down, "down", None),
     bind(&[K::PageUp], "PgUp", C::PageUp, "page up", None),

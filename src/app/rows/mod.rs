@@ -7,10 +7,6 @@ use std::borrow::Cow;
 use crate::domain::text::sanitize;
 use crate::wire::Timestamp;
 
-mod history;
-mod resources;
-pub use resources::INTERNAL_STAGES;
-
 /// A column title and how wide it may grow (`min` cells, share of the rest).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Column {
@@ -19,11 +15,11 @@ pub struct Column {
     pub fill: u16,
 }
 
-const fn col(title: &'static str, min: u16, fill: u16) -> Column {
+pub(crate) const fn col(title: &'static str, min: u16, fill: u16) -> Column {
     Column { title, min, fill }
 }
 
-const fn time_col(title: &'static str) -> Column {
+pub(crate) const fn time_col(title: &'static str) -> Column {
     Column {
         title,
         min: 16,
@@ -43,19 +39,19 @@ pub trait TableRow {
     fn detail(&self) -> Vec<(&'static str, String)>;
 }
 
-fn clean(field: &mut String) {
+pub(crate) fn clean(field: &mut String) {
     if let Cow::Owned(s) = sanitize(field) {
         *field = s;
     }
 }
 
-fn clean_opt(field: &mut Option<String>) {
+pub(crate) fn clean_opt(field: &mut Option<String>) {
     if let Some(s) = field {
         clean(s);
     }
 }
 
-fn opt(field: &Option<String>) -> Cow<'_, str> {
+pub(crate) fn opt(field: &Option<String>) -> Cow<'_, str> {
     Cow::Borrowed(field.as_deref().unwrap_or("-"))
 }
 
@@ -67,15 +63,15 @@ pub fn short_time(t: &Option<Timestamp>) -> Cow<'static, str> {
     }
 }
 
-fn long_time(t: &Option<Timestamp>) -> String {
+pub(crate) fn long_time(t: &Option<Timestamp>) -> String {
     t.map(|t| t.to_rfc3339()).unwrap_or_default()
 }
 
-fn text(v: &str) -> String {
+pub(crate) fn text(v: &str) -> String {
     v.to_string()
 }
 
-fn raw(field: &Option<String>) -> String {
+pub(crate) fn raw(field: &Option<String>) -> String {
     field.clone().unwrap_or_default()
 }
 

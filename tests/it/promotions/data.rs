@@ -60,7 +60,7 @@ pub fn writes(effects: &[Effect]) -> Vec<&envdeck::app::write::Write> {
 pub fn promotions_view(stage: &str, user: &str, roles: &[&str], all: Vec<Promotion>) -> State {
     let mut state = loaded(three_stages(), Some(stage), me(user, roles));
     update(&mut state, key('5'));
-    deliver(&mut state, ListPayload::Promotions(all));
+    deliver(&mut state, ListPayload::of(all));
     state
 }
 

@@ -266,7 +266,7 @@ fn rollback_asks_for_a_message_and_complete_for_a_yes() {
 fn create_explains_why_it_is_not_possible() {
     // No next stage.
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
-    deliver(&mut state, envdeck::app::action::ListPayload::Apis(apis()));
+    deliver(&mut state, envdeck::app::action::ListPayload::of(apis()));
     assert!(update(&mut state, key('p')).is_empty());
     assert!(
         status(&state).contains("no next stage"),
@@ -276,13 +276,13 @@ fn create_explains_why_it_is_not_possible() {
 
     // No permission.
     let mut state = loaded(three_stages(), Some("dev"), me("vic", &["viewer"]));
-    deliver(&mut state, envdeck::app::action::ListPayload::Apis(apis()));
+    deliver(&mut state, envdeck::app::action::ListPayload::of(apis()));
     assert!(update(&mut state, key('p')).is_empty());
     assert!(status(&state).contains("apis:promote"));
 
     // No synced source.
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
-    deliver(&mut state, envdeck::app::action::ListPayload::Apis(apis()));
+    deliver(&mut state, envdeck::app::action::ListPayload::of(apis()));
     let effects = update(&mut state, key('p'));
     assert!(matches!(
         effects.as_slice(),
@@ -315,7 +315,7 @@ fn create_explains_why_it_is_not_possible() {
 #[test]
 fn the_create_form_checks_message_and_gateways_and_sends_what_was_chosen() {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
-    deliver(&mut state, envdeck::app::action::ListPayload::Apis(apis()));
+    deliver(&mut state, envdeck::app::action::ListPayload::of(apis()));
     update(&mut state, key('p'));
     let rolled = vec![promotion(
         "p-0",

@@ -67,7 +67,7 @@ async fn approving_into_a_read_only_prod_eu_wants_its_name_and_a_bare_y_sends_no
     let mut state = loaded(stages, Some("prod-eu"), me("dora", &["devops"]));
     update(&mut state, key('5'));
     let p = promotion("p-eu", "payments", "staging", "prod-eu", "pending", "tess");
-    deliver(&mut state, ListPayload::Promotions(vec![p.clone()]));
+    deliver(&mut state, ListPayload::of(vec![p.clone()]));
     select(&mut state, "p-eu");
     update(&mut state, code(KeyCode::Enter));
     review_arrives(&mut state, &p);
@@ -117,7 +117,7 @@ async fn approving_into_a_read_only_prod_eu_wants_its_name_and_a_bare_y_sends_no
         "p-done", "payments", "staging", "prod-eu", "promoted", "tess",
     );
     promoted.id = "p-done".into();
-    deliver(&mut state, ListPayload::Promotions(vec![promoted]));
+    deliver(&mut state, ListPayload::of(vec![promoted]));
     select(&mut state, "p-done");
     update(&mut state, key('R'));
     let Some(Popup::Confirm(c)) = &state.popup else {
@@ -128,7 +128,7 @@ async fn approving_into_a_read_only_prod_eu_wants_its_name_and_a_bare_y_sends_no
 }
 
 fn draft_asked(state: &mut State) -> envdeck::app::action::Stamp {
-    deliver(state, ListPayload::Apis(apis()));
+    deliver(state, ListPayload::of(apis()));
     let effects = update(state, key('p'));
     match effects.as_slice() {
         [Effect::Promo(PromoEffect::Prepare { stamp, .. })] => stamp.clone(),

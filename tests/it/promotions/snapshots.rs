@@ -40,8 +40,8 @@ fn strip_five_stages_in_ascii_without_colour() {
     state.ascii = true;
     state.no_color = true;
     update(&mut state, key('5'));
-    deliver(&mut state, ListPayload::Promotions(all.clone()));
-    deliver(&mut state, ListPayload::Promotions(all));
+    deliver(&mut state, ListPayload::of(all.clone()));
+    deliver(&mut state, ListPayload::of(all));
     assert_snapshot!(render(&state, 120, 24).backend());
 }
 
@@ -67,7 +67,7 @@ fn review_while_the_diff_loads_and_four_eyes_dims_approve() {
 #[test]
 fn create_form_with_counter_gateways_and_preflight() {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     update(&mut state, key('p'));
     let rolled = vec![promotion(
         "p-0",

@@ -18,7 +18,7 @@ fn a_hundred_thousand_rows_draw_only_what_is_visible_and_filter() {
     let rows: Vec<_> = (0..100_000)
         .map(|i| api(i, &format!("service-{i:06}")))
         .collect();
-    deliver(&mut state, ListPayload::Apis(rows));
+    deliver(&mut state, ListPayload::of(rows));
     let terminal = render(&state, 120, 40);
     let screen = format!("{}", terminal.backend());
     assert!(screen.contains("service-000000") && screen.contains("100000"));
@@ -58,7 +58,7 @@ async fn a_warm_start_shows_cached_rows_before_the_server_answers() {
         .save_state(1, Some("staging".into()), Some("apis".into()))
         .expect("state");
     let staging = envdeck::domain::StageName::parse("staging").expect("stage");
-    persist.save_list(Some(&staging), &ListPayload::Apis(apis()));
+    persist.save_list(Some(&staging), &ListPayload::of(apis()));
 
     // Nothing listens there: every request fails, the cache must carry the first frame.
     let dead = Client::new("http://127.0.0.1:9", "acme", Some(Secret::new("t"))).expect("client");

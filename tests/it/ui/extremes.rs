@@ -79,7 +79,7 @@ fn two_hundred_character_names_are_cut_with_an_ellipsis_inside_their_column() {
     let mut row = api(1, &long);
     row.display_name = "D".repeat(200);
     row.backend_url = Some(format!("https://{}.example", "b".repeat(200)));
-    deliver(&mut state, ListPayload::Apis(vec![row]));
+    deliver(&mut state, ListPayload::of(vec![row]));
     for width in [60, 80, 120] {
         let rows = rows(&state, width, 20);
         let all = rows.join("\n");
@@ -120,7 +120,7 @@ fn the_footer_keeps_help_and_quit_with_long_reasons_at_any_width() {
     let mut envs = three_stages();
     envs.environments[0].label = long.into();
     let mut state = loaded(envs, Some("production"), me("dave", &["devops"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     for view in ['1', '5', '6'] {
         update(&mut state, key(view));
         for width in [60, 80, 120] {
@@ -146,12 +146,12 @@ fn the_footer_keeps_help_and_quit_with_long_reasons_at_any_width() {
 fn every_view_renders_an_empty_list_and_says_so() {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
     for payload in [
-        ListPayload::Apis(vec![]),
-        ListPayload::Deployments(vec![]),
-        ListPayload::Gateways(vec![]),
-        ListPayload::Subscriptions(vec![]),
-        ListPayload::Promotions(vec![]),
-        ListPayload::Audit(vec![]),
+        ListPayload::of(Vec::<envdeck::wire::Api>::new()),
+        ListPayload::of(Vec::<envdeck::wire::Deployment>::new()),
+        ListPayload::of(Vec::<envdeck::wire::Gateway>::new()),
+        ListPayload::of(Vec::<envdeck::wire::Subscription>::new()),
+        ListPayload::of(Vec::<envdeck::wire::Promotion>::new()),
+        ListPayload::of(Vec::<envdeck::wire::AuditEntry>::new()),
     ] {
         deliver(&mut state, payload);
     }

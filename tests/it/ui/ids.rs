@@ -21,7 +21,7 @@ fn uuid_promotion() -> Promotion {
 fn lists_the_queue_and_the_review_title_show_8_characters_the_review_the_whole_id() {
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
     update(&mut state, key('5'));
-    deliver(&mut state, ListPayload::Promotions(vec![uuid_promotion()]));
+    deliver(&mut state, ListPayload::of(vec![uuid_promotion()]));
     let s = format!("{}", render(&state, 120, 30).backend());
     assert!(!s.contains(ID), "{s}");
     let short = s.lines().filter(|l| l.contains("852497fa ")).count();
@@ -40,7 +40,7 @@ fn audit_rows_name_promotions_by_their_short_id_and_the_detail_by_the_whole() {
         resource_id: Some(ID.into()),
         ..audit().remove(1)
     };
-    deliver(&mut state, ListPayload::Audit(vec![entry]));
+    deliver(&mut state, ListPayload::of(vec![entry]));
     let s = format!("{}", render(&state, 120, 20).backend());
     assert!(s.contains("852497fa ") && !s.contains(ID), "{s}");
     update(&mut state, code(KeyCode::Enter));

@@ -27,7 +27,7 @@ fn an_override_from_config_toml_drives_the_console() {
     assert!(notices.is_empty(), "{notices:?}");
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
     state.keymap = map;
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     update(&mut state, key('q'));
     assert!(!state.should_quit, "q is no longer quit");
     // F5 refreshes: the list is fetched again.
@@ -107,7 +107,7 @@ fn paging_moves_by_the_rows_drawn() {
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
     state.size = (100, 20);
     let many: Vec<_> = (0..60).map(|i| api(i, &format!("api-{i:02}"))).collect();
-    deliver(&mut state, ListPayload::Apis(many));
+    deliver(&mut state, ListPayload::of(many));
     update(&mut state, code(KeyCode::PageDown));
     let screen = format!("{}", render(&state, 100, 20).backend());
     // The banner takes a line: the rows drawn are what PgDn moved by.

@@ -11,7 +11,7 @@ use super::fixtures::*;
 
 fn dev_with_apis() -> envdeck::app::State {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     state
 }
 
@@ -24,21 +24,21 @@ fn header_three_stages_apis_view() {
 #[test]
 fn header_one_stage_without_label_or_colour() {
     let mut state = loaded(one_stage(), None, me("vera", &["viewer"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     assert_snapshot!(render(&state, 80, 16).backend());
 }
 
 #[test]
 fn header_seven_stages_with_unknown_names() {
     let mut state = loaded(seven_stages(), Some("perf"), me("dora", &["devops"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     assert_snapshot!(render(&state, 120, 16).backend());
 }
 
 #[test]
 fn header_seven_stages_squeezed_into_80_columns() {
     let mut state = loaded(seven_stages(), Some("canary"), me("dora", &["devops"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     assert_snapshot!(render(&state, 80, 16).backend());
 }
 
@@ -47,7 +47,7 @@ fn no_color_ascii_production_banner_and_disabled_footer() {
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
     state.no_color = true;
     state.ascii = true;
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     let terminal = render(&state, 110, 16);
     // No colour at all: every cell keeps the terminal's default colours.
     for cell in terminal.backend().buffer().content() {
@@ -60,7 +60,7 @@ fn no_color_ascii_production_banner_and_disabled_footer() {
 #[test]
 fn read_only_banner_and_reason_after_pressing_n() {
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     update(&mut state, key('n'));
     let terminal = render(&state, 110, 16);
     // The active tab is drawn in production's red.
@@ -80,7 +80,7 @@ fn read_only_banner_and_reason_after_pressing_n() {
 fn session_readonly_banner_names_its_source() {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
     state.session_readonly = true;
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     assert_snapshot!(render(&state, 110, 16).backend());
 }
 
@@ -88,7 +88,7 @@ fn session_readonly_banner_names_its_source() {
 fn deployments_view() {
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
     update(&mut state, key('2'));
-    deliver(&mut state, ListPayload::Deployments(deployments()));
+    deliver(&mut state, ListPayload::of(deployments()));
     assert_snapshot!(render(&state, 110, 16).backend());
 }
 
@@ -96,7 +96,7 @@ fn deployments_view() {
 fn gateways_view() {
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
     update(&mut state, key('3'));
-    deliver(&mut state, ListPayload::Gateways(gateways()));
+    deliver(&mut state, ListPayload::of(gateways()));
     assert_snapshot!(render(&state, 110, 16).backend());
 }
 
@@ -104,7 +104,7 @@ fn gateways_view() {
 fn subscriptions_view() {
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
     update(&mut state, key('4'));
-    deliver(&mut state, ListPayload::Subscriptions(subscriptions()));
+    deliver(&mut state, ListPayload::of(subscriptions()));
     assert_snapshot!(render(&state, 110, 16).backend());
 }
 
@@ -112,8 +112,8 @@ fn subscriptions_view() {
 fn promotions_view_with_waiting_count() {
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
     update(&mut state, key('5'));
-    deliver(&mut state, ListPayload::Promotions(promotions()));
-    deliver(&mut state, ListPayload::Promotions(promotions()));
+    deliver(&mut state, ListPayload::of(promotions()));
+    deliver(&mut state, ListPayload::of(promotions()));
     assert_snapshot!(render(&state, 110, 24).backend());
 }
 
@@ -121,9 +121,12 @@ fn promotions_view_with_waiting_count() {
 fn audit_view_and_empty_audit() {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
     update(&mut state, key('6'));
-    deliver(&mut state, ListPayload::Audit(Vec::new()));
+    deliver(
+        &mut state,
+        ListPayload::of(Vec::<envdeck::wire::AuditEntry>::new()),
+    );
     assert_snapshot!("audit_empty", render(&state, 100, 15).backend());
-    deliver(&mut state, ListPayload::Audit(audit()));
+    deliver(&mut state, ListPayload::of(audit()));
     assert_snapshot!("audit_with_entries", render(&state, 100, 15).backend());
 }
 
@@ -177,7 +180,7 @@ fn confirmation_names_tenant_stage_and_api() {
     // dave (devops) may not delete: the reason, no popup. tess (tenant-admin) may.
     assert!(state.popup.is_none());
     let mut state = loaded(three_stages(), Some("dev"), me("tess", &["tenant-admin"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     update(&mut state, code(KeyCode::Down));
     update(&mut state, key('D'));
     assert_snapshot!(render(&state, 100, 20).backend());
@@ -248,7 +251,7 @@ fn server_text_is_drawn_without_escapes() {
     let mut evil = apis();
     evil[0].name = "pay\u{1b}]0;pwned\u{7}ments\u{1b}[2J".into();
     evil[0].display_name = "line\nbreak".into();
-    deliver(&mut state, ListPayload::Apis(evil));
+    deliver(&mut state, ListPayload::of(evil));
     let terminal = render(&state, 100, 15);
     let text: String = terminal
         .backend()
@@ -285,7 +288,7 @@ fn warm_start_from_the_cache_before_the_server_answers() {
         Action::CachedList {
             stage,
             generation,
-            payload: ListPayload::Apis(apis()),
+            payload: ListPayload::of(apis()),
             saved_at: at("2026-11-24T09:57:30Z"),
         },
     );
@@ -297,7 +300,7 @@ fn typed_confirmation_for_a_guarded_stage() {
     let mut envs = three_stages();
     envs.environments[0].mode = "full".into();
     let mut state = loaded(envs, Some("production"), me("tess", &["tenant-admin"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     update(&mut state, key('D'));
     typed(&mut state, "produ");
     assert_snapshot!(render(&state, 100, 20).backend());

@@ -156,7 +156,7 @@ fn switching_stage_bumps_the_generation_and_drops_late_replies() {
             kind: ViewKind::Apis,
             stage: Some(stage("dev")),
             generation: old_generation,
-            result: Ok(ListPayload::Apis(apis())),
+            result: Ok(ListPayload::of(apis())),
         },
     );
     assert!(state.lists[envdeck::app::state::ViewKind::Apis].is_empty());
@@ -165,7 +165,7 @@ fn switching_stage_bumps_the_generation_and_drops_late_replies() {
         LoadState::Loading
     );
 
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     assert_eq!(state.lists[envdeck::app::state::ViewKind::Apis].len(), 5);
     assert_eq!(
         state.lists[envdeck::app::state::ViewKind::Apis].load,
@@ -221,7 +221,7 @@ fn cached_rows_show_stale_until_the_server_answers() {
         Action::CachedList {
             stage: Some(stage("dev")),
             generation,
-            payload: ListPayload::Apis(apis()),
+            payload: ListPayload::of(apis()),
             saved_at,
         },
     );
@@ -230,7 +230,7 @@ fn cached_rows_show_stale_until_the_server_answers() {
         LoadState::Stale { saved_at }
     );
     assert_eq!(state.lists[envdeck::app::state::ViewKind::Apis].len(), 5);
-    deliver(&mut state, ListPayload::Apis(apis()[..2].to_vec()));
+    deliver(&mut state, ListPayload::of(apis()[..2].to_vec()));
     assert_eq!(
         state.lists[envdeck::app::state::ViewKind::Apis].load,
         LoadState::Loaded { at: now() }
@@ -242,7 +242,7 @@ fn cached_rows_show_stale_until_the_server_answers() {
         Action::CachedList {
             stage: Some(stage("dev")),
             generation,
-            payload: ListPayload::Apis(apis()),
+            payload: ListPayload::of(apis()),
             saved_at,
         },
     );
@@ -277,7 +277,7 @@ fn views_switch_with_tab_and_digits_fetching_what_they_lack() {
 #[test]
 fn the_clock_refreshes_every_thirty_seconds() {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     assert!(update(&mut state, Action::Tick(at("2026-11-24T10:00:10Z"))).is_empty());
     let effects = update(&mut state, Action::Tick(at("2026-11-24T10:00:31Z")));
     assert_eq!(
@@ -313,7 +313,7 @@ fn cached_me_fills_the_header_until_the_server_answers() {
 fn resizing_keeps_the_selection_in_view() {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
     let rows: Vec<_> = (0..200).map(|i| api(i, &format!("svc-{i:03}"))).collect();
-    deliver(&mut state, ListPayload::Apis(rows));
+    deliver(&mut state, ListPayload::of(rows));
     update(&mut state, code(KeyCode::End));
     assert_eq!(
         state.lists[envdeck::app::state::ViewKind::Apis].selected,

@@ -32,7 +32,7 @@ fn fetches(effects: &[Effect]) -> Vec<(ViewKind, Option<String>)> {
 #[test]
 fn writes_to_a_read_only_stage_show_the_reason_and_send_nothing() {
     let mut state = loaded(three_stages(), Some("production"), me("dave", &["devops"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     for k in ['n', 'E', 'D'] {
         state.status = None;
         let effects = update(&mut state, key(k));
@@ -147,7 +147,7 @@ fn deleting_in_a_writable_production_wants_the_stage_name_typed() {
     let mut envs = three_stages();
     envs.environments[0].mode = "full".into();
     let mut state = loaded(envs, Some("production"), me("tess", &["tenant-admin"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     update(&mut state, key('D'));
     match &state.popup {
         Some(Popup::Confirm(c)) => {
@@ -214,7 +214,7 @@ fn a_server_refusal_is_shown_in_the_servers_words() {
 #[test]
 fn filter_and_sort_work_on_the_raw_rows() {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     update(&mut state, key('/'));
     assert!(state.filter_editing);
     typed(&mut state, "ledger");
@@ -261,7 +261,7 @@ fn filter_and_sort_work_on_the_raw_rows() {
 #[test]
 fn a_dead_server_turns_offline_keeps_the_rows_and_locks_writes() {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     let generation = state.generation;
     update(
         &mut state,
@@ -301,7 +301,7 @@ fn a_dead_server_turns_offline_keeps_the_rows_and_locks_writes() {
         ],
         "the view's list and the promotion store"
     );
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     assert!(matches!(state.connection, Connection::Online { .. }));
 }
 
@@ -310,13 +310,13 @@ fn the_waiting_count_honours_four_eyes() {
     let mut state = loaded(three_stages(), Some("dev"), me("dave", &["devops"]));
     let mut mine = promotions();
     mine[0].requested_by = "dave".into();
-    deliver(&mut state, ListPayload::Promotions(promotions()));
+    deliver(&mut state, ListPayload::of(promotions()));
     assert_eq!(
         state.waiting_for_me(),
         1,
         "dora's promotion: dave may approve it"
     );
-    deliver(&mut state, ListPayload::Promotions(mine));
+    deliver(&mut state, ListPayload::of(mine));
     assert_eq!(
         state.waiting_for_me(),
         0,
@@ -359,7 +359,7 @@ fn local_tightening_locks_a_stage_on_this_machine_only() {
 #[test]
 fn an_api_live_in_a_read_only_stage_cannot_be_edited_or_deleted_from_development() {
     let mut state = loaded(three_stages(), Some("dev"), me("tess", &["tenant-admin"]));
-    deliver(&mut state, ListPayload::Apis(apis()));
+    deliver(&mut state, ListPayload::of(apis()));
     // payments runs in dev, staging and (spelt `prod`) in read-only production.
     for k in ['D', 'E'] {
         let effects = update(&mut state, key(k));

@@ -1,75 +1,48 @@
-//! Rows of what happened: promotions and audit entries.
+//! The Audit view: the tenant's audit trail, the entries about the active stage.
 
 use std::borrow::Cow;
 
-use super::{
+use super::{Resource, Spec, ViewKind};
+use crate::api::{ApiError, Client};
+use crate::app::list::SortKey;
+use crate::app::localize::{ALL_STAGES, label, touches};
+use crate::app::rows::{
     Column, TableRow, clean, clean_opt, col, long_time, opt, raw, short_time, text, time_col,
 };
 use crate::domain::diff::short_id;
 use crate::domain::text::sanitize;
-use crate::wire::{AuditEntry, Promotion};
+use crate::domain::{Pipeline, StageName};
+use crate::wire::AuditEntry;
 
-fn or_raw<'a>(label: &'a str, raw: &'a str) -> &'a str {
-    if label.is_empty() { raw } else { label }
-}
+pub const SPEC: Spec = Spec::of::<AuditEntry>("audit", "Audit", "Audit entry", "audit entries");
 
-impl TableRow for Promotion {
-    const COLUMNS: &'static [Column] = &[
-        col("ID", 8, 0),
-        col("API", 10, 2),
-        col("FROM", 11, 1),
-        col("TO", 11, 1),
-        col("STATUS", 11, 1),
-        col("BY", 8, 1),
-        col("MESSAGE", 10, 4),
-        time_col("CREATED"),
-    ];
-    fn id(&self) -> &str {
-        &self.id
+impl Resource for AuditEntry {
+    const KIND: ViewKind = ViewKind::Audit;
+    /// The audit log reads newest first.
+    const SORT: Option<SortKey> = Some(SortKey {
+        column: 0,
+        descending: true,
+    });
+
+    async fn fetch(
+        client: &Client,
+        _stage: Option<&StageName>,
+    ) -> Result<Vec<AuditEntry>, ApiError> {
+        client.audit(None).await
     }
-    fn cell(&self, column: usize) -> Cow<'_, str> {
-        match column {
-            // The whole id is in the detail pane.
-            0 => Cow::Borrowed(short_id(&self.id)),
-            1 => Cow::Borrowed(&self.api_id),
-            2 => Cow::Borrowed(or_raw(&self.source_label, &self.source_environment)),
-            3 => Cow::Borrowed(or_raw(&self.target_label, &self.target_environment)),
-            4 => Cow::Borrowed(&self.status),
-            5 => Cow::Borrowed(&self.requested_by),
-            6 => Cow::Borrowed(&self.message),
-            7 => short_time(&self.created_at),
-            _ => Cow::Borrowed(""),
+
+    /// The active stage's trail (promotion events belong to their source and target
+    /// stages; entries about no stage to every stage), stages by their labels.
+    fn localize(items: &mut Vec<AuditEntry>, pipeline: &Pipeline, active: Option<&StageName>) {
+        items.retain(|e| touches(pipeline, &e.stage_names(), active));
+        for e in items {
+            let labels: Vec<String> = e
+                .stage_names()
+                .iter()
+                .map(|raw| label(pipeline, raw))
+                .collect();
+            e.stage_labels = labels.join(" → ");
         }
-    }
-    fn sanitize(&mut self) {
-        for f in [
-            &mut self.id,
-            &mut self.api_id,
-            &mut self.source_environment,
-            &mut self.target_environment,
-            &mut self.status,
-            &mut self.message,
-            &mut self.requested_by,
-            &mut self.source_label,
-            &mut self.target_label,
-        ] {
-            clean(f);
-        }
-        clean_opt(&mut self.approved_by);
-    }
-    fn detail(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("id", text(&self.id)),
-            ("api", text(&self.api_id)),
-            ("from", text(&self.source_environment)),
-            ("to", text(&self.target_environment)),
-            ("status", text(&self.status)),
-            ("requested by", text(&self.requested_by)),
-            ("approved by", raw(&self.approved_by)),
-            ("message", text(&self.message)),
-            ("created", long_time(&self.created_at)),
-            ("completed", long_time(&self.completed_at)),
-        ]
     }
 }
 
@@ -80,7 +53,7 @@ fn audit_stage(entry: &AuditEntry) -> Cow<'_, str> {
         return Cow::Borrowed(&entry.stage_labels);
     }
     match entry.stage_names().as_slice() {
-        [] => Cow::Borrowed(crate::app::localize::ALL_STAGES),
+        [] => Cow::Borrowed(ALL_STAGES),
         [one] => Cow::Borrowed(one),
         many => Cow::Owned(many.join(" → ")),
     }

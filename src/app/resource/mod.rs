@@ -1,0 +1,196 @@
+//! The resource views, one file each: what a view is called, its rows (columns, cells,
+//! detail), how its list is fetched, localised and stored. This file is the registry.
+//!
+//! A new resource view takes two files: its own (`impl TableRow` and `impl Resource` for
+//! the wire type, and its `SPEC`), and this one (a `ViewKind` variant, its place in
+//! `ViewKind::ALL` and its arm in `ViewKind::spec`). Lists, the cache, the fetch, the
+//! digit key, `:view`, the tab bar, the detail pane and the drawing follow from these.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::list::{ListView, SortKey};
+use super::rows::TableRow;
+use super::state::State;
+use crate::api::{ApiError, Client};
+use crate::domain::{Pipeline, StageName};
+
+mod apis;
+mod audit;
+mod deployments;
+mod gateways;
+mod payload;
+mod promotions;
+mod subscriptions;
+
+pub use apis::INTERNAL_STAGES;
+pub use payload::ListPayload;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ViewKind {
+    Apis,
+    Deployments,
+    Gateways,
+    Subscriptions,
+    Promotions,
+    Audit,
+}
+
+impl ViewKind {
+    /// The views in tab order; the digit keys follow it (1, 2, …).
+    pub const ALL: [ViewKind; 6] = [
+        ViewKind::Apis,
+        ViewKind::Deployments,
+        ViewKind::Gateways,
+        ViewKind::Subscriptions,
+        ViewKind::Promotions,
+        ViewKind::Audit,
+    ];
+
+    pub fn spec(self) -> &'static Spec {
+        match self {
+            ViewKind::Apis => &apis::SPEC,
+            ViewKind::Deployments => &deployments::SPEC,
+            ViewKind::Gateways => &gateways::SPEC,
+            ViewKind::Subscriptions => &subscriptions::SPEC,
+            ViewKind::Promotions => &promotions::SPEC,
+            ViewKind::Audit => &audit::SPEC,
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        self.spec().title
+    }
+
+    /// Its rows, as an empty list names them ("no audit entries in Staging").
+    pub fn plural(self) -> &'static str {
+        self.spec().plural
+    }
+
+    /// One of its rows, as the detail pane's title names it.
+    pub fn noun(self) -> &'static str {
+        self.spec().noun
+    }
+
+    /// The name persisted in the state file and used by the cache and `:view`.
+    pub fn key(self) -> &'static str {
+        self.spec().key
+    }
+
+    pub fn parse(raw: &str) -> Option<ViewKind> {
+        let raw = raw.trim().to_ascii_lowercase();
+        ViewKind::ALL
+            .into_iter()
+            .find(|v| v.key() == raw || v.title().to_ascii_lowercase() == raw)
+    }
+
+    /// Its place in [`ViewKind::ALL`].
+    pub fn index(self) -> usize {
+        ViewKind::ALL
+            .iter()
+            .position(|&v| v == self)
+            .unwrap_or_default()
+    }
+
+    /// Every view shows the active stage's part (audit: the entries about it), so every list
+    /// is dropped and fetched again on a stage switch.
+    pub fn is_stage_scoped(self) -> bool {
+        true
+    }
+
+    pub fn step(self, forward: bool) -> ViewKind {
+        let n = ViewKind::ALL.len();
+        let i = self.index();
+        ViewKind::ALL[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }]
+    }
+}
+
+type Fetched<'a> = Pin<Box<dyn Future<Output = Result<ListPayload, ApiError>> + Send + 'a>>;
+
+/// What the console needs of a resource view, type-erased so the registry can hold them.
+pub struct Spec {
+    pub key: &'static str,
+    pub title: &'static str,
+    /// One row ("API"), for the detail pane's title.
+    pub noun: &'static str,
+    /// The rows ("audit entries"), for an empty list's message.
+    pub plural: &'static str,
+    /// The order a fresh list starts in (`None`: as the server sent it).
+    pub sort: Option<SortKey>,
+    /// An empty list with the view's columns.
+    pub list: fn() -> ListView,
+    /// Fetches the view's list for the active stage.
+    pub fetch: for<'a> fn(&'a Client, Option<&'a StageName>) -> Fetched<'a>,
+    /// Reads the view's list from the cache (a miss for anything unreadable).
+    pub cached: fn(&crate::store::Cache, &str) -> Option<(ListPayload, crate::wire::Timestamp)>,
+}
+
+impl Spec {
+    /// The spec of a resource type: its names, and the rest from its `Resource` impl.
+    pub const fn of<T: Resource>(
+        key: &'static str,
+        title: &'static str,
+        noun: &'static str,
+        plural: &'static str,
+    ) -> Spec {
+        Spec {
+            key,
+            title,
+            noun,
+            plural,
+            sort: T::SORT,
+            list: ListView::of::<T>,
+            fetch: fetch_erased::<T>,
+            cached: cached_erased::<T>,
+        }
+    }
+}
+
+fn fetch_erased<'a, T: Resource>(client: &'a Client, stage: Option<&'a StageName>) -> Fetched<'a> {
+    Box::pin(async move { T::fetch(client, stage).await.map(ListPayload::of) })
+}
+
+fn cached_erased<T: Resource>(
+    cache: &crate::store::Cache,
+    key: &str,
+) -> Option<(ListPayload, crate::wire::Timestamp)> {
+    cache
+        .load::<Vec<T>>(key)
+        .map(|c| (ListPayload::of(c.value), c.saved_at))
+}
+
+/// A wire type the console lists in a view of its own.
+pub trait Resource:
+    TableRow + Serialize + DeserializeOwned + Clone + std::fmt::Debug + Send + Sync + 'static
+{
+    /// The view that lists it.
+    const KIND: ViewKind;
+    const SORT: Option<SortKey> = None;
+
+    fn fetch(
+        client: &Client,
+        stage: Option<&StageName>,
+    ) -> impl Future<Output = Result<Vec<Self>, ApiError>> + Send;
+
+    /// Applied to every list as it arrives (fresh or cached), before it is packed into rows:
+    /// stage names become labels, and so on.
+    fn localize(_items: &mut Vec<Self>, _pipeline: &Pipeline, _active: Option<&StageName>) {}
+
+    /// Puts a localised list into the console's state: by default, the view's list.
+    fn store(items: Vec<Self>, state: &mut State) {
+        let (list, filterer) = state.list_mut(Self::KIND);
+        list.set_items(items, filterer);
+    }
+}
+
+/// The stage a stage-scoped list is fetched for.
+fn need_stage(stage: Option<&StageName>) -> Result<&StageName, ApiError> {
+    stage.ok_or_else(|| ApiError::Invalid("no stage is active".into()))
+}
