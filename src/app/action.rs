@@ -69,7 +69,7 @@ pub enum Action {
         result: Result<super::write::reply::Sent, Failure>,
     },
     /// A promotion effect's reply.
-    Promo(Box<super::promo_io::PromoReply>),
+    Promo(Box<super::promo::io::PromoReply>),
     /// A persistence task failed (shown, never fatal).
     StoreFailed(String),
 }

@@ -30,7 +30,7 @@ pub enum Effect {
     Write(Box<super::write::Pending>),
     /// Start (with its reason) or end the emergency override on the client.
     Override(Option<String>),
-    Promo(super::promo_io::PromoEffect),
+    Promo(super::promo::io::PromoEffect),
 }
 
 impl Effect {

@@ -34,8 +34,8 @@ pub fn handle_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     state.status = None;
-    if super::promo_keys::is_promo_command(binding.command) {
-        return super::promo_keys::command(state, binding.command, binding.description);
+    if super::promo::keys::is_promo_command(binding.command) {
+        return super::promo::keys::command(state, binding.command, binding.description);
     }
     if let Some(op) = binding.guard
         && let Err(reason) = state.guard(op)
@@ -92,7 +92,7 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
             with_list!(state, state.view, |list, f| list.flip_sort_direction(f))
         }
         Command::Detail if state.view == ViewKind::Promotions => {
-            return super::promo_keys::open_review(state);
+            return super::promo::keys::open_review(state);
         }
         Command::Detail => open_detail(state),
         Command::Refresh => return refresh(state),
@@ -122,7 +122,7 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
         | Command::StatusFilter
         | Command::TargetFilter) => {
             let label = super::keymap::binding_for(c).map_or("", |b| b.description);
-            return super::promo_keys::command(state, c, label);
+            return super::promo::keys::command(state, c, label);
         }
         Command::DeleteApi => match selected_api(state) {
             Some(api) => ask_delete(state, &api),

@@ -65,8 +65,8 @@ pub fn handle(state: &mut State, popup: Popup, key: &KeyEvent) -> Vec<Effect> {
             }
         },
         Popup::Confirm(confirm) => super::write::confirm::on_key(state, confirm, key),
-        Popup::Review(review) => super::promo_popups::review_key(state, review, key),
-        Popup::Promote(form) => super::promo_popups::form_key(state, form, key),
+        Popup::Review(review) => super::promo::popups::review_key(state, review, key),
+        Popup::Promote(form) => super::promo::popups::form_key(state, form, key),
         Popup::Detail(detail) => {
             let Detail {
                 title,

@@ -90,7 +90,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             payload,
             saved_at,
         } => on_cached_list(state, stage, generation, payload, saved_at),
-        Action::Promo(reply) => super::promo_replies::on_reply(state, *reply),
+        Action::Promo(reply) => super::promo::replies::on_reply(state, *reply),
         Action::Written { pending, result } => {
             super::write::reply::on_written(state, *pending, result)
         }
@@ -111,7 +111,7 @@ fn set_me(state: &mut State, mut me: crate::wire::Me) {
 fn on_tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     state.now = now;
     state.tick = state.tick.wrapping_add(1);
-    let mut effects = super::promo_replies::on_tick(state);
+    let mut effects = super::promo::replies::on_tick(state);
     effects.extend(super::emergency::on_tick(state));
     let due = state
         .last_refresh

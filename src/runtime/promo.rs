@@ -5,8 +5,8 @@ use super::runner::bounded;
 use crate::api::{ApiError, Client, PromotionFilter};
 use crate::app::action::Action;
 use crate::app::failure::Failure;
+use crate::app::promo::io::{Polled, PromoEffect, PromoReply};
 use crate::app::promo::{Draft, ReviewData};
-use crate::app::promo_io::{Polled, PromoEffect, PromoReply};
 use crate::domain::StageName;
 
 /// Runs one effect to its reply, bounded like every request (the runner puts it on a task).

@@ -79,7 +79,7 @@ fn items(state: &State, theme: &Theme) -> Vec<Item> {
     let mut reasons: Vec<String> = Vec::new();
     for (i, binding) in shown.iter().enumerate() {
         let hint = binding.hint.unwrap_or(binding.description);
-        let check = crate::app::promo_keys::availability(state, binding.command)
+        let check = crate::app::promo::keys::availability(state, binding.command)
             .or_else(|| binding.guard.map(|op| state.guard(op)));
         match check {
             Some(Err(reason)) => {
@@ -105,7 +105,7 @@ fn items(state: &State, theme: &Theme) -> Vec<Item> {
             }),
         }
         let checked =
-            |b: &Bound| b.guard.is_some() || crate::app::promo_keys::is_promo_command(b.command);
+            |b: &Bound| b.guard.is_some() || crate::app::promo::keys::is_promo_command(b.command);
         let last_guarded = checked(binding) && shown.get(i + 1).is_none_or(|next| !checked(next));
         if last_guarded && !reasons.is_empty() {
             let mark = if theme.ascii { "!" } else { "⊘" };

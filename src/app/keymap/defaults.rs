@@ -47,7 +47,7 @@ const fn api_write(b: Binding, op: Operation, hint: &'static str) -> Binding {
     }
 }
 
-/// A promotion key: its availability is computed per promotion (see `promo_keys`).
+/// A promotion key: its availability is computed per promotion (see `promo::keys`).
 const fn promo(b: Binding, hint: &'static str, views: &'static [ViewKind]) -> Binding {
     Binding {
         hint: Some(hint),
@@ -368,7 +368,7 @@ pub const DETAIL: &[Binding] = &[
     ),
 ];
 
-/// Enter on a promotion: its review (`promo_popups::review_key`).
+/// Enter on a promotion: its review (`promo::popups::review_key`).
 pub const REVIEW: &[Binding] = &[
     key(&[K::Char('a')], "a", C::Approve, "approve (after the diff)"),
     key(&[K::Char('c')], "c", C::Complete, "complete"),
@@ -390,7 +390,7 @@ pub const REVIEW: &[Binding] = &[
     ),
 ];
 
-/// Confirmations of writes (`popups::confirm_key`, `promo_popups::confirm_key`). `y` and `n`
+/// Confirmations of writes (`popups::confirm_key`, `promo::popups::confirm_key`). `y` and `n`
 /// only act when nothing is typed (a stage name or a message).
 pub const CONFIRM: &[Binding] = &[
     key(&[K::Enter], "Enter", C::Submit, "confirm"),
@@ -399,7 +399,7 @@ pub const CONFIRM: &[Binding] = &[
     key(&[K::Esc], "Esc", C::Close, "cancel"),
 ];
 
-/// The API form and the promote form (`form::ApiForm::handle_key`, `promo_popups::form_key`).
+/// The API form and the promote form (`form::ApiForm::handle_key`, `promo::popups::form_key`).
 /// In a text field only the keys that type nothing act (see `KeyMap::lookup_text`).
 pub const FORM: &[Binding] = &[
     key(&[K::Enter], "Enter", C::Submit, "submit"),

@@ -194,3 +194,53 @@ pub trait Resource:
 fn need_stage(stage: Option<&StageName>) -> Result<&StageName, ApiError> {
     stage.ok_or_else(|| ApiError::Invalid("no stage is active".into()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keymap::{Command, KeyMap, Scope};
+    use crate::wire::{Api, AuditEntry, Deployment, Gateway, Promotion, Subscription};
+
+    #[test]
+    fn every_view_has_its_names_its_columns_and_a_digit() {
+        let keys = KeyMap::defaults();
+        let mut seen = std::collections::HashSet::new();
+        for (i, kind) in ViewKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind.index(), i);
+            assert!(seen.insert(kind.key()), "{kind:?}: key used twice");
+            assert_eq!(ViewKind::parse(kind.key()), Some(kind));
+            assert_eq!(ViewKind::parse(&kind.title().to_uppercase()), Some(kind));
+            assert!(!(kind.spec().list)().columns.is_empty());
+            let digit = char::from(b'1' + i as u8);
+            let bound = keys
+                .bindings(Scope::Table)
+                .iter()
+                .find(|b| b.binding.command == Command::View(kind))
+                .map(|b| b.label.clone());
+            assert_eq!(bound.as_deref(), Some(digit.to_string().as_str()));
+        }
+        assert_eq!(ViewKind::Audit.step(true), ViewKind::Apis);
+        assert_eq!(ViewKind::Apis.step(false), ViewKind::Audit);
+    }
+
+    #[test]
+    fn every_payload_survives_the_cache_as_its_own_kind() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let cache = crate::store::Cache::new(dir.path());
+        let payloads = [
+            ListPayload::of(vec![Api::default()]),
+            ListPayload::of(vec![Deployment::default()]),
+            ListPayload::of(vec![Gateway::default()]),
+            ListPayload::of(vec![Subscription::default()]),
+            ListPayload::of(vec![Promotion::default()]),
+            ListPayload::of(vec![AuditEntry::default()]),
+        ];
+        for payload in payloads {
+            let kind = payload.kind();
+            let key = crate::store::Cache::key("http://cp", "acme", "dev", kind.key());
+            payload.save(&cache, &key).expect("saved");
+            let (back, _) = (kind.spec().cached)(&cache, &key).expect("read back");
+            assert_eq!((back.kind(), back.len()), (kind, 1));
+        }
+    }
+}

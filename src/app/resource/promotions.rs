@@ -28,7 +28,7 @@ impl Resource for Promotion {
 
     /// Every promotion: the strip and queue read them all, the list shows the filtered.
     fn store(items: Vec<Promotion>, state: &mut State) {
-        crate::app::promo_keys::set_all(state, items);
+        crate::app::promo::keys::set_all(state, items);
     }
 }
 

@@ -117,7 +117,7 @@ fn follow(state: &mut State, pending: &Pending, mut p: Box<Promotion>, command: 
     p.sanitize();
     if p.status == PromotionStatus::Promoting.as_str() {
         let target = crate::app::promo::target_of(state, &p, &pending.api);
-        crate::app::promo_replies::watch(state, p.id.clone(), target);
+        crate::app::promo::replies::watch(state, p.id.clone(), target);
         if let Some(poll) = state.promo.polling.get_mut(&p.id) {
             poll.command = Some(command.to_string());
         }
@@ -156,7 +156,7 @@ fn on_complete_refused(state: &mut State, pending: &Pending, e: &Failure) -> Vec
                     .unwrap_or_default(),
                 target: label(state, &pending.lands_in),
             };
-            crate::app::promo_replies::watch(state, id, target);
+            crate::app::promo::replies::watch(state, id, target);
             Vec::new()
         }
     }

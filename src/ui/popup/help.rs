@@ -53,7 +53,7 @@ fn note(state: &State, b: &Bound) -> String {
         let views: Vec<&str> = b.views.iter().map(|v| v.title()).collect();
         parts.push(views.join(", "));
     }
-    let check = crate::app::promo_keys::availability(state, b.command)
+    let check = crate::app::promo::keys::availability(state, b.command)
         .or_else(|| b.guard.map(|op| state.guard(op)));
     if let Some(Err(reason)) = check {
         parts.push(format!("disabled: {reason}"));

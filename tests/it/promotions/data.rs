@@ -2,8 +2,8 @@
 
 use envdeck::api::plan::Lane;
 use envdeck::app::action::{Action, ListPayload};
+use envdeck::app::promo::io::PromoReply;
 use envdeck::app::promo::{Draft, ReviewData};
-use envdeck::app::promo_io::PromoReply;
 use envdeck::app::{Effect, State, update};
 use envdeck::domain::StageName;
 use envdeck::wire::{Gateway, GatewayDeployment, Promotion, PromotionDiff};

@@ -4,7 +4,7 @@
 use crossterm::event::KeyCode;
 use envdeck::app::action::Action;
 use envdeck::app::promo::FormFocus;
-use envdeck::app::promo_io::{PromoEffect, PromoReply};
+use envdeck::app::promo::io::{PromoEffect, PromoReply};
 use envdeck::app::state::Popup;
 use envdeck::app::write::reply::Sent;
 use envdeck::app::write::{Pending, Write};
@@ -461,7 +461,7 @@ fn polling_backs_off_shows_progress_and_stops_when_settled() {
     let polled = |p: &envdeck::wire::Promotion, d: &Vec<envdeck::wire::GatewayDeployment>| {
         Action::Promo(Box::new(PromoReply::Polled {
             id: "p-1".into(),
-            result: Ok(envdeck::app::promo_io::Polled {
+            result: Ok(envdeck::app::promo::io::Polled {
                 promotion: p.clone(),
                 deployments: Some(d.clone()),
             }),
@@ -558,7 +558,7 @@ fn polled(
 ) -> Action {
     Action::Promo(Box::new(PromoReply::Polled {
         id: id.into(),
-        result: Ok(envdeck::app::promo_io::Polled {
+        result: Ok(envdeck::app::promo::io::Polled {
             promotion: p.clone(),
             deployments: seen,
         }),
@@ -629,7 +629,7 @@ fn a_reverse_promotion_nothing_completes_is_waiting_and_polling_stops() {
     reverse.status = "promoting".into();
     reverse.target_gateway_ids = None;
     let target = envdeck::app::promo::target_of(&state, &reverse, "payments");
-    envdeck::app::promo_replies::watch(&mut state, "p-rev".into(), target);
+    envdeck::app::promo::replies::watch(&mut state, "p-rev".into(), target);
     let seen = vec![gd("payments", "edge-1", "dev", "synced")];
     let mut at = 0;
     let mut rounds = 0;
@@ -658,7 +658,7 @@ fn a_failed_promotion_is_announced_with_the_servers_reason() {
     let all = history();
     let mut state = promotions_view("staging", "dora", &["devops"], all.clone());
     let target = envdeck::app::promo::target_of(&state, &all[0], "payments");
-    envdeck::app::promo_replies::watch(&mut state, all[0].id.clone(), target);
+    envdeck::app::promo::replies::watch(&mut state, all[0].id.clone(), target);
     update(&mut state, Action::Tick(at_secs(1)));
     let mut failed = all[0].clone();
     failed.status = "failed".into();

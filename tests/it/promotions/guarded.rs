@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use crossterm::event::KeyCode;
 use envdeck::app::action::ListPayload;
-use envdeck::app::promo_io::PromoEffect;
+use envdeck::app::promo::io::PromoEffect;
 use envdeck::app::state::Popup;
 use envdeck::app::write::Write;
 use envdeck::app::{Effect, State, update};
@@ -146,7 +146,7 @@ fn a_draft_arriving_after_a_stage_switch_leaves_the_new_stage_untouched() {
     let before = format!("{}", render(&state, 100, 30).backend());
     let effects = update(
         &mut state,
-        envdeck::app::action::Action::Promo(Box::new(envdeck::app::promo_io::PromoReply::Draft {
+        envdeck::app::action::Action::Promo(Box::new(envdeck::app::promo::io::PromoReply::Draft {
             stamp,
             result: Ok(Box::new(draft("payments", "dev", "staging", Vec::new()))),
         })),

@@ -1,12 +1,17 @@
-//! Promotions in the console: what the review, create form, confirmations and live polling
+//! The Promotions feature: what the review, create form, confirmations and live polling
 //! hold, and the pure checks behind them (pre-flight, why a key is unavailable).
+
+pub mod io;
+pub mod keys;
+pub mod popups;
+pub mod replies;
 
 use std::collections::{BTreeMap, HashMap};
 
 use tui_input::Input;
 
-use super::state::State;
 use crate::api::plan::Lane;
+use crate::app::state::State;
 use crate::domain::diff::DiffLine;
 use crate::domain::policy::PromotionFacts;
 use crate::domain::{Decision, Operation, PromotionStatus, Stage, StageName, validate_chain};
@@ -159,7 +164,7 @@ pub struct PromoteForm {
     pub preflight: Preflight,
     pub error: Option<String>,
     /// The stage and generation the draft was asked under.
-    pub stamp: super::action::Stamp,
+    pub stamp: crate::app::action::Stamp,
 }
 
 /// The review: detail, coloured diff and pre-flight of one promotion.

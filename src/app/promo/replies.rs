@@ -1,13 +1,13 @@
 //! Promotion replies in `update`: the create form's data, the review's diff, the writes'
 //! outcomes (announced on the status line) and the live polling with back-off.
 
-use super::action::Stamp;
-use super::effect::Effect;
-use super::failure::Failure;
-use super::promo::{Draft, FormFocus, Poll, Preflight, PromoteForm, ReviewData, Target};
-use super::promo_io::{Polled, PromoEffect, PromoReply};
-use super::rows::TableRow;
-use super::state::{Popup, State};
+use crate::app::action::Stamp;
+use crate::app::effect::Effect;
+use crate::app::failure::Failure;
+use crate::app::promo::io::{Polled, PromoEffect, PromoReply};
+use crate::app::promo::{Draft, FormFocus, Poll, Preflight, PromoteForm, ReviewData, Target};
+use crate::app::rows::TableRow;
+use crate::app::state::{Popup, State};
 use crate::domain::PromotionStatus;
 use crate::domain::text::sanitize;
 
@@ -55,7 +55,7 @@ fn on_draft(state: &mut State, stamp: Stamp, result: Result<Box<Draft>, Failure>
     let mut draft = match result {
         Ok(d) => *d,
         Err(e) => {
-            super::replies::note_failure(state, &e, "cannot prepare the promotion");
+            crate::app::replies::note_failure(state, &e, "cannot prepare the promotion");
             return Vec::new();
         }
     };
@@ -216,8 +216,8 @@ fn on_polled(state: &mut State, id: &str, result: Result<Polled, Failure>) -> Ve
         return Vec::new();
     };
     poll.in_flight = false;
-    let backoff = |poll: &mut super::promo::Poll| {
-        poll.delay_secs = (poll.delay_secs * 2).min(super::promo::POLL_MAX_SECS);
+    let backoff = |poll: &mut crate::app::promo::Poll| {
+        poll.delay_secs = (poll.delay_secs * 2).min(crate::app::promo::POLL_MAX_SECS);
         poll.due = crate::wire::Timestamp(now.0 + chrono::Duration::seconds(poll.delay_secs));
     };
     let Polled {
@@ -253,7 +253,7 @@ fn on_polled(state: &mut State, id: &str, result: Result<Polled, Failure>) -> Ve
         None => "waiting for its gateways to acknowledge".to_string(),
     };
     if status == PromotionStatus::Promoting.as_str() {
-        let at_longest = poll.delay_secs >= super::promo::POLL_MAX_SECS;
+        let at_longest = poll.delay_secs >= crate::app::promo::POLL_MAX_SECS;
         poll.unchanged = if poll.synced == synced && at_longest {
             poll.unchanged + 1
         } else {
@@ -262,7 +262,7 @@ fn on_polled(state: &mut State, id: &str, result: Result<Polled, Failure>) -> Ve
         poll.synced = synced;
         backoff(poll);
         let waiting_for_nothing = p.target_gateway_ids.as_deref().is_none_or(<[_]>::is_empty);
-        if poll.unchanged >= super::promo::POLL_PATIENCE {
+        if poll.unchanged >= crate::app::promo::POLL_PATIENCE {
             state.promo.polling.remove(id);
             let why = if waiting_for_nothing {
                 "no gateway is linked to it, so nothing here completes it"
@@ -284,7 +284,7 @@ fn on_polled(state: &mut State, id: &str, result: Result<Polled, Failure>) -> Ve
         return Vec::new();
     }
     state.promo.polling.remove(id);
-    let (mut text, error) = super::write::reply::settled(&chain, &status);
+    let (mut text, error) = crate::app::write::reply::settled(&chain, &status);
     if status == PromotionStatus::Failed.as_str() {
         let reason =
             crate::api::completion::failure_reason(&p, deployments.as_deref().unwrap_or_default());
@@ -293,5 +293,5 @@ fn on_polled(state: &mut State, id: &str, result: Result<Polled, Failure>) -> Ve
         text = format!("{text} ({progress})");
     }
     state.set_status(format!("{text}{command}"), error);
-    super::update::fetch_promotions(state)
+    crate::app::update::fetch_promotions(state)
 }

@@ -2,12 +2,12 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::effect::Effect;
-use super::form::text_request;
-use super::promo::{FormFocus, PromoteForm, Review};
-use super::promo_keys::submit_form;
-use super::state::{Popup, State};
-use super::write::Write;
+use crate::app::effect::Effect;
+use crate::app::form::text_request;
+use crate::app::promo::keys::submit_form;
+use crate::app::promo::{FormFocus, PromoteForm, Review};
+use crate::app::state::{Popup, State};
+use crate::app::write::Write;
 use crate::domain::Operation;
 
 pub fn review_key(state: &mut State, mut review: Box<Review>, key: &KeyEvent) -> Vec<Effect> {
@@ -40,7 +40,7 @@ fn act_from_review(state: &mut State, review: Box<Review>, key: char) -> Vec<Eff
         state.set_status("approve: wait for the diff to be shown", true);
         return Vec::new();
     }
-    if let Err(reason) = super::promo::decide_on(state, op, &p) {
+    if let Err(reason) = crate::app::promo::decide_on(state, op, &p) {
         state.set_status(reason, true);
         return Vec::new();
     }
@@ -55,7 +55,7 @@ fn act_from_review(state: &mut State, review: Box<Review>, key: char) -> Vec<Eff
             message: String::new(),
         },
     };
-    super::promo_keys::ask_step(state, &p, write);
+    crate::app::promo::keys::ask_step(state, &p, write);
     Vec::new()
 }
 

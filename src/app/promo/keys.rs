@@ -1,14 +1,14 @@
 //! Promotions in `update`: the keys (p, a, c, R, f, t, Enter), the create form's and the
 //! confirmation's Enter. Every write asks the domain policy first and names its target in a
-//! confirmation. Replies and polling are in `promo_replies`.
+//! confirmation. Replies and polling are in `promo::replies`.
 
-use super::effect::Effect;
-use super::keymap::Command;
-use super::promo::{PromoteForm, Review, decide_on, filtered, next_target, target_of};
-use super::promo_io::{PromoEffect, wire_name};
-use super::rows::TableRow;
-use super::state::{Popup, State, ViewKind};
-use super::write::{Pending, Write};
+use crate::app::effect::Effect;
+use crate::app::keymap::Command;
+use crate::app::promo::io::{PromoEffect, wire_name};
+use crate::app::promo::{PromoteForm, Review, decide_on, filtered, next_target, target_of};
+use crate::app::rows::TableRow;
+use crate::app::state::{Popup, State, ViewKind};
+use crate::app::write::{Pending, Write};
 use crate::domain::{Decision, Operation, PromotionStatus};
 use crate::wire::{Promotion, PromotionCreate};
 
@@ -229,7 +229,7 @@ pub fn ask_step(state: &mut State, p: &Promotion, write: Write) {
         stamp: state.stamp(),
         typed: None,
     };
-    super::write::ask(state, pending);
+    crate::app::write::ask(state, pending);
 }
 
 /// Enter on a promotion: its detail and diff (fetched; shown when they arrive).
@@ -242,7 +242,7 @@ pub fn open_review(state: &mut State) -> Vec<Effect> {
     // A promotion already promoting is watched live from here on.
     if p.status == PromotionStatus::Promoting.as_str() && !state.promo.polling.contains_key(&id) {
         let target = target_of(state, &p, &api_name(state, &p.api_id));
-        super::promo_replies::watch(state, id.clone(), target);
+        crate::app::promo::replies::watch(state, id.clone(), target);
     }
     state.popup = Some(Popup::Review(Box::new(Review {
         promotion: p,
@@ -302,5 +302,5 @@ pub fn submit_form(state: &mut State, mut form: Box<PromoteForm>) {
         stamp: form.stamp.clone(),
         typed: None,
     };
-    super::write::ask(state, pending);
+    crate::app::write::ask(state, pending);
 }

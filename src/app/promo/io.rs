@@ -1,9 +1,9 @@
 //! The promotion effects and their replies, as data: what the runner fetches for the review,
 //! the create form and the live polling (`runtime::promo` does it).
 
-use super::action::Stamp;
-use super::failure::Failure;
-use super::promo::{Draft, ReviewData};
+use crate::app::action::Stamp;
+use crate::app::failure::Failure;
+use crate::app::promo::{Draft, ReviewData};
 use crate::domain::{StageName, WireSpelling};
 use crate::wire::{GatewayDeployment, Promotion};
 
