@@ -111,6 +111,7 @@ fn set_me(state: &mut State, mut me: crate::wire::Me) {
 fn on_tick(state: &mut State, now: Timestamp) -> Vec<Effect> {
     state.now = now;
     state.tick = state.tick.wrapping_add(1);
+    super::promo::on_tick(state);
     let mut effects = super::promo::replies::on_tick(state);
     effects.extend(super::emergency::on_tick(state));
     let due = state
@@ -257,6 +258,7 @@ fn on_environments(
     }
     state.pipeline = pipeline;
     state.pipeline_stale = cached;
+    super::promo::on_pipeline_changed(state);
     effects.extend(resolve_stage(state));
     effects
 }

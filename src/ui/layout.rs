@@ -10,7 +10,8 @@ use crate::app::state::{State, ViewKind};
 pub struct Facts {
     /// The read-only or emergency banner takes a line.
     pub banner: bool,
-    /// Rows drawn above the table inside the view (the Promotions strip, queue and filter).
+    /// Rows drawn above the table inside the view (the Promotions health, strip, queue and
+    /// filter: `app::promo::header_rows`).
     pub above_table: u16,
 }
 

@@ -31,7 +31,7 @@ use crate::domain::matrix::{Cell, Matrix, MatrixRow, Slot};
 mod cells;
 mod health;
 pub use cells::{Symbols, arrow_text, cell_text, put, symbols, truncate};
-pub use health::{draw_health, health_height, sparkline};
+pub use health::{draw_health, health_height, health_line, sparkline};
 
 /// What to draw and where the selection and scroll stand.
 #[derive(Clone, Copy, Debug)]

@@ -24,7 +24,8 @@ pub fn is_promo_command(command: Command) -> bool {
     )
 }
 
-/// Sanitises every promotion once and rebuilds the list for the current filter.
+/// Sanitises every promotion once, recomputes the health and rebuilds the list for the
+/// current filter.
 pub fn set_all(state: &mut State, mut all: Vec<Promotion>) {
     for p in &mut all {
         p.source_label = crate::app::localize::label(&state.pipeline, &p.source_environment);
@@ -32,6 +33,7 @@ pub fn set_all(state: &mut State, mut all: Vec<Promotion>) {
         p.sanitize();
     }
     state.promo.all = all;
+    super::recompute_health(state);
     rebuild_list(state);
 }
 

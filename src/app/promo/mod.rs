@@ -13,6 +13,7 @@ use tui_input::Input;
 use crate::api::plan::Lane;
 use crate::app::state::State;
 use crate::domain::diff::DiffLine;
+use crate::domain::matrix::health::{Health, health};
 use crate::domain::policy::PromotionFacts;
 use crate::domain::{Decision, Operation, PromotionStatus, Stage, StageName, validate_chain};
 use crate::wire::{Gateway, GatewayDeployment, Promotion, PromotionDiff, Timestamp};
@@ -216,6 +217,34 @@ pub struct PromoState {
     pub reviewed: HashMap<String, Option<String>>,
     pub polling: BTreeMap<String, Poll>,
     pub filter: PromoFilter,
+    /// The pipeline's health from `all` (`domain::matrix::health`), shown above the strip.
+    /// Computed in `update` when the store, the pipeline or the UTC day changes, never while
+    /// drawing (it is a pass over every promotion). `None` until the promotions are loaded.
+    pub health: Option<Health>,
+}
+
+/// Recomputes the health from the store (`set_all` calls it whenever `all` is replaced).
+pub fn recompute_health(state: &mut State) {
+    state.promo.health = Some(health(state.pipeline.stages(), &state.promo.all, state.now));
+}
+
+/// After the pipeline changed: its stages are the health's rows.
+pub fn on_pipeline_changed(state: &mut State) {
+    if state.promo.health.is_some() {
+        recompute_health(state);
+    }
+}
+
+/// On a tick: the health's window ends today (UTC), so a new day moves it.
+pub fn on_tick(state: &mut State) {
+    if state
+        .promo
+        .health
+        .as_ref()
+        .is_some_and(|h| h.today != state.now.0.date_naive())
+    {
+        recompute_health(state);
+    }
 }
 
 /// The promotion's target stage and the facts the policy needs.
@@ -287,8 +316,90 @@ pub const QUEUE_ROWS: usize = 3;
 /// The pipeline strip's height.
 pub const STRIP_ROWS: usize = 5;
 
-/// Rows the Promotions view draws above its table: strip, queue, filter line.
-pub fn header_rows(state: &State) -> usize {
+/// Rows the health strip leaves the table at least: the full strip needs this many left
+/// below it, the one-line summary [`HEALTH_LINE_KEEP`].
+pub const HEALTH_FULL_KEEP: u16 = 8;
+pub const HEALTH_LINE_KEEP: u16 = 5;
+
+/// How much of the health the Promotions view draws above its pipeline strip.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HealthFit {
+    /// Not loaded yet, a single stage, or no room.
+    Hidden,
+    /// One line (`ui::pipeline::health_line`): the summary, or "no promotions" when the
+    /// window holds none.
+    Line,
+    /// The whole strip (`ui::pipeline::draw_health`) in this many rows.
+    Full(u16),
+}
+
+impl HealthFit {
+    pub fn rows(self) -> u16 {
+        match self {
+            HealthFit::Hidden => 0,
+            HealthFit::Line => 1,
+            HealthFit::Full(rows) => rows,
+        }
+    }
+}
+
+/// Whether the health's window holds nothing to show (a one-liner says so, never a 0%).
+fn health_is_empty(h: &Health) -> bool {
+    h.lead_samples == 0 && h.stages.iter().all(|s| s.total() == 0)
+}
+
+/// What the Promotions view draws above its table, top to bottom: the health, the pipeline
+/// strip ([`STRIP_ROWS`]), the queue's title and `queue` entries, the filter line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Above {
+    pub health: HealthFit,
+    pub queue: usize,
+}
+
+impl Above {
+    pub fn rows(self) -> usize {
+        usize::from(self.health.rows()) + STRIP_ROWS + 1 + self.queue + 1
+    }
+}
+
+/// The rule for small terminals: the health only takes rows the table can spare. The full
+/// strip when the table keeps at least [`HEALTH_FULL_KEEP`] rows below it; else the one-line
+/// summary when the table keeps at least [`HEALTH_LINE_KEEP`]; else nothing (the queue and
+/// the list come first). At 80x24 that is the one line, or nothing when the banner and a
+/// full queue leave the table 5 rows already.
+pub fn above(state: &State) -> Above {
     let queue = state.approval_queue().count().clamp(0, QUEUE_ROWS);
-    STRIP_ROWS + 1 + queue + 1
+    let mut above = Above {
+        health: HealthFit::Hidden,
+        queue,
+    };
+    let Some(h) = &state.promo.health else {
+        return above;
+    };
+    if h.stages.is_empty() {
+        return above;
+    }
+    let (width, height) = state.size;
+    let without = crate::ui::layout::layout(
+        ratatui::layout::Rect::new(0, 0, width, height),
+        crate::ui::layout::Facts {
+            banner: crate::ui::banner::shown(state),
+            above_table: above.rows().min(usize::from(u16::MAX)) as u16,
+        },
+    )
+    .table_rows;
+    let theme = crate::ui::theme::Theme::new(state.no_color, state.ascii);
+    // Nothing in the window: one line says so, whatever the room.
+    let full = (!health_is_empty(h)).then(|| crate::ui::pipeline::health_height(h, width, &theme));
+    above.health = match full {
+        Some(full) if without >= full.saturating_add(HEALTH_FULL_KEEP) => HealthFit::Full(full),
+        _ if without > HEALTH_LINE_KEEP => HealthFit::Line,
+        _ => HealthFit::Hidden,
+    };
+    above
+}
+
+/// Rows the Promotions view draws above its table (what `ui::layout` takes off the table).
+pub fn header_rows(state: &State) -> usize {
+    above(state).rows()
 }

@@ -1,6 +1,8 @@
-//! The Promotions view: the pipeline strip (a box per stage in the server's order, in its
-//! colour, with counts and its latest promotion's state), the queue of promotions this user
-//! may approve, the filter line, then the list.
+//! The Promotions view: the pipeline's health (computed in `update`, kept in
+//! `state.promo.health`; how much of it shows is `app::promo::above`'s rule), the pipeline
+//! strip (a box per stage in the server's order, in its colour, with counts and its latest
+//! promotion's state), the queue of promotions this user may approve, the filter line, then
+//! the list.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -10,7 +12,7 @@ use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::super::table::{self, Empty};
 use super::super::theme::Theme;
-use crate::app::promo::{QUEUE_ROWS, STRIP_ROWS, header_rows};
+use crate::app::promo::{HealthFit, QUEUE_ROWS, STRIP_ROWS, above};
 use crate::app::state::State;
 use crate::domain::diff::short_id;
 use crate::domain::{PromotionStatus, Stage};
@@ -163,18 +165,29 @@ fn filter_line(state: &State, theme: &Theme) -> Line<'static> {
             .map(|s| s.label.clone())
             .unwrap_or_default()
     };
+    let (dot, arrow) = if theme.ascii {
+        ("|", "->")
+    } else {
+        ("·", "→")
+    };
     let mut spans = vec![
         Span::styled(" showing ", theme.dim()),
         Span::raw(format!("{status}, into {into}")),
-        Span::styled("  (f status · t stage · / API)", theme.dim()),
+        Span::styled(
+            format!("  (f status {dot} t stage {dot} / API)"),
+            theme.dim(),
+        ),
     ];
     let live: Vec<String> = state
         .promo
         .polling
         .values()
-        .map(|p| match p.synced {
-            Some((m, n)) => format!("{} → {} {m}/{n} synced", p.target.api, p.target.target),
-            None => format!("{} → {} promoting", p.target.api, p.target.target),
+        .map(|p| {
+            let (api, target) = (&p.target.api, &p.target.target);
+            match p.synced {
+                Some((m, n)) => format!("{api} {arrow} {target} {m}/{n} synced"),
+                None => format!("{api} {arrow} {target} promoting"),
+            }
         })
         .collect();
     if !live.is_empty() {
@@ -187,16 +200,34 @@ fn filter_line(state: &State, theme: &Theme) -> Line<'static> {
     Line::from(spans)
 }
 
+/// The health in the rows `fit` gives it (nothing before the promotions are loaded).
+fn health(frame: &mut Frame, area: Rect, state: &State, fit: HealthFit, theme: &Theme) {
+    let Some(h) = &state.promo.health else {
+        return;
+    };
+    match fit {
+        HealthFit::Hidden => {}
+        HealthFit::Line => frame.render_widget(
+            Paragraph::new(crate::ui::pipeline::health_line(h, area.width, theme)),
+            area,
+        ),
+        HealthFit::Full(_) => crate::ui::pipeline::draw_health(frame.buffer_mut(), area, h, theme),
+    }
+}
+
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
-    let above = header_rows(state) as u16;
+    // The same rows `ui::layout` took off the table.
+    let above = above(state);
     let queue_lines = queue(state, theme);
-    let [strip_area, queue_area, filter_area, rest] = Layout::vertical([
+    let [health_area, strip_area, queue_area, filter_area, rest] = Layout::vertical([
+        Constraint::Length(above.health.rows()),
         Constraint::Length(STRIP_ROWS as u16),
-        Constraint::Length(above - STRIP_ROWS as u16 - 1),
+        Constraint::Length(1 + above.queue as u16),
         Constraint::Length(1),
         Constraint::Fill(1),
     ])
     .areas(area);
+    health(frame, health_area, state, above.health, theme);
     strip(frame, strip_area, state, theme);
     frame.render_widget(Paragraph::new(queue_lines), queue_area);
     frame.render_widget(Paragraph::new(filter_line(state, theme)), filter_area);

@@ -1,8 +1,9 @@
 //! Snapshots of the promotions UI: the strip (3 and 5 stages), the queue, the review with its
-//! diff and pre-flight, the create form and each confirmation.
+//! diff and pre-flight, the create form and each confirmation. Each is drawn at the size the
+//! state has (the Promotions view's layout depends on it: the health takes spare rows only).
 
 use crossterm::event::KeyCode;
-use envdeck::app::action::ListPayload;
+use envdeck::app::action::{Action, ListPayload};
 use envdeck::app::update;
 use envdeck::wire::{EnvironmentList, Timestamp};
 use insta::assert_snapshot;
@@ -11,7 +12,8 @@ use super::data::*;
 
 #[test]
 fn strip_and_queue_three_stages() {
-    let state = promotions_view("staging", "dora", &["devops"], history());
+    let mut state = promotions_view("staging", "dora", &["devops"], history());
+    update(&mut state, Action::Resize(120, 30));
     assert_snapshot!(render(&state, 120, 30).backend());
 }
 
@@ -42,6 +44,7 @@ fn strip_five_stages_in_ascii_without_colour() {
     update(&mut state, key('5'));
     deliver(&mut state, ListPayload::of(all.clone()));
     deliver(&mut state, ListPayload::of(all));
+    update(&mut state, Action::Resize(120, 24));
     assert_snapshot!(render(&state, 120, 24).backend());
 }
 
@@ -52,6 +55,7 @@ fn review_shows_who_when_why_the_diff_and_the_preflight() {
     select(&mut state, "p-2");
     update(&mut state, code(KeyCode::Enter));
     review_arrives(&mut state, &all[1]);
+    update(&mut state, Action::Resize(120, 32));
     assert_snapshot!(render(&state, 120, 32).backend());
 }
 
@@ -61,6 +65,7 @@ fn review_while_the_diff_loads_and_four_eyes_dims_approve() {
     let mut state = promotions_view("production", "dave", &["devops"], all.clone());
     select(&mut state, "p-2");
     update(&mut state, code(KeyCode::Enter));
+    update(&mut state, Action::Resize(120, 24));
     assert_snapshot!(render(&state, 120, 24).backend());
 }
 
@@ -98,6 +103,7 @@ fn approve_confirmation_into_production_asks_for_the_name() {
     update(&mut state, key('a'));
     typed(&mut state, "prod");
     update(&mut state, code(KeyCode::Enter));
+    update(&mut state, Action::Resize(100, 24));
     assert_snapshot!(render(&state, 100, 24).backend());
 }
 
@@ -107,6 +113,7 @@ fn rollback_confirmation_with_its_message() {
     select(&mut state, "p-4");
     update(&mut state, key('R'));
     typed(&mut state, "Error rate spike");
+    update(&mut state, Action::Resize(100, 24));
     assert_snapshot!(render(&state, 100, 24).backend());
 }
 
@@ -115,5 +122,6 @@ fn complete_confirmation() {
     let mut state = promotions_view("production", "dora", &["devops"], history());
     select(&mut state, "p-6");
     update(&mut state, key('c'));
+    update(&mut state, Action::Resize(100, 24));
     assert_snapshot!(render(&state, 100, 24).backend());
 }

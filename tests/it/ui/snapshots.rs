@@ -114,6 +114,7 @@ fn promotions_view_with_waiting_count() {
     update(&mut state, key('5'));
     deliver(&mut state, ListPayload::of(promotions()));
     deliver(&mut state, ListPayload::of(promotions()));
+    update(&mut state, Action::Resize(110, 24));
     assert_snapshot!(render(&state, 110, 24).backend());
 }
 
