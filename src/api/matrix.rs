@@ -18,14 +18,13 @@ use reqwest::Method;
 
 use super::transport::Request;
 use super::{ApiError, Client, PromotionFilter, Result};
-use crate::domain::matrix::{self, Matrix, StageSource};
+use crate::domain::matrix::{Inputs, Matrix, StageSource};
 use crate::domain::text::sanitize;
 use crate::domain::{Role, Stage};
 use crate::wire::{Api, Page, Promotion};
 
 /// Why versions are unknown to devops and viewer.
-pub const NO_GATEWAY_LISTS: &str =
-    "this role cannot list gateway deployments (tenant-admin and cpi-admin can)";
+pub const NO_GATEWAY_LISTS: &str = "your role cannot list gateway deployments (tenant-admin can)";
 
 /// Whether the caller may list gateway deployments.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,13 +73,24 @@ impl Client {
     }
 
     /// The matrix of `stages` (pipeline order), built from stages + 2 list calls at most.
-    /// A stage whose list fails for another reason than a 403 reads as unknown; the catalog or
-    /// the promotions failing fails the whole call.
     pub async fn pipeline_matrix(
         &self,
         stages: &[Stage],
         access: GatewayAccess,
     ) -> Result<PipelineData> {
+        let (inputs, promotions) = self.pipeline_inputs(stages, access).await?;
+        let matrix = inputs.build(stages, &promotions);
+        Ok(PipelineData { matrix, promotions })
+    }
+
+    /// What the matrix is built from: the catalog and each stage's gateway deployments (one
+    /// list call per stage), and every promotion. A stage whose list fails for another reason
+    /// than a 403 reads as unknown; the catalog or the promotions failing fails the whole call.
+    pub async fn pipeline_inputs(
+        &self,
+        stages: &[Stage],
+        access: GatewayAccess,
+    ) -> Result<(Inputs, Vec<Promotion>)> {
         let first_wave = match access {
             GatewayAccess::Yes => stages.len(),
             GatewayAccess::Probe => stages.len().min(1),
@@ -104,8 +114,7 @@ impl Client {
                 why: NO_GATEWAY_LISTS.to_string(),
             });
         }
-        let matrix = matrix::build(stages, &catalog, &sources, &promotions);
-        Ok(PipelineData { matrix, promotions })
+        Ok((Inputs { catalog, sources }, promotions))
     }
 
     async fn stage_source(&self, stage: &Stage) -> StageSource {

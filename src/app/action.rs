@@ -63,6 +63,8 @@ pub enum Action {
         payload: ListPayload,
         saved_at: Timestamp,
     },
+    /// The Pipeline view's inputs and every promotion.
+    Pipeline(Result<(crate::domain::matrix::Inputs, Vec<crate::wire::Promotion>), Failure>),
     /// A confirmed write's outcome.
     Written {
         pending: Box<super::write::Pending>,

@@ -31,6 +31,12 @@ pub enum Effect {
     /// Start (with its reason) or end the emergency override on the client.
     Override(Option<String>),
     Promo(super::promo::io::PromoEffect),
+    /// What the Pipeline view's matrix is built from, for these stages; `roles` (from
+    /// `/v1/me`) say whether the gateway lists are worth asking.
+    FetchPipeline {
+        stages: Vec<crate::domain::Stage>,
+        roles: Vec<String>,
+    },
 }
 
 impl Effect {
@@ -41,6 +47,7 @@ impl Effect {
             Effect::FetchEnvironments
                 | Effect::FetchMe
                 | Effect::FetchList { .. }
+                | Effect::FetchPipeline { .. }
                 | Effect::Write(_)
                 | Effect::Override(_)
                 | Effect::Promo(_)

@@ -36,6 +36,9 @@ pub enum Command {
     PageDown,
     Top,
     Bottom,
+    /// The Pipeline view: the stage column to the left or right.
+    Left,
+    Right,
     NewApi,
     EditApi,
     DeleteApi,
@@ -84,6 +87,8 @@ impl Command {
             Command::PageDown => "page-down",
             Command::Top => "top",
             Command::Bottom => "bottom",
+            Command::Left => "left",
+            Command::Right => "right",
             Command::NewApi => "new",
             Command::EditApi => "edit",
             Command::DeleteApi => "delete",

@@ -34,6 +34,11 @@ pub fn handle_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
         return Vec::new();
     }
     state.status = None;
+    if state.view == ViewKind::Pipeline
+        && let Some(effects) = super::pipeline_view::on_command(state, binding.command)
+    {
+        return effects;
+    }
     if super::promo::keys::is_promo_command(binding.command) {
         return super::promo::keys::command(state, binding.command, binding.description);
     }
@@ -48,6 +53,11 @@ pub fn handle_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
 }
 
 pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
+    if state.view == ViewKind::Pipeline
+        && let Some(effects) = super::pipeline_view::on_command(state, command)
+    {
+        return effects;
+    }
     let height = state.table_height();
     match command {
         Command::Quit => state.should_quit = true,
@@ -57,6 +67,7 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
                 list.set_filter("", f);
                 had
             });
+            super::pipeline_view::refilter(state);
             if !had_filter {
                 // Esc with nothing to clear dismisses the start-up notices too.
                 state.status = None;
@@ -110,6 +121,8 @@ pub fn run_command(state: &mut State, command: Command) -> Vec<Effect> {
         Command::Bottom => with_list!(state, state.view, |l, _f| {
             l.move_selection(isize::MAX / 2, height)
         }),
+        // Only the Pipeline view moves sideways.
+        Command::Left | Command::Right => {}
         Command::NewApi => open_form(state, None),
         Command::EditApi => match selected_api(state) {
             Some(api) => open_form(state, Some(&api)),
@@ -181,6 +194,7 @@ fn filter_key(state: &mut State, key: &KeyEvent) -> Vec<Effect> {
     if matches!(key.code, KeyCode::Esc | KeyCode::Enter) {
         state.filter_editing = false;
     }
+    super::pipeline_view::refilter(state);
     let height = state.table_height();
     with_list!(state, state.view, |list, _f| list.scroll_into_view(height));
     Vec::new()
@@ -193,7 +207,8 @@ pub fn switch_view(state: &mut State, view: ViewKind) -> Vec<Effect> {
     state.view = view;
     state.filter_editing = false;
     let mut effects = vec![save_state(state)];
-    let (load, refreshing, stage) = state.lists.load_state(view);
+    let stage = state.lists[view].stage.as_ref();
+    let (load, refreshing) = state.view_load(view);
     let wrong_stage = view.is_stage_scoped() && stage != state.active.as_ref();
     let needs_fetch =
         !refreshing && (wrong_stage || !matches!(load, super::list::LoadState::Loaded { .. }));

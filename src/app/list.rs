@@ -9,8 +9,9 @@ use crate::domain::StageName;
 use crate::wire::Timestamp;
 
 /// Where a list's data stands; the view shows each state.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum LoadState {
+    #[default]
     Idle,
     Loading,
     Loaded {
@@ -61,6 +62,14 @@ impl ListView {
     pub fn of<T: TableRow>() -> ListView {
         ListView {
             columns: T::COLUMNS,
+            ..ListView::blank()
+        }
+    }
+
+    /// A list without columns.
+    pub fn blank() -> ListView {
+        ListView {
+            columns: &[],
             rows: Vec::new(),
             detail_labels: Vec::new(),
             order: Vec::new(),

@@ -21,6 +21,7 @@ pub mod keymap;
 pub mod keys;
 pub mod list;
 pub mod localize;
+pub mod pipeline_view;
 pub mod popups;
 pub mod promo;
 pub mod replies;

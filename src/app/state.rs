@@ -76,11 +76,14 @@ impl Default for Lists {
     fn default() -> Self {
         let views = ViewKind::ALL
             .into_iter()
-            .map(|kind| {
-                let spec = kind.spec();
-                let mut list = (spec.list)();
-                list.sort = spec.sort;
-                list
+            .map(|kind| match kind.spec() {
+                Some(spec) => {
+                    let mut list = (spec.list)();
+                    list.sort = spec.sort;
+                    list
+                }
+                // The Pipeline keeps only its `/` filter here.
+                None => ListView::blank(),
             })
             .collect();
         Lists { views }
@@ -104,6 +107,17 @@ impl Lists {
     pub fn load_state(&self, kind: ViewKind) -> (&LoadState, bool, Option<&StageName>) {
         let list = &self[kind];
         (&list.load, list.refreshing, list.stage.as_ref())
+    }
+}
+
+impl State {
+    /// Whether a view's data is loaded, stale or failed, and whether a request is in flight.
+    pub fn view_load(&self, kind: ViewKind) -> (&LoadState, bool) {
+        if kind == ViewKind::Pipeline {
+            return (&self.board.load, self.board.refreshing);
+        }
+        let list = &self.lists[kind];
+        (&list.load, list.refreshing)
     }
 }
 
@@ -138,6 +152,8 @@ pub struct State {
     /// The emergency override under way (cpi-admin, time-boxed).
     pub emergency: Option<super::emergency::Emergency>,
     pub saved: Saved,
+    /// The Pipeline view: its matrix, selection and scroll.
+    pub board: super::pipeline_view::PipelineState,
     /// Review, polling and filters of the Promotions view.
     pub promo: super::promo::PromoState,
     /// The clock, advanced by ticks (fixed in tests).
@@ -178,6 +194,7 @@ impl State {
             sign_in: super::session::SignIn::SignedIn,
             emergency: None,
             saved: Saved::Pending,
+            board: Default::default(),
             promo: super::promo::PromoState::default(),
             now,
             tick: 0,

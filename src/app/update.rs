@@ -35,6 +35,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.size = (w, h);
             let height = state.table_height();
             with_list!(state, state.view, |list, _f| list.scroll_into_view(height));
+            super::pipeline_view::clamp(state);
             Vec::new()
         }
         Action::Quit => {
@@ -91,6 +92,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             saved_at,
         } => on_cached_list(state, stage, generation, payload, saved_at),
         Action::Promo(reply) => super::promo::replies::on_reply(state, *reply),
+        Action::Pipeline(result) => super::pipeline_view::on_reply(state, result),
         Action::Written { pending, result } => {
             super::write::reply::on_written(state, *pending, result)
         }
@@ -140,7 +142,8 @@ pub fn refresh(state: &mut State) -> Vec<Effect> {
     if state.me.is_none() || state.me_stale {
         effects.push(Effect::FetchMe);
     }
-    if state.view != ViewKind::Promotions {
+    // The Promotions view's list and the Pipeline's inputs are the promotions already.
+    if !matches!(state.view, ViewKind::Promotions | ViewKind::Pipeline) {
         effects.extend(fetch_promotions(state));
     }
     effects.extend(fetch_current(state));
@@ -159,6 +162,9 @@ pub fn fetch_promotions(state: &mut State) -> Vec<Effect> {
 }
 
 fn fetch_kind(state: &mut State, kind: ViewKind) -> Vec<Effect> {
+    if kind == ViewKind::Pipeline {
+        return super::pipeline_view::fetch(state);
+    }
     let stage = if kind.is_stage_scoped() {
         match &state.active {
             Some(s) => Some(s.clone()),
@@ -259,6 +265,7 @@ fn on_environments(
     state.pipeline = pipeline;
     state.pipeline_stale = cached;
     super::promo::on_pipeline_changed(state);
+    effects.extend(super::pipeline_view::on_stages_changed(state));
     effects.extend(resolve_stage(state));
     effects
 }
@@ -342,10 +349,15 @@ pub fn activate(state: &mut State, name: StageName, persist: bool) -> Vec<Effect
         effects.push(save_state(state));
     }
     state.last_refresh = Some(state.now);
-    if state.view != ViewKind::Promotions {
-        effects.extend(fetch_promotions(state));
+    match state.view {
+        // The pipeline shows every stage: a switch changes nothing in it.
+        ViewKind::Pipeline => effects.extend(fetch_promotions(state)),
+        ViewKind::Promotions => effects.extend(fetch_current(state)),
+        _ => {
+            effects.extend(fetch_promotions(state));
+            effects.extend(fetch_current(state));
+        }
     }
-    effects.extend(fetch_current(state));
     effects
 }
 

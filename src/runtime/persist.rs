@@ -116,7 +116,7 @@ impl Persist {
         kind: ViewKind,
         stage: Option<&StageName>,
     ) -> Option<(ListPayload, Timestamp)> {
-        (kind.spec().cached)(&self.inner.cache, &self.key(stage, kind.key()))
+        (kind.spec()?.cached)(&self.inner.cache, &self.key(stage, kind.key()))
     }
 
     pub fn save_list(&self, stage: Option<&StageName>, payload: &ListPayload) {

@@ -196,6 +196,17 @@ impl Runner {
                     previous.abort();
                 }
             }
+            Effect::FetchPipeline { stages, roles } => {
+                let handle = tokio::spawn(async move {
+                    let access = crate::api::matrix::GatewayAccess::from_roles(&roles);
+                    let result = bounded(client.pipeline_inputs(&stages, access)).await;
+                    send(Action::Pipeline(result.map_err(Failure::from)));
+                });
+                let key = ViewKind::Pipeline;
+                if let Some(previous) = self.in_flight.insert(key, handle.abort_handle()) {
+                    previous.abort();
+                }
+            }
             Effect::Write(pending) => {
                 tokio::spawn(async move {
                     let result = bounded(run_write(&client, &pending))
@@ -224,7 +235,10 @@ async fn fetch_list(
     kind: ViewKind,
     stage: Option<&StageName>,
 ) -> Result<ListPayload, ApiError> {
-    (kind.spec().fetch)(client, stage).await
+    match kind.spec() {
+        Some(spec) => (spec.fetch)(client, stage).await,
+        None => Err(ApiError::Invalid(format!("{} is not a list", kind.title()))),
+    }
 }
 
 /// Sends a confirmed write. The client's own guard asks the policy once more before it goes.

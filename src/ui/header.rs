@@ -176,7 +176,7 @@ pub fn age(now: Timestamp, then: Timestamp) -> String {
 }
 
 fn connection_spans(state: &State, theme: &Theme) -> Vec<Span<'static>> {
-    let (load, refreshing, _) = state.lists.load_state(state.view);
+    let (load, refreshing) = state.view_load(state.view);
     let mut spans = Vec::new();
     if refreshing || state.connection == Connection::Connecting {
         spans.push(Span::styled(

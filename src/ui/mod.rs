@@ -49,26 +49,71 @@ pub fn view(frame: &mut Frame, state: &State) {
 }
 
 fn view_tabs(frame: &mut Frame, area: Rect, state: &State, theme: &Theme) {
+    let keys: Vec<String> = ViewKind::ALL
+        .into_iter()
+        .enumerate()
+        .map(|(i, kind)| {
+            // The key that opens it, as the key map (config.toml included) has it.
+            state
+                .keymap
+                .bindings(crate::app::keymap::Scope::Table)
+                .iter()
+                .find(|b| b.binding.command == crate::app::keymap::Command::View(kind))
+                .map_or_else(|| i.to_string(), |b| b.label.clone())
+        })
+        .collect();
+    let filter = crate::app::keys::current_filter(state);
+    let filter = if filter.is_empty() || state.filter_editing {
+        String::new()
+    } else {
+        format!(" filter: {filter}")
+    };
+    // Narrower forms until the tabs fit: padded, tight, short titles, keys only.
+    let width = usize::from(area.width);
+    let mut spans = Vec::new();
+    for level in 0..4 {
+        spans = tab_spans(state, &keys, level, theme);
+        let used: usize = spans.iter().map(|s| s.width()).sum();
+        if used <= width {
+            break;
+        }
+    }
+    if !filter.is_empty() {
+        spans.push(Span::styled(filter, theme.warning()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn tab_spans(state: &State, keys: &[String], level: u8, theme: &Theme) -> Vec<Span<'static>> {
     let mut spans = vec![Span::raw(" ")];
-    for (i, kind) in ViewKind::ALL.into_iter().enumerate() {
-        let text = format!("{} {}", i + 1, kind.title());
-        if kind == state.view {
+    for (kind, key) in ViewKind::ALL.into_iter().zip(keys) {
+        let active = kind == state.view;
+        let title = match level {
+            0 | 1 => kind.title(),
+            2 => kind.short_title(),
+            _ if active => kind.short_title(),
+            _ => "",
+        };
+        let text = if title.is_empty() {
+            key.clone()
+        } else {
+            format!("{key} {title}")
+        };
+        if active {
             spans.push(Span::styled(
                 format!("[{text}]"),
                 theme
                     .title()
                     .add_modifier(ratatui::style::Modifier::UNDERLINED),
             ));
-        } else {
+        } else if level == 0 {
             spans.push(Span::styled(format!(" {text} "), theme.dim()));
+        } else {
+            spans.push(Span::styled(text, theme.dim()));
         }
         spans.push(Span::raw(" "));
     }
-    let filter = crate::app::keys::current_filter(state);
-    if !filter.is_empty() && !state.filter_editing {
-        spans.push(Span::styled(format!(" filter: {filter}"), theme.warning()));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    spans
 }
 
 fn too_small(frame: &mut Frame, area: Rect, theme: &Theme) {

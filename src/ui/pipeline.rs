@@ -182,6 +182,17 @@ pub fn scroll(view: &PipelineView<'_>, height: usize, stages: usize) -> (usize, 
     )
 }
 
+/// API rows that fit in `area` (title, header, notes and legend removed), and the notes shown.
+pub fn body_rows(m: &Matrix, area: Rect, theme: &Theme) -> (usize, usize) {
+    let chrome = 2 + legend_lines(area.width, theme).len() as u16;
+    let notes = m
+        .notes
+        .len()
+        .min(usize::from(area.height.saturating_sub(chrome + 1) / 2));
+    let body = area.height.saturating_sub(chrome + notes as u16) as usize;
+    (body, notes)
+}
+
 /// Draws the matrix into `area` of the frame.
 pub fn draw(frame: &mut Frame, area: Rect, view: &PipelineView<'_>, theme: &Theme) {
     draw_buffer(frame.buffer_mut(), area, view, theme);
@@ -196,11 +207,7 @@ pub fn draw_buffer(buf: &mut Buffer, area: Rect, view: &PipelineView<'_>, theme:
     let w = widths(m, area.width, theme);
     let legend_lines = legend_lines(area.width, theme);
     let chrome = 2 + legend_lines.len() as u16;
-    let notes = m
-        .notes
-        .len()
-        .min(usize::from(area.height.saturating_sub(chrome + 1) / 2));
-    let body = area.height.saturating_sub(chrome + notes as u16) as usize;
+    let (body, notes) = body_rows(m, area, theme);
     let (row_offset, stage_offset) = scroll(view, body, w.stages);
     let stage_offset = stage_offset.min(m.stages.len().saturating_sub(w.stages));
     let stage_end = (stage_offset + w.stages).min(m.stages.len());
@@ -247,8 +254,8 @@ pub fn draw_buffer(buf: &mut Buffer, area: Rect, view: &PipelineView<'_>, theme:
     }
     let top = area.y + 2 + body as u16;
     for (y, note) in (top..).zip(m.notes.iter().take(notes)) {
-        let text = crate::domain::text::sanitize(note);
         let width = usize::from(area.width).saturating_sub(1);
+        let text = truncate(&crate::domain::text::sanitize(note), width, theme);
         put(buf, area, area.x + 1, y, text, width, theme.warning());
     }
     if area.height > chrome {

@@ -63,6 +63,7 @@ const STAGE: u8 = 1;
 const ACTION: u8 = 2;
 
 const PROMOTIONS: &[ViewKind] = &[ViewKind::Promotions];
+const PIPELINE: &[ViewKind] = &[ViewKind::Pipeline];
 
 use Command as C;
 use KeyCode as K;
@@ -91,7 +92,8 @@ pub static TABLE: LazyLock<Vec<Binding>> = LazyLock::new(|| {
 });
 
 /// The view keys: a view's digit is its place in the tab order.
-const VIEW_DIGITS: [(KeyCode, &str); 9] = [
+const VIEW_DIGITS: [(KeyCode, &str); 10] = [
+    (K::Char('0'), "0"),
     (K::Char('1'), "1"),
     (K::Char('2'), "2"),
     (K::Char('3'), "3"),
@@ -134,7 +136,7 @@ const TABLE_FIRST: &[Binding] = &[
             Some("promote"),
         ),
         "promote",
-        &[ViewKind::Apis, ViewKind::Promotions],
+        &[ViewKind::Pipeline, ViewKind::Apis, ViewKind::Promotions],
     ),
     promo(
         bind(
@@ -145,7 +147,7 @@ const TABLE_FIRST: &[Binding] = &[
             Some("approve"),
         ),
         "approve",
-        PROMOTIONS,
+        &[ViewKind::Pipeline, ViewKind::Promotions],
     ),
     promo(
         bind(
@@ -291,6 +293,26 @@ const TABLE_REST: &[Binding] = &[
         "last row",
         None,
     ),
+    Binding {
+        views: PIPELINE,
+        ..bind(
+            &[K::Left, K::Char('h')],
+            "Left/h",
+            C::Left,
+            "stage to the left",
+            None,
+        )
+    },
+    Binding {
+        views: PIPELINE,
+        ..bind(
+            &[K::Right, K::Char('l')],
+            "Right/l",
+            C::Right,
+            "stage to the right",
+            None,
+        )
+    },
     bind(&[K::Esc], "Esc", C::Back, "back / clear filter", None),
 ];
 

@@ -9,7 +9,7 @@ use crate::app::promo::{PromoteForm, Review, decide_on, filtered, next_target, t
 use crate::app::rows::TableRow;
 use crate::app::state::{Popup, State, ViewKind};
 use crate::app::write::{Pending, Write};
-use crate::domain::{Decision, Operation, PromotionStatus};
+use crate::domain::{Decision, Operation, PromotionStatus, StageName};
 use crate::wire::{Promotion, PromotionCreate};
 
 pub fn is_promo_command(command: Command) -> bool {
@@ -35,6 +35,7 @@ pub fn set_all(state: &mut State, mut all: Vec<Promotion>) {
     state.promo.all = all;
     super::recompute_health(state);
     rebuild_list(state);
+    crate::app::pipeline_view::rebuild(state);
 }
 
 fn rebuild_list(state: &mut State) {
@@ -65,6 +66,9 @@ pub(super) fn api_name(state: &State, api_id: &str) -> String {
 
 /// Whether a promotion key can act now, and why not (the footer dims it with the reason).
 pub fn availability(state: &State, command: Command) -> Option<Result<(), String>> {
+    if state.view == ViewKind::Pipeline {
+        return crate::app::pipeline_view::availability(state, command);
+    }
     let op = match command {
         Command::Promote => {
             return Some(next_target(state).and_then(|(_, target)| {
@@ -167,6 +171,17 @@ fn promote(state: &mut State) -> Vec<Effect> {
         return Vec::new();
     };
     let (source, target) = (source.name.clone(), target.name.clone());
+    prepare(state, api_id, api_name, source, target)
+}
+
+/// Asks for what the create form needs to promote `api_id` from `source` into `target`.
+pub fn prepare(
+    state: &mut State,
+    api_id: String,
+    api_name: String,
+    source: StageName,
+    target: StageName,
+) -> Vec<Effect> {
     state.set_status(format!("preparing the promotion of {api_name}…"), false);
     let stamp = state.stamp();
     vec![Effect::Promo(PromoEffect::Prepare {
@@ -240,6 +255,11 @@ pub fn open_review(state: &mut State) -> Vec<Effect> {
         state.set_status("nothing selected", false);
         return Vec::new();
     };
+    open_review_of(state, p)
+}
+
+/// The review of promotion `p`: its detail and diff (fetched; shown when they arrive).
+pub fn open_review_of(state: &mut State, p: Promotion) -> Vec<Effect> {
     let id = p.id.clone();
     // A promotion already promoting is watched live from here on.
     if p.status == PromotionStatus::Promoting.as_str() && !state.promo.polling.contains_key(&id) {

@@ -31,6 +31,8 @@ pub use payload::ListPayload;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ViewKind {
+    /// APIs × stages (`app::pipeline_view`): not a list, so it has no [`Spec`].
+    Pipeline,
     Apis,
     Deployments,
     Gateways,
@@ -40,8 +42,9 @@ pub enum ViewKind {
 }
 
 impl ViewKind {
-    /// The views in tab order; the digit keys follow it (1, 2, …).
-    pub const ALL: [ViewKind; 6] = [
+    /// The views in tab order; the digit keys follow it (0, 1, 2, …).
+    pub const ALL: [ViewKind; 7] = [
+        ViewKind::Pipeline,
         ViewKind::Apis,
         ViewKind::Deployments,
         ViewKind::Gateways,
@@ -50,34 +53,53 @@ impl ViewKind {
         ViewKind::Audit,
     ];
 
-    pub fn spec(self) -> &'static Spec {
-        match self {
+    /// The resource view's spec; `None` for the Pipeline, which is not a list.
+    pub fn spec(self) -> Option<&'static Spec> {
+        Some(match self {
+            ViewKind::Pipeline => return None,
             ViewKind::Apis => &apis::SPEC,
             ViewKind::Deployments => &deployments::SPEC,
             ViewKind::Gateways => &gateways::SPEC,
             ViewKind::Subscriptions => &subscriptions::SPEC,
             ViewKind::Promotions => &promotions::SPEC,
             ViewKind::Audit => &audit::SPEC,
+        })
+    }
+
+    fn names(self) -> (&'static str, &'static str, &'static str, &'static str) {
+        match self.spec() {
+            Some(s) => (s.key, s.title, s.noun, s.plural),
+            None => ("pipeline", "Pipeline", "API", "APIs"),
         }
     }
 
     pub fn title(self) -> &'static str {
-        self.spec().title
+        self.names().1
+    }
+
+    /// The tab bar's title when the full ones do not fit.
+    pub fn short_title(self) -> &'static str {
+        match self {
+            ViewKind::Deployments => "Deploys",
+            ViewKind::Subscriptions => "Subs",
+            ViewKind::Promotions => "Promos",
+            other => other.title(),
+        }
     }
 
     /// Its rows, as an empty list names them ("no audit entries in Staging").
     pub fn plural(self) -> &'static str {
-        self.spec().plural
+        self.names().3
     }
 
     /// One of its rows, as the detail pane's title names it.
     pub fn noun(self) -> &'static str {
-        self.spec().noun
+        self.names().2
     }
 
     /// The name persisted in the state file and used by the cache and `:view`.
     pub fn key(self) -> &'static str {
-        self.spec().key
+        self.names().0
     }
 
     pub fn parse(raw: &str) -> Option<ViewKind> {
@@ -95,10 +117,10 @@ impl ViewKind {
             .unwrap_or_default()
     }
 
-    /// Every view shows the active stage's part (audit: the entries about it), so every list
-    /// is dropped and fetched again on a stage switch.
+    /// Every list shows the active stage's part (audit: the entries about it), so every list
+    /// is dropped and fetched again on a stage switch. The Pipeline shows every stage.
     pub fn is_stage_scoped(self) -> bool {
-        true
+        self != ViewKind::Pipeline
     }
 
     pub fn step(self, forward: bool) -> ViewKind {
@@ -210,8 +232,10 @@ mod tests {
             assert!(seen.insert(kind.key()), "{kind:?}: key used twice");
             assert_eq!(ViewKind::parse(kind.key()), Some(kind));
             assert_eq!(ViewKind::parse(&kind.title().to_uppercase()), Some(kind));
-            assert!(!(kind.spec().list)().columns.is_empty());
-            let digit = char::from(b'1' + i as u8);
+            if let Some(spec) = kind.spec() {
+                assert!(!(spec.list)().columns.is_empty());
+            }
+            let digit = char::from(b'0' + i as u8);
             let bound = keys
                 .bindings(Scope::Table)
                 .iter()
@@ -219,8 +243,8 @@ mod tests {
                 .map(|b| b.label.clone());
             assert_eq!(bound.as_deref(), Some(digit.to_string().as_str()));
         }
-        assert_eq!(ViewKind::Audit.step(true), ViewKind::Apis);
-        assert_eq!(ViewKind::Apis.step(false), ViewKind::Audit);
+        assert_eq!(ViewKind::Audit.step(true), ViewKind::Pipeline);
+        assert_eq!(ViewKind::Pipeline.step(false), ViewKind::Audit);
     }
 
     #[test]
@@ -239,7 +263,8 @@ mod tests {
             let kind = payload.kind();
             let key = crate::store::Cache::key("http://cp", "acme", "dev", kind.key());
             payload.save(&cache, &key).expect("saved");
-            let (back, _) = (kind.spec().cached)(&cache, &key).expect("read back");
+            let spec = kind.spec().expect("a list");
+            let (back, _) = (spec.cached)(&cache, &key).expect("read back");
             assert_eq!((back.kind(), back.len()), (kind, 1));
         }
     }

@@ -177,6 +177,36 @@ pub enum StageSource {
     Unknown { why: String },
 }
 
+/// What the matrix is built from besides the stages and the promotions: kept by the console
+/// so that a new promotion list redraws the arrows without asking the stages again.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Inputs {
+    pub catalog: Vec<Api>,
+    /// One per stage, in pipeline order.
+    pub sources: Vec<StageSource>,
+}
+
+impl Inputs {
+    pub fn build(&self, stages: &[Stage], promotions: &[Promotion]) -> Matrix {
+        build(stages, &self.catalog, &self.sources, promotions)
+    }
+
+    /// The gateway deployments of row `api` (as [`MatrixRow::api`]) in the stage at `index`, when the
+    /// stage's list was readable.
+    pub fn deployments_of<'a>(
+        &'a self,
+        index: usize,
+        api: &'a str,
+    ) -> Option<impl Iterator<Item = &'a GatewayDeployment> + 'a> {
+        match self.sources.get(index)? {
+            StageSource::Deployments(list) => Some(list.iter().filter(move |d| {
+                d.api_id() == api || d.api_catalog_id == api || d.api_name() == api
+            })),
+            _ => None,
+        }
+    }
+}
+
 /// Builds the matrix. `sources` holds one entry per stage (missing ones are unknown).
 pub fn build<'a>(
     stages: &'a [Stage],

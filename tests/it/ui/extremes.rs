@@ -155,8 +155,9 @@ fn every_view_renders_an_empty_list_and_says_so() {
     ] {
         deliver(&mut state, payload);
     }
-    for (i, view) in ViewKind::ALL.iter().enumerate() {
-        let digit = char::from(b'1' + i as u8);
+    // Every list view (the Pipeline is not a list: its own tests cover it).
+    for (i, view) in ViewKind::ALL.iter().enumerate().skip(1) {
+        let digit = char::from(b'0' + i as u8);
         update(&mut state, key(digit));
         assert_eq!(state.view, *view);
         let s = screen(&state, 120, 40);

@@ -1,0 +1,414 @@
+//! The Pipeline view (`0`, `:pipeline`): the tenant's APIs × the stages. It keeps what the
+//! matrix is built from (catalog and each stage's gateway deployments) and rebuilds it from
+//! the one promotion store whenever either changes, so a new promotion shows as an arrow as
+//! soon as the promotions are fetched again. Drawing is `ui::pipeline`.
+
+use super::effect::Effect;
+use super::failure::Failure;
+use super::keymap::Command;
+use super::list::LoadState;
+use super::state::{Detail, State, ViewKind};
+use crate::domain::matrix::{ArrowStatus, Cell, Inputs, Matrix, Slot};
+use crate::domain::{Operation, PromotionStatus};
+use crate::wire::Promotion;
+
+#[derive(Debug, Default)]
+pub struct PipelineState {
+    pub inputs: Option<Inputs>,
+    pub matrix: Matrix,
+    /// The rows shown (indices into `matrix.rows`), for the filter in use.
+    pub rows: Vec<usize>,
+    /// The filter `rows` was computed for.
+    applied_filter: String,
+    /// Position of the selection in `rows`, and the selected stage.
+    pub selected_row: usize,
+    pub selected_stage: usize,
+    pub row_offset: usize,
+    pub stage_offset: usize,
+    pub load: LoadState,
+    pub refreshing: bool,
+}
+
+impl PipelineState {
+    /// The API id of the selected row.
+    pub fn selected_api(&self) -> Option<&str> {
+        let row = self.matrix.rows.get(*self.rows.get(self.selected_row)?)?;
+        Some(&row.api)
+    }
+
+    pub fn selected_slot(&self) -> Option<&Slot> {
+        let at = *self.rows.get(self.selected_row)?;
+        self.matrix.slot(at, self.selected_stage)
+    }
+}
+
+/// Asks for the matrix's inputs (stages known; `/v1/me`'s roles say whether to try the
+/// gateway lists).
+pub fn fetch(state: &mut State) -> Vec<Effect> {
+    if state.pipeline.is_empty() {
+        return Vec::new();
+    }
+    let view = &mut state.board;
+    view.refreshing = true;
+    if matches!(view.load, LoadState::Idle | LoadState::Failed { .. }) {
+        view.load = LoadState::Loading;
+    }
+    let roles = state
+        .me
+        .as_ref()
+        .map(|m| m.roles.clone())
+        .unwrap_or_default();
+    vec![Effect::FetchPipeline {
+        stages: state.pipeline.stages().to_vec(),
+        roles,
+    }]
+}
+
+/// The matrix's inputs arrived: the promotions go to the one store, and the matrix is built.
+pub fn on_reply(
+    state: &mut State,
+    result: Result<(Inputs, Vec<Promotion>), Failure>,
+) -> Vec<Effect> {
+    state.board.refreshing = false;
+    match result {
+        Ok((inputs, promotions)) => {
+            super::replies::mark_online(state);
+            state.board.load = LoadState::Loaded { at: state.now };
+            state.board.inputs = Some(inputs);
+            // Rebuilds the matrix too (`rebuild`).
+            super::promo::keys::set_all(state, promotions);
+        }
+        Err(e) => {
+            let board = &mut state.board;
+            board.load = match &board.load {
+                LoadState::Loaded { at } => LoadState::Stale { saved_at: *at },
+                LoadState::Stale { saved_at } => LoadState::Stale {
+                    saved_at: *saved_at,
+                },
+                _ => LoadState::Failed {
+                    message: e.to_string(),
+                },
+            };
+            super::replies::note_failure(state, &e, "cannot load the pipeline");
+        }
+    }
+    Vec::new()
+}
+
+/// The stages changed: inputs read for other stages are dropped (and read again when the
+/// view is shown).
+pub fn on_stages_changed(state: &mut State) -> Vec<Effect> {
+    let same = state.board.matrix.stages.iter().map(|s| &s.name).eq(state
+        .pipeline
+        .stages()
+        .iter()
+        .map(|s| &s.name));
+    if state.board.inputs.is_none() || same {
+        return Vec::new();
+    }
+    state.board.inputs = None;
+    state.board.load = LoadState::Idle;
+    if state.view == ViewKind::Pipeline && !state.board.refreshing {
+        return fetch(state);
+    }
+    Vec::new()
+}
+
+/// Rebuilds the matrix from its inputs, the stages and the promotion store, keeping the
+/// selection on the same API and stage.
+pub fn rebuild(state: &mut State) {
+    let Some(inputs) = &state.board.inputs else {
+        return;
+    };
+    let keep = state.board.selected_api().map(str::to_string);
+    let matrix = inputs.build(state.pipeline.stages(), &state.promo.all);
+    state.board.matrix = matrix;
+    state.board.applied_filter = String::from("\u{0}"); // forces the filter to run again
+    refilter(state);
+    if let Some(api) = keep
+        && let Some(pos) = state
+            .board
+            .rows
+            .iter()
+            .position(|&i| state.board.matrix.rows[i].api == api)
+    {
+        state.board.selected_row = pos;
+    }
+    clamp(state);
+}
+
+/// Applies the `/` filter (kept in the view's list, as every view's is).
+pub fn refilter(state: &mut State) {
+    let query = &state.lists[ViewKind::Pipeline].filter;
+    if *query == state.board.applied_filter {
+        return;
+    }
+    state.board.rows = state.board.matrix.filter(query);
+    state.board.applied_filter = query.clone();
+    state.board.selected_row = 0;
+    state.board.row_offset = 0;
+}
+
+/// API rows and stage columns the view shows at this terminal size (what paging and
+/// scrolling move by): the drawing's own sums.
+fn visible(state: &State) -> (usize, usize) {
+    let area = crate::ui::layout::of(state).body;
+    let theme = crate::ui::theme::Theme::new(state.no_color, state.ascii);
+    let m = &state.board.matrix;
+    let rows = crate::ui::pipeline::body_rows(m, area, &theme).0;
+    (
+        rows,
+        crate::ui::pipeline::widths(m, area.width, &theme).stages,
+    )
+}
+
+/// Keeps the selection inside the rows and stages, and in view.
+pub fn clamp(state: &mut State) {
+    let b = &mut state.board;
+    b.selected_row = b.selected_row.min(b.rows.len().saturating_sub(1));
+    b.selected_stage = b
+        .selected_stage
+        .min(b.matrix.stages.len().saturating_sub(1));
+    let (height, columns) = visible(state);
+    let b = &mut state.board;
+    b.row_offset = keep_in_view(b.row_offset, b.selected_row, height);
+    b.stage_offset = keep_in_view(b.stage_offset, b.selected_stage, columns);
+}
+
+/// The first of `span` positions shown, moved as little as keeps `selected` among them.
+fn keep_in_view(offset: usize, selected: usize, span: usize) -> usize {
+    let span = span.max(1);
+    if selected < offset {
+        selected
+    } else if selected >= offset + span {
+        selected + 1 - span
+    } else {
+        offset
+    }
+}
+
+/// A table key in the Pipeline view; `None` when it is not the view's to handle.
+pub fn on_command(state: &mut State, command: Command) -> Option<Vec<Effect>> {
+    let page = visible(state).0.max(1) as isize;
+    let b = &mut state.board;
+    let step = |at: usize, by: isize| at.saturating_add_signed(by);
+    match command {
+        Command::Up => b.selected_row = step(b.selected_row, -1),
+        Command::Down => b.selected_row = step(b.selected_row, 1),
+        Command::PageUp => b.selected_row = step(b.selected_row, -page),
+        Command::PageDown => b.selected_row = step(b.selected_row, page),
+        Command::Top => b.selected_row = 0,
+        Command::Bottom => b.selected_row = usize::MAX,
+        Command::Left => b.selected_stage = step(b.selected_stage, -1),
+        Command::Right => b.selected_stage = step(b.selected_stage, 1),
+        Command::Detail => open_cell(state),
+        Command::Promote => return Some(promote(state)),
+        Command::Approve => return Some(review_arrow(state)),
+        Command::SortColumn | Command::SortDirection => {
+            state.set_status("the pipeline lists the most out-of-date APIs first", false);
+        }
+        _ => return None,
+    }
+    clamp(state);
+    Some(Vec::new())
+}
+
+/// Whether `p` or `a` can act on the selected cell, and why not (the footer dims it).
+pub fn availability(state: &State, command: Command) -> Option<Result<(), String>> {
+    Some(match command {
+        Command::Promote => promotion_from_cell(state).map(|_| ()),
+        Command::Approve => waiting_arrow(state)
+            .and_then(|p| super::promo::decide_on(state, Operation::ApprovePromotion, &p)),
+        _ => return None,
+    })
+}
+
+/// The selected cell's API (id, name), its stage and the next one, when a promotion from
+/// it may be asked for.
+fn promotion_from_cell(
+    state: &State,
+) -> Result<(String, String, &crate::domain::Stage, &crate::domain::Stage), String> {
+    let b = &state.board;
+    let (Some(&row), Some(slot)) = (b.rows.get(b.selected_row), b.selected_slot()) else {
+        return Err("select a cell first".into());
+    };
+    let row = &b.matrix.rows[row];
+    let source = state
+        .pipeline
+        .get(
+            &b.matrix
+                .stages
+                .get(b.selected_stage)
+                .ok_or("no stage")?
+                .name,
+        )
+        .ok_or("the stages changed (r refreshes)")?;
+    let target = state
+        .pipeline
+        .next(&source.name)
+        .ok_or_else(|| format!("{} is the last stage", source.label))?;
+    if matches!(slot.cell, Cell::Absent) {
+        return Err(format!("the API does not run in {}", source.label));
+    }
+    if let crate::domain::Decision::Denied(reason) =
+        state.decide_for(Operation::CreatePromotion, target, None)
+    {
+        return Err(reason.to_string());
+    }
+    // The catalog name, as the CLI takes it (the status line prints the equivalent command).
+    let name = b
+        .inputs
+        .as_ref()
+        .and_then(|i| i.catalog.iter().find(|a| a.id == row.api))
+        .map_or_else(
+            || row.display_name.clone(),
+            |a| crate::domain::text::sanitize(&a.name).into_owned(),
+        );
+    Ok((row.api.clone(), name, source, target))
+}
+
+/// The pending promotion on the selected cell's arrow (into it from the stage before).
+fn waiting_arrow(state: &State) -> Result<Promotion, String> {
+    let arrow = state.board.selected_slot().and_then(|s| s.arrow.as_ref());
+    let Some(arrow) = arrow else {
+        return Err("no promotion waits into this cell".into());
+    };
+    if arrow.status != ArrowStatus::Pending {
+        return Err("the promotion into this cell is promoting".into());
+    }
+    state
+        .promo
+        .all
+        .iter()
+        .find(|p| p.id == arrow.id)
+        .cloned()
+        .ok_or_else(|| "that promotion is no longer listed (r refreshes)".into())
+}
+
+/// `p` on a cell: the create form for the row's API from the cell's stage into the next.
+fn promote(state: &mut State) -> Vec<Effect> {
+    match promotion_from_cell(state) {
+        Ok((api_id, api_name, source, target)) => {
+            let (source, target) = (source.name.clone(), target.name.clone());
+            super::promo::keys::prepare(state, api_id, api_name, source, target)
+        }
+        Err(reason) => {
+            state.set_status(format!("promote: {reason}"), true);
+            Vec::new()
+        }
+    }
+}
+
+/// `a` on a waiting arrow: its review (approving happens there, after the diff is shown).
+fn review_arrow(state: &mut State) -> Vec<Effect> {
+    match waiting_arrow(state) {
+        Ok(p) => super::promo::keys::open_review_of(state, p),
+        Err(reason) => {
+            state.set_status(format!("approve: {reason}"), true);
+            Vec::new()
+        }
+    }
+}
+
+/// Enter on a cell: what runs there on which gateway, and the last promotion into it.
+fn open_cell(state: &mut State) {
+    let b = &state.board;
+    let (Some(api), Some(slot), Some(stage)) = (
+        b.selected_api(),
+        b.selected_slot(),
+        b.matrix.stages.get(b.selected_stage),
+    ) else {
+        state.set_status("nothing selected", false);
+        return;
+    };
+    let row = &b.matrix.rows[b.rows[b.selected_row]];
+    let mut lines: Vec<(&'static str, String)> = vec![
+        ("api", row.display_name.clone()),
+        ("api id", api.to_string()),
+        ("stage", stage.label.clone()),
+    ];
+    match &slot.cell {
+        Cell::Known {
+            version,
+            sync,
+            gateways,
+        } => {
+            let version =
+                version
+                    .as_ref()
+                    .map_or("not readable with your role".into(), |v| {
+                        match &v.spec_hash {
+                            Some(h) => format!("{} (spec {h})", v.version),
+                            None => v.version.clone(),
+                        }
+                    });
+            lines.push(("version", version));
+            lines.push(("sync", sync.as_str().to_string()));
+            lines.push(("gateways", gateways.to_string()));
+        }
+        Cell::Absent => lines.push(("runs", "not deployed here".into())),
+        Cell::Unknown { why } => lines.push(("runs", format!("unknown: {why}"))),
+    }
+    if let Some(differs) = slot.differs {
+        let before = if differs { "differs from" } else { "same as" };
+        lines.push(("vs before", format!("{before} the stage before")));
+    }
+    let deployments = b
+        .inputs
+        .as_ref()
+        .and_then(|i| i.deployments_of(b.selected_stage, api));
+    match deployments {
+        Some(list) => {
+            for d in list {
+                let gateway = d
+                    .gateway_display_name
+                    .clone()
+                    .or_else(|| d.gateway_name.clone())
+                    .unwrap_or_else(|| d.gateway_instance_id.clone());
+                let error = d.sync_error.as_deref().map(|e| format!(" ({e})"));
+                lines.push((
+                    "deployment",
+                    format!(
+                        "{gateway}: {} {}{}",
+                        d.version(),
+                        d.sync_status,
+                        error.unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        None => lines.push(("deployments", "not readable with your role".into())),
+    }
+    let last = state
+        .promo
+        .all
+        .iter()
+        .filter(|p| {
+            p.api_id == api
+                && state.pipeline.find(&p.target_environment).map(|s| &s.name) == Some(&stage.name)
+        })
+        .max_by_key(|p| p.created_at.map(|t| t.0));
+    lines.push((
+        "latest",
+        match last {
+            Some(p) => format!(
+                "promotion {}, {}, asked by {} {}",
+                crate::domain::diff::short_id(&p.id),
+                PromotionStatus::parse(&p.status).map_or(p.status.as_str(), |s| s.as_str()),
+                p.requested_by,
+                crate::app::rows::short_time(&p.created_at)
+            ),
+            None => "no promotion into it yet".into(),
+        },
+    ));
+    let title = format!("{} in {}", row.display_name, stage.label);
+    let lines = lines
+        .into_iter()
+        .map(|(k, v)| (k, crate::domain::text::sanitize(&v).into_owned()))
+        .collect();
+    state.popup = Some(super::state::Popup::Detail(Detail {
+        title,
+        lines,
+        scroll: 0,
+    }));
+}
