@@ -271,7 +271,7 @@ fn promotion_from_cell(
 fn waiting_arrow(state: &State) -> Result<Promotion, String> {
     let arrow = state.board.selected_slot().and_then(|s| s.arrow.as_ref());
     let Some(arrow) = arrow else {
-        return Err("no promotion waits into this cell".into());
+        return Err("nothing to approve here".into());
     };
     if arrow.status != ArrowStatus::Pending {
         return Err("the promotion into this cell is promoting".into());

@@ -240,6 +240,16 @@ fn status_line(state: &State, theme: &Theme, available: usize) -> Line<'static> 
         ));
     }
     right.push(Span::raw(" "));
+    // Too narrow: the context goes first, then the roles; the waiting count stays.
+    if width(&left) + width(&right) > available {
+        left.truncate(left.len() - 2);
+    }
+    if width(&left) + width(&right) > available
+        && let Some(me) = &state.me
+        && !me.roles.is_empty()
+    {
+        left.pop();
+    }
     let used = width(&left) + width(&right);
     if used < available {
         left.push(Span::raw(" ".repeat(available - used)));

@@ -10,6 +10,7 @@ mod keys;
 mod live;
 mod pipeline;
 pub mod pipeline_fixtures;
+mod pipeline_view;
 mod snapshots;
 mod update;
 mod update_actions;
