@@ -297,8 +297,10 @@ impl State {
     /// The queue above the Promotions list: pending promotions this user may approve.
     pub fn approval_queue(&self) -> impl Iterator<Item = &Promotion> {
         let policy = self.policy();
+        let needed = Operation::ApprovePromotion.required_status();
         self.promo.all.iter().filter(move |p| {
-            PromotionStatus::parse(&p.status).is_some()
+            // The cheap test first: most promotions are long finished.
+            PromotionStatus::parse(&p.status).is_some_and(|s| needed.is_none_or(|n| s == n))
                 && self
                     .pipeline
                     .find(&p.target_environment)

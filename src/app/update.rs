@@ -200,11 +200,6 @@ fn on_saved_state(state: &mut State, saved: SavedState) -> Vec<Effect> {
         SavedState::Missing => Saved::Missing,
         SavedState::Corrupt(reason) => Saved::Corrupt(reason),
     };
-    effects.push(Effect::LoadCachedList {
-        kind: ViewKind::Audit,
-        stage: None,
-        generation: state.generation,
-    });
     effects.extend(resolve_stage(state));
     effects
 }
