@@ -169,22 +169,11 @@ pub fn clamp(state: &mut State) {
     b.selected_stage = b
         .selected_stage
         .min(b.matrix.stages.len().saturating_sub(1));
+    use crate::ui::pipeline::keep_in_view;
     let (height, columns) = visible(state);
     let b = &mut state.board;
     b.row_offset = keep_in_view(b.row_offset, b.selected_row, height);
     b.stage_offset = keep_in_view(b.stage_offset, b.selected_stage, columns);
-}
-
-/// The first of `span` positions shown, moved as little as keeps `selected` among them.
-fn keep_in_view(offset: usize, selected: usize, span: usize) -> usize {
-    let span = span.max(1);
-    if selected < offset {
-        selected
-    } else if selected >= offset + span {
-        selected + 1 - span
-    } else {
-        offset
-    }
 }
 
 /// A table key in the Pipeline view; `None` when it is not the view's to handle.

@@ -166,16 +166,7 @@ fn cell_width(slot: &Slot, show_hash: bool) -> usize {
 /// Offsets that keep the selection in view for a body of `height` rows and `stages` visible
 /// stage columns (from [`widths`]).
 pub fn scroll(view: &PipelineView<'_>, height: usize, stages: usize) -> (usize, usize) {
-    let keep = |offset: usize, selected: usize, span: usize| {
-        let span = span.max(1);
-        if selected < offset {
-            selected
-        } else if selected >= offset + span {
-            selected + 1 - span
-        } else {
-            offset
-        }
-    };
+    let keep = keep_in_view;
     (
         keep(view.row_offset, view.selected_row, height),
         keep(view.stage_offset, view.selected_stage, stages),
@@ -191,6 +182,18 @@ pub fn body_rows(m: &Matrix, area: Rect, theme: &Theme) -> (usize, usize) {
         .min(usize::from(area.height.saturating_sub(chrome + 1) / 2));
     let body = area.height.saturating_sub(chrome + notes as u16) as usize;
     (body, notes)
+}
+
+/// The first of `span` positions shown, moved as little as keeps `selected` among them.
+pub fn keep_in_view(offset: usize, selected: usize, span: usize) -> usize {
+    let span = span.max(1);
+    if selected < offset {
+        selected
+    } else if selected >= offset + span {
+        selected + 1 - span
+    } else {
+        offset
+    }
 }
 
 /// Draws the matrix into `area` of the frame.

@@ -70,15 +70,7 @@ fn view(stage: &str, user: &str, all: Vec<Promotion>, width: u16, height: u16) -
 
 fn rows(state: &State) -> Vec<String> {
     let (width, height) = state.size;
-    let terminal = render(state, width, height);
-    let buffer = terminal.backend().buffer();
-    (0..height)
-        .map(|y| {
-            (0..width)
-                .map(|x| buffer[(x, y)].symbol().to_string())
-                .collect()
-        })
-        .collect()
+    crate::ui::fixtures::screen_rows(state, width, height)
 }
 
 fn total(state: &State) -> u64 {

@@ -13,17 +13,8 @@ fn screen(state: &envdeck::app::State, width: u16, height: u16) -> String {
     format!("{}", render(state, width, height).backend())
 }
 
-/// The frame's rows as plain text (the backend's quotes stripped).
 fn rows(state: &envdeck::app::State, width: u16, height: u16) -> Vec<String> {
-    let terminal = render(state, width, height);
-    let buffer = terminal.backend().buffer();
-    (0..height)
-        .map(|y| {
-            (0..width)
-                .map(|x| buffer[(x, y)].symbol().to_string())
-                .collect()
-        })
-        .collect()
+    super::fixtures::screen_rows(state, width, height)
 }
 
 fn footer_keeps_help_and_quit(state: &envdeck::app::State, width: u16, height: u16) {

@@ -312,6 +312,19 @@ pub fn offline_error() -> envdeck::app::failure::Failure {
     ApiError::Network("connection refused".into()).into()
 }
 
+/// The frame's rows as plain text (the backend's quotes stripped).
+pub fn screen_rows(state: &State, width: u16, height: u16) -> Vec<String> {
+    let terminal = render(state, width, height);
+    let buffer = terminal.backend().buffer();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect()
+        })
+        .collect()
+}
+
 pub fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
     terminal
