@@ -3,13 +3,15 @@
 //! the one promotion store whenever either changes, so a new promotion shows as an arrow as
 //! soon as the promotions are fetched again. Drawing is `ui::pipeline`.
 
-use super::effect::Effect;
-use super::failure::Failure;
-use super::keymap::Command;
-use super::list::LoadState;
-use super::state::{Detail, State, ViewKind};
+mod cell;
+
+use crate::app::effect::Effect;
+use crate::app::failure::Failure;
+use crate::app::keymap::Command;
+use crate::app::list::LoadState;
+use crate::app::state::{State, ViewKind};
+use crate::domain::Operation;
 use crate::domain::matrix::{ArrowStatus, Cell, Inputs, Matrix, Slot};
-use crate::domain::{Operation, PromotionStatus};
 use crate::wire::Promotion;
 
 #[derive(Debug, Default)]
@@ -72,11 +74,11 @@ pub fn on_reply(
     state.board.refreshing = false;
     match result {
         Ok((inputs, promotions)) => {
-            super::replies::mark_online(state);
+            crate::app::replies::mark_online(state);
             state.board.load = LoadState::Loaded { at: state.now };
             state.board.inputs = Some(inputs);
             // Rebuilds the matrix too (`rebuild`).
-            super::promo::keys::set_all(state, promotions);
+            crate::app::promo::keys::set_all(state, promotions);
         }
         Err(e) => {
             let board = &mut state.board;
@@ -89,7 +91,7 @@ pub fn on_reply(
                     message: e.to_string(),
                 },
             };
-            super::replies::note_failure(state, &e, "cannot load the pipeline");
+            crate::app::replies::note_failure(state, &e, "cannot load the pipeline");
         }
     }
     Vec::new()
@@ -190,7 +192,7 @@ pub fn on_command(state: &mut State, command: Command) -> Option<Vec<Effect>> {
         Command::Bottom => b.selected_row = usize::MAX,
         Command::Left => b.selected_stage = step(b.selected_stage, -1),
         Command::Right => b.selected_stage = step(b.selected_stage, 1),
-        Command::Detail => open_cell(state),
+        Command::Detail => cell::open(state),
         Command::Promote => return Some(promote(state)),
         Command::Approve => return Some(review_arrow(state)),
         Command::SortColumn | Command::SortDirection => {
@@ -207,7 +209,7 @@ pub fn availability(state: &State, command: Command) -> Option<Result<(), String
     Some(match command {
         Command::Promote => promotion_from_cell(state).map(|_| ()),
         Command::Approve => waiting_arrow(state)
-            .and_then(|p| super::promo::decide_on(state, Operation::ApprovePromotion, &p)),
+            .and_then(|p| crate::app::promo::decide_on(state, Operation::ApprovePromotion, &p)),
         _ => return None,
     })
 }
@@ -279,7 +281,7 @@ fn promote(state: &mut State) -> Vec<Effect> {
     match promotion_from_cell(state) {
         Ok((api_id, api_name, source, target)) => {
             let (source, target) = (source.name.clone(), target.name.clone());
-            super::promo::keys::prepare(state, api_id, api_name, source, target)
+            crate::app::promo::keys::prepare(state, api_id, api_name, source, target)
         }
         Err(reason) => {
             state.set_status(format!("promote: {reason}"), true);
@@ -291,113 +293,10 @@ fn promote(state: &mut State) -> Vec<Effect> {
 /// `a` on a waiting arrow: its review (approving happens there, after the diff is shown).
 fn review_arrow(state: &mut State) -> Vec<Effect> {
     match waiting_arrow(state) {
-        Ok(p) => super::promo::keys::open_review_of(state, p),
+        Ok(p) => crate::app::promo::keys::open_review_of(state, p),
         Err(reason) => {
             state.set_status(format!("approve: {reason}"), true);
             Vec::new()
         }
     }
-}
-
-/// Enter on a cell: what runs there on which gateway, and the last promotion into it.
-fn open_cell(state: &mut State) {
-    let b = &state.board;
-    let (Some(api), Some(slot), Some(stage)) = (
-        b.selected_api(),
-        b.selected_slot(),
-        b.matrix.stages.get(b.selected_stage),
-    ) else {
-        state.set_status("nothing selected", false);
-        return;
-    };
-    let row = &b.matrix.rows[b.rows[b.selected_row]];
-    let mut lines: Vec<(&'static str, String)> = vec![
-        ("api", row.display_name.clone()),
-        ("api id", api.to_string()),
-        ("stage", stage.label.clone()),
-    ];
-    match &slot.cell {
-        Cell::Known {
-            version,
-            sync,
-            gateways,
-        } => {
-            let version =
-                version
-                    .as_ref()
-                    .map_or("not readable with your role".into(), |v| {
-                        match &v.spec_hash {
-                            Some(h) => format!("{} (spec {h})", v.version),
-                            None => v.version.clone(),
-                        }
-                    });
-            lines.push(("version", version));
-            lines.push(("sync", sync.as_str().to_string()));
-            lines.push(("gateways", gateways.to_string()));
-        }
-        Cell::Absent => lines.push(("runs", "not deployed here".into())),
-        Cell::Unknown { why } => lines.push(("runs", format!("unknown: {why}"))),
-    }
-    if let Some(differs) = slot.differs {
-        let before = if differs { "differs from" } else { "same as" };
-        lines.push(("vs before", format!("{before} the stage before")));
-    }
-    let deployments = b
-        .inputs
-        .as_ref()
-        .and_then(|i| i.deployments_of(b.selected_stage, api));
-    match deployments {
-        Some(list) => {
-            for d in list {
-                let gateway = d
-                    .gateway_display_name
-                    .clone()
-                    .or_else(|| d.gateway_name.clone())
-                    .unwrap_or_else(|| d.gateway_instance_id.clone());
-                let error = d.sync_error.as_deref().map(|e| format!(" ({e})"));
-                lines.push((
-                    "deployment",
-                    format!(
-                        "{gateway}: {} {}{}",
-                        d.version(),
-                        d.sync_status,
-                        error.unwrap_or_default()
-                    ),
-                ));
-            }
-        }
-        None => lines.push(("deployments", "not readable with your role".into())),
-    }
-    let last = state
-        .promo
-        .all
-        .iter()
-        .filter(|p| {
-            p.api_id == api
-                && state.pipeline.find(&p.target_environment).map(|s| &s.name) == Some(&stage.name)
-        })
-        .max_by_key(|p| p.created_at.map(|t| t.0));
-    lines.push((
-        "latest",
-        match last {
-            Some(p) => format!(
-                "promotion {}, {}, asked by {} {}",
-                crate::domain::diff::short_id(&p.id),
-                PromotionStatus::parse(&p.status).map_or(p.status.as_str(), |s| s.as_str()),
-                p.requested_by,
-                crate::app::rows::short_time(&p.created_at)
-            ),
-            None => "no promotion into it yet".into(),
-        },
-    ));
-    let title = format!("{} in {}", row.display_name, stage.label);
-    let lines = lines
-        .into_iter()
-        .map(|(k, v)| (k, crate::domain::text::sanitize(&v).into_owned()))
-        .collect();
-    state.popup = Some(super::state::Popup::Detail(Detail {
-        title,
-        lines,
-        scroll: 0,
-    }));
 }
