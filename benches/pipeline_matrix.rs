@@ -69,6 +69,10 @@ fn main() {
     let h = health(&stages, &promotions, now());
     let rows = matrix.filter("");
     let theme = Theme::new(false, false);
+    let t = measure(runs, || {
+        std::hint::black_box(pipeline::widths(&matrix, 200, &theme));
+    });
+    println!("column widths over 2,000 rows: {t:?}");
     // Our drawing alone, into a buffer (no terminal diff or backend).
     let mut buf = ratatui::buffer::Buffer::empty(Rect::new(0, 0, 200, 50));
     let mut i = 0;
@@ -122,5 +126,70 @@ fn main() {
             frame_at(i);
         });
         println!("one frame, health + matrix ({width}x{height}): {t:?}");
+    }
+    console_frames(runs, &stages, catalog, sources, promotions);
+}
+
+/// The whole console in its Pipeline view: a key (`j`, the next row) through `update` and one
+/// full frame (header, tabs, matrix, legend, footer), as the event loop does it.
+fn console_frames(
+    runs: usize,
+    stages: &[envdeck::domain::Stage],
+    catalog: Vec<envdeck::wire::Api>,
+    sources: Vec<envdeck::domain::matrix::StageSource>,
+    promotions: Vec<envdeck::wire::Promotion>,
+) {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use envdeck::app::action::{Action, SavedState};
+    use envdeck::app::update;
+    use envdeck::wire::{Environment, EnvironmentList};
+    let environments = stages
+        .iter()
+        .map(|s| Environment {
+            name: s.name.to_string(),
+            label: s.label.clone(),
+            mode: s.mode.as_str().to_string(),
+            color: None,
+            endpoints: None,
+            is_current: false,
+        })
+        .collect();
+    let mut state = envdeck::app::State::new("bench", "acme", "http://127.0.0.1:1", now());
+    update(&mut state, Action::SavedStateLoaded(SavedState::Missing));
+    let list = EnvironmentList {
+        environments,
+        current: None,
+    };
+    let result = Ok(list);
+    update(
+        &mut state,
+        Action::Environments {
+            result,
+            cached: false,
+        },
+    );
+    let inputs = envdeck::domain::matrix::Inputs { catalog, sources };
+    let key = |c: char| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+    update(&mut state, key('0'));
+    let t = Instant::now();
+    update(&mut state, Action::Pipeline(Ok((inputs, promotions))));
+    println!(
+        "console: the inputs arrive and the matrix is built: {:?}",
+        t.elapsed()
+    );
+    for (width, height) in [(200, 50), (80, 24)] {
+        update(&mut state, Action::Resize(width, height));
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+        let t = measure(runs, || {
+            update(&mut state, key('j'));
+            terminal
+                .draw(|frame| envdeck::ui::view(frame, &state))
+                .expect("draw");
+        });
+        println!("console: key j to a full Pipeline frame ({width}x{height}): {t:?}");
+        let t = measure(runs, || {
+            update(&mut state, key('j'));
+        });
+        println!("  of which the key through update: {t:?}");
     }
 }

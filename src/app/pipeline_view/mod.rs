@@ -29,6 +29,9 @@ pub struct PipelineState {
     pub stage_offset: usize,
     pub load: LoadState,
     pub refreshing: bool,
+    /// Stage columns that fit, for the (width, ascii) they were measured at: measuring
+    /// reads every cell, so it is done once per matrix and size, not per key.
+    columns: Option<(u16, bool, usize)>,
 }
 
 impl PipelineState {
@@ -125,6 +128,7 @@ pub fn rebuild(state: &mut State) {
     let keep = state.board.selected_api().map(str::to_string);
     let matrix = inputs.build(state.pipeline.stages(), &state.promo.all);
     state.board.matrix = matrix;
+    state.board.columns = None;
     state.board.applied_filter = String::from("\u{0}"); // forces the filter to run again
     refilter(state);
     if let Some(api) = keep
@@ -153,15 +157,20 @@ pub fn refilter(state: &mut State) {
 
 /// API rows and stage columns the view shows at this terminal size (what paging and
 /// scrolling move by): the drawing's own sums.
-fn visible(state: &State) -> (usize, usize) {
+fn visible(state: &mut State) -> (usize, usize) {
     let area = crate::ui::layout::of(state).body;
     let theme = crate::ui::theme::Theme::new(state.no_color, state.ascii);
     let m = &state.board.matrix;
     let rows = crate::ui::pipeline::body_rows(m, area, &theme).0;
-    (
-        rows,
-        crate::ui::pipeline::widths(m, area.width, &theme).stages,
-    )
+    let columns = match state.board.columns {
+        Some((width, ascii, n)) if width == area.width && ascii == state.ascii => n,
+        _ => {
+            let n = crate::ui::pipeline::widths(m, area.width, &theme).stages;
+            state.board.columns = Some((area.width, state.ascii, n));
+            n
+        }
+    };
+    (rows, columns)
 }
 
 /// Keeps the selection inside the rows and stages, and in view.
@@ -180,7 +189,10 @@ pub fn clamp(state: &mut State) {
 
 /// A table key in the Pipeline view; `None` when it is not the view's to handle.
 pub fn on_command(state: &mut State, command: Command) -> Option<Vec<Effect>> {
-    let page = visible(state).0.max(1) as isize;
+    let page = match command {
+        Command::PageUp | Command::PageDown => visible(state).0.max(1) as isize,
+        _ => 1,
+    };
     let b = &mut state.board;
     let step = |at: usize, by: isize| at.saturating_add_signed(by);
     match command {
