@@ -3,6 +3,7 @@
 mod cli;
 mod console;
 mod faults;
+mod pipeline;
 pub(crate) mod pty;
 mod silent;
 mod status;

@@ -99,14 +99,27 @@ impl Session {
 
     /// Waits until the screen shows `text`; panics with the screen if it never does.
     pub fn wait_for(&self, text: &str, timeout: Duration) -> String {
+        self.wait_until(&format!("{text:?}"), timeout, |screen| {
+            screen.contains(text)
+        })
+    }
+
+    /// Waits until `ready` holds for the screen (`what` names it in the panic, with the
+    /// screen, if it never does) and returns that screen.
+    pub fn wait_until(
+        &self,
+        what: &str,
+        timeout: Duration,
+        ready: impl Fn(&str) -> bool,
+    ) -> String {
         let deadline = Instant::now() + timeout;
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if ready(&screen) {
                 return screen;
             }
             if Instant::now() > deadline {
-                panic!("timed out waiting for {text:?}; the screen was:\n{screen}");
+                panic!("timed out waiting for {what}; the screen was:\n{screen}");
             }
             // Fine-grained so the latency benchmark measures the app, not this loop.
             std::thread::sleep(Duration::from_millis(2));

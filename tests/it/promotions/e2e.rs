@@ -10,9 +10,9 @@ use envdeck::wire::Promotion;
 use crate::e2e::pty::Session;
 use crate::support::{ServeProcess, client_as};
 
-const WAIT: Duration = Duration::from_secs(30);
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
 
-struct World {
+pub(crate) struct World {
     server: ServeProcess,
     _data: tempfile::TempDir,
     homes: Vec<tempfile::TempDir>,
@@ -20,7 +20,7 @@ struct World {
 }
 
 impl World {
-    fn start() -> World {
+    pub(crate) fn start() -> World {
         let data = tempfile::tempdir().expect("data dir");
         let server = ServeProcess::start(data.path(), "demo");
         World {
@@ -32,7 +32,7 @@ impl World {
     }
 
     /// The console signed in as `user` (`envdeck login`, password grant), with a home of its own.
-    fn console(&mut self, user: &str) -> Session {
+    pub(crate) fn console(&mut self, user: &str) -> Session {
         let home = tempfile::tempdir().expect("home");
         let home_s = home.path().to_string_lossy().to_string();
         self.homes.push(home);
@@ -68,7 +68,7 @@ impl World {
         self.rt.block_on(client_as(&self.server.url, user, "acme"))
     }
 
-    fn promotions_of(&self, api: &str) -> Vec<Promotion> {
+    pub(crate) fn promotions_of(&self, api: &str) -> Vec<Promotion> {
         let client = self.client("ada");
         let filter = PromotionFilter {
             api_id: Some(api.into()),
@@ -84,13 +84,13 @@ fn stage(name: &str) -> StageName {
     StageName::parse(name).expect("stage")
 }
 
-fn quit(mut s: Session) {
+pub(crate) fn quit(mut s: Session) {
     s.send("q");
     assert_eq!(s.wait_exit(WAIT), Some(0), "clean exit:\n{}", s.screen());
 }
 
 /// A demo API synced in dev, absent from staging and never promoted: a clean subject.
-fn fresh_api(world: &World) -> String {
+pub(crate) fn fresh_api(world: &World) -> String {
     let client = world.client("ada");
     world.rt.block_on(async {
         let synced = client
@@ -120,7 +120,7 @@ fn fresh_api(world: &World) -> String {
 }
 
 /// `/` filter, typed, kept with Enter.
-fn filter(s: &Session, text: &str) {
+pub(crate) fn filter(s: &Session, text: &str) {
     s.send("/");
     s.type_text(text);
     s.send("\r");

@@ -3,7 +3,7 @@
 //! review and dialogs, and the real binary in a pseudo-terminal against the demo.
 
 mod data;
-mod e2e;
+pub(crate) mod e2e;
 mod flows;
 mod guarded;
 mod health;
