@@ -345,7 +345,11 @@ pub fn activate(state: &mut State, name: StageName, persist: bool) -> Vec<Effect
     }
     state.last_refresh = Some(state.now);
     match state.view {
-        // The pipeline shows every stage: a switch changes nothing in it.
+        // The pipeline shows every stage: a switch changes nothing in it (its first load, at
+        // start-up, brings the promotions too).
+        ViewKind::Pipeline if state.board.inputs.is_none() && !state.board.refreshing => {
+            effects.extend(fetch_current(state))
+        }
         ViewKind::Pipeline => effects.extend(fetch_promotions(state)),
         ViewKind::Promotions => effects.extend(fetch_current(state)),
         _ => {

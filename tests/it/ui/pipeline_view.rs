@@ -262,3 +262,45 @@ fn selection_stays_inside_the_matrix_and_a_stage_switch_asks_nothing_of_it() {
         "the matrix shows every stage: {effects:?}"
     );
 }
+
+#[test]
+fn a_console_that_left_off_in_the_pipeline_opens_in_it_and_loads_it() {
+    use envdeck::app::action::SavedState;
+    let mut state = State::new(
+        "demo",
+        "acme",
+        "http://127.0.0.1:1#acme",
+        super::fixtures::now(),
+    );
+    update(
+        &mut state,
+        Action::SavedStateLoaded(SavedState::Found {
+            stage: Some("dev".into()),
+            view: Some("pipeline".into()),
+        }),
+    );
+    assert_eq!(state.view, ViewKind::Pipeline);
+    let effects = update(
+        &mut state,
+        Action::Environments {
+            result: Ok(three_stages()),
+            cached: false,
+        },
+    );
+    let asked = effects
+        .iter()
+        .filter(|e| matches!(e, Effect::FetchPipeline { .. }))
+        .count();
+    assert_eq!(asked, 1, "{effects:?}");
+    // Its promotions come with it: no second fetch of the promotion list.
+    assert!(
+        !effects.iter().any(|e| matches!(
+            e,
+            Effect::FetchList {
+                kind: ViewKind::Promotions,
+                ..
+            }
+        )),
+        "{effects:?}"
+    );
+}
