@@ -4,8 +4,8 @@ use serde_json::json;
 
 use super::health::{self, DAYS};
 use super::*;
-use crate::domain::Mode;
-use crate::wire::RuntimeDeployment;
+use crate::domain::{Mode, StageName};
+use crate::wire::{Api, GatewayDeployment, Promotion, RuntimeDeployment};
 
 fn stages(names: &[&str]) -> Vec<Stage> {
     names
