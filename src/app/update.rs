@@ -155,6 +155,16 @@ pub fn fetch_current(state: &mut State) -> Vec<Effect> {
     fetch_kind(state, state.view)
 }
 
+/// After a promotion moved: every promotion again, and in the Pipeline view its cells too
+/// (what runs where changes when a promotion settles; the inputs bring the promotions).
+pub fn fetch_after_promotion(state: &mut State) -> Vec<Effect> {
+    if state.view == ViewKind::Pipeline {
+        fetch_current(state)
+    } else {
+        fetch_promotions(state)
+    }
+}
+
 /// Fetches every promotion of the tenant: the one store behind the Promotions list, the
 /// strip, the approval queue and the header's "waiting for me".
 pub fn fetch_promotions(state: &mut State) -> Vec<Effect> {

@@ -293,5 +293,5 @@ fn on_polled(state: &mut State, id: &str, result: Result<Polled, Failure>) -> Ve
         text = format!("{text} ({progress})");
     }
     state.set_status(format!("{text}{command}"), error);
-    crate::app::update::fetch_promotions(state)
+    crate::app::update::fetch_after_promotion(state)
 }

@@ -48,7 +48,7 @@ pub fn on_written(
     let mut effects = Vec::new();
     if let Sent::Promotion(p) = sent {
         follow(state, &pending, p, &command);
-        effects.extend(crate::app::update::fetch_promotions(state));
+        effects.extend(crate::app::update::fetch_after_promotion(state));
     }
     // A reply for a stage the operator left changes nothing on screen but the status line.
     if pending.stamp.generation == state.generation

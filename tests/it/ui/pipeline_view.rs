@@ -304,3 +304,35 @@ fn a_console_that_left_off_in_the_pipeline_opens_in_it_and_loads_it() {
         "{effects:?}"
     );
 }
+
+#[test]
+fn a_promotion_settling_in_the_pipeline_view_reads_the_cells_again() {
+    use envdeck::app::promo::io::{Polled, PromoReply};
+    let mut state = pipeline();
+    let mut p = state
+        .promo
+        .all
+        .iter()
+        .find(|p| p.status == "promoting")
+        .cloned()
+        .expect("the small pipeline has a promoting promotion");
+    let target = envdeck::app::promo::target_of(&state, &p, &p.api_id);
+    envdeck::app::promo::replies::watch(&mut state, p.id.clone(), target);
+    p.status = "promoted".into();
+    let effects = update(
+        &mut state,
+        Action::Promo(Box::new(PromoReply::Polled {
+            id: p.id.clone(),
+            result: Ok(Polled {
+                promotion: p,
+                deployments: None,
+            }),
+        })),
+    );
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchPipeline { .. })),
+        "what runs where changed: {effects:?}"
+    );
+}
