@@ -168,7 +168,11 @@ fn console_frames(
             cached: false,
         },
     );
-    let inputs = envdeck::domain::matrix::Inputs { catalog, sources };
+    let inputs = envdeck::domain::matrix::Inputs {
+        stages: stages.iter().map(|s| s.name.clone()).collect(),
+        catalog,
+        sources,
+    };
     let key = |c: char| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     update(&mut state, key('0'));
     let t = Instant::now();

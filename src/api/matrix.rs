@@ -114,7 +114,15 @@ impl Client {
                 why: NO_GATEWAY_LISTS.to_string(),
             });
         }
-        Ok((Inputs { catalog, sources }, promotions))
+        let stages = stages.iter().map(|s| s.name.clone()).collect();
+        Ok((
+            Inputs {
+                stages,
+                catalog,
+                sources,
+            },
+            promotions,
+        ))
     }
 
     async fn stage_source(&self, stage: &Stage) -> StageSource {

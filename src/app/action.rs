@@ -65,6 +65,8 @@ pub enum Action {
     },
     /// The Pipeline view's inputs and every promotion.
     Pipeline(Result<(crate::domain::matrix::Inputs, Vec<crate::wire::Promotion>), Failure>),
+    /// The Pipeline's inputs from the cache, shown stale until the server answers.
+    CachedPipeline(crate::domain::matrix::Inputs, Timestamp),
     /// A confirmed write's outcome.
     Written {
         pending: Box<super::write::Pending>,

@@ -37,6 +37,8 @@ pub enum Effect {
         stages: Vec<crate::domain::Stage>,
         roles: Vec<String>,
     },
+    /// The Pipeline's inputs as last seen (the cache).
+    LoadCachedPipeline,
 }
 
 impl Effect {

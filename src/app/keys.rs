@@ -207,6 +207,9 @@ pub fn switch_view(state: &mut State, view: ViewKind) -> Vec<Effect> {
     state.view = view;
     state.filter_editing = false;
     let mut effects = vec![save_state(state)];
+    if view == ViewKind::Pipeline && state.board.inputs.is_none() {
+        effects.push(Effect::LoadCachedPipeline);
+    }
     let stage = state.lists[view].stage.as_ref();
     let (load, refreshing) = state.view_load(view);
     let wrong_stage = view.is_stage_scoped() && stage != state.active.as_ref();

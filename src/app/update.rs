@@ -93,6 +93,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         } => on_cached_list(state, stage, generation, payload, saved_at),
         Action::Promo(reply) => super::promo::replies::on_reply(state, *reply),
         Action::Pipeline(result) => super::pipeline_view::on_reply(state, result),
+        Action::CachedPipeline(inputs, saved_at) => {
+            super::pipeline_view::on_cached(state, inputs, saved_at)
+        }
         Action::Written { pending, result } => {
             super::write::reply::on_written(state, *pending, result)
         }
@@ -210,6 +213,9 @@ fn on_saved_state(state: &mut State, saved: SavedState) -> Vec<Effect> {
         SavedState::Missing => Saved::Missing,
         SavedState::Corrupt(reason) => Saved::Corrupt(reason),
     };
+    if state.view == ViewKind::Pipeline {
+        effects.push(Effect::LoadCachedPipeline);
+    }
     effects.extend(resolve_stage(state));
     effects
 }

@@ -111,6 +111,15 @@ impl Persist {
         self.save(&self.key(None, "me"), me);
     }
 
+    /// The Pipeline view's inputs as last seen (tenant-wide).
+    pub fn load_pipeline(&self) -> Option<(crate::domain::matrix::Inputs, Timestamp)> {
+        self.load(&self.key(None, "pipeline"))
+    }
+
+    pub fn save_pipeline(&self, inputs: &crate::domain::matrix::Inputs) {
+        self.save(&self.key(None, "pipeline"), inputs);
+    }
+
     pub fn load_list(
         &self,
         kind: ViewKind,

@@ -140,6 +140,13 @@ impl Runner {
                     }
                 });
             }
+            Effect::LoadCachedPipeline => {
+                tokio::task::spawn_blocking(move || {
+                    if let Some((inputs, saved_at)) = persist.load_pipeline() {
+                        send(Action::CachedPipeline(inputs, saved_at));
+                    }
+                });
+            }
             other => tracing::error!("not a store effect: {other:?}"),
         }
     }
@@ -200,6 +207,11 @@ impl Runner {
                 let handle = tokio::spawn(async move {
                     let access = crate::api::matrix::GatewayAccess::from_roles(&roles);
                     let result = bounded(client.pipeline_inputs(&stages, access)).await;
+                    if let Ok((inputs, _)) = &result {
+                        // The next start in this view draws from it at once.
+                        let inputs = inputs.clone();
+                        tokio::task::spawn_blocking(move || persist.save_pipeline(&inputs));
+                    }
                     send(Action::Pipeline(result.map_err(Failure::from)));
                 });
                 let key = ViewKind::Pipeline;

@@ -103,12 +103,11 @@ pub fn on_reply(
 /// The stages changed: inputs read for other stages are dropped (and read again when the
 /// view is shown).
 pub fn on_stages_changed(state: &mut State) -> Vec<Effect> {
-    let same = state.board.matrix.stages.iter().map(|s| &s.name).eq(state
-        .pipeline
-        .stages()
-        .iter()
-        .map(|s| &s.name));
-    if state.board.inputs.is_none() || same {
+    let Some(inputs) = &state.board.inputs else {
+        return Vec::new();
+    };
+    if inputs.read_for(state.pipeline.stages()) {
+        rebuild(state);
         return Vec::new();
     }
     state.board.inputs = None;
@@ -119,12 +118,33 @@ pub fn on_stages_changed(state: &mut State) -> Vec<Effect> {
     Vec::new()
 }
 
+/// The inputs as last seen, until the server answers: drawn at once, marked stale.
+pub fn on_cached(
+    state: &mut State,
+    inputs: Inputs,
+    saved_at: crate::wire::Timestamp,
+) -> Vec<Effect> {
+    if state.board.inputs.is_some() {
+        return Vec::new(); // the server answered first
+    }
+    state.board.inputs = Some(inputs);
+    state.board.load = LoadState::Stale { saved_at };
+    // Read for other stages: dropped, and read again (`on_stages_changed`).
+    if state.pipeline.is_empty() {
+        return Vec::new();
+    }
+    on_stages_changed(state)
+}
+
 /// Rebuilds the matrix from its inputs, the stages and the promotion store, keeping the
 /// selection on the same API and stage.
 pub fn rebuild(state: &mut State) {
     let Some(inputs) = &state.board.inputs else {
         return;
     };
+    if !inputs.read_for(state.pipeline.stages()) {
+        return;
+    }
     let keep = state.board.selected_api().map(str::to_string);
     let matrix = inputs.build(state.pipeline.stages(), &state.promo.all);
     state.board.matrix = matrix;

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::{Arrow, ArrowStatus, Cell, Matrix, MatrixRow, Slot, Sync, Version};
 use crate::domain::promotion::PromotionStatus;
 use crate::domain::stage::{Stage, StageName};
@@ -11,7 +13,7 @@ use crate::domain::text;
 use crate::wire::{Api, GatewayDeployment, Promotion};
 
 /// What the client could read about one stage.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum StageSource {
     /// Every gateway deployment of the tenant in the stage: complete.
     Deployments(Vec<GatewayDeployment>),
@@ -23,14 +25,22 @@ pub enum StageSource {
 
 /// What the matrix is built from besides the stages and the promotions: kept by the console
 /// so that a new promotion list redraws the arrows without asking the stages again.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Inputs {
+    /// The stages they were read for, in pipeline order (a cached copy read for other stages
+    /// is not used).
+    pub stages: Vec<StageName>,
     pub catalog: Vec<Api>,
     /// One per stage, in pipeline order.
     pub sources: Vec<StageSource>,
 }
 
 impl Inputs {
+    /// Whether they were read for exactly these stages.
+    pub fn read_for(&self, stages: &[Stage]) -> bool {
+        self.stages.iter().eq(stages.iter().map(|s| &s.name))
+    }
+
     pub fn build(&self, stages: &[Stage], promotions: &[Promotion]) -> Matrix {
         build(stages, &self.catalog, &self.sources, promotions)
     }

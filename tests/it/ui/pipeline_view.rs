@@ -33,6 +33,7 @@ fn pipeline_as(user: &str, roles: &[&str]) -> (State, Vec<Promotion>) {
     let stages = state.pipeline.stages().to_vec();
     let (catalog, deployments, promotions) = small(&stages);
     let inputs = Inputs {
+        stages: stages.iter().map(|s| s.name.clone()).collect(),
         catalog,
         sources: by_stage(&stages, &deployments),
     };
@@ -334,5 +335,63 @@ fn a_promotion_settling_in_the_pipeline_view_reads_the_cells_again() {
             .iter()
             .any(|e| matches!(e, Effect::FetchPipeline { .. })),
         "what runs where changed: {effects:?}"
+    );
+}
+
+/// The real runner with nothing listening: the cache alone must draw the Pipeline.
+#[tokio::test]
+async fn a_warm_start_in_the_pipeline_draws_the_cached_matrix_before_any_server_answers() {
+    use super::harness::{CONTROL_PLANE, Console};
+    use envdeck::app::list::LoadState;
+    use envdeck::runtime::persist::Persist;
+    use envdeck::store::Paths;
+
+    let dir = tempfile::tempdir().expect("dir");
+    let paths = Paths::under(dir.path());
+    paths.ensure().expect("dirs");
+    let persist = Persist::new(&paths, CONTROL_PLANE, "acme");
+    persist.save_environments(&three_stages());
+    persist
+        .save_state(1, Some("dev".into()), Some("pipeline".into()))
+        .expect("state");
+    // What the last fetch read, for these stages.
+    let (state, _) = pipeline_as("tess", &["tenant-admin"]);
+    let inputs = state.board.inputs.clone().expect("inputs");
+    persist.save_pipeline(&inputs);
+
+    let secret = Some(envdeck::secret::Secret::new("t"));
+    let dead = envdeck::api::Client::new("http://127.0.0.1:9", "acme", secret).expect("client");
+    let mut console = Console::start(dead, &paths);
+    console
+        .until("the cached matrix", |s| {
+            s.view == ViewKind::Pipeline
+                && s.board.matrix.rows.len() == 8
+                && matches!(s.board.load, LoadState::Stale { .. })
+        })
+        .await;
+    let s = screen(&console.state, 120, 30);
+    assert!(s.contains("[0 Pipeline]") && s.contains("ledger"), "{s}");
+    assert!(s.contains("stale"), "marked as not fresh:\n{s}");
+}
+
+#[test]
+fn cached_inputs_read_for_other_stages_are_dropped_and_read_again() {
+    let (fresh, _) = pipeline_as("tess", &["tenant-admin"]);
+    let mut inputs = fresh.board.inputs.clone().expect("inputs");
+    inputs.stages.pop();
+    let mut state = loaded(three_stages(), Some("dev"), me("tess", &["tenant-admin"]));
+    update(&mut state, key('0'));
+    let effects = update(
+        &mut state,
+        Action::CachedPipeline(inputs, super::fixtures::now()),
+    );
+    assert!(state.board.inputs.is_none());
+    assert!(state.board.matrix.rows.is_empty());
+    // The fetch `0` asked for is still under way: not asked twice.
+    assert!(
+        !effects
+            .iter()
+            .any(|e| matches!(e, Effect::FetchPipeline { .. })),
+        "{effects:?}"
     );
 }
