@@ -11,6 +11,8 @@ pub struct Session {
     child: Box<dyn Child + Send + Sync>,
     writer: Arc<Mutex<Box<dyn Write + Send>>>,
     parser: Arc<Mutex<vt100::Parser>>,
+    /// The reader saw the end of the output (the child and its terminal are gone).
+    drained: Arc<std::sync::atomic::AtomicBool>,
     _master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
@@ -47,6 +49,8 @@ impl Session {
         let writer = Arc::new(Mutex::new(pair.master.take_writer().expect("writer")));
         let parser = Arc::new(Mutex::new(vt100::Parser::new(ROWS, COLS, 0)));
         let (p, w) = (parser.clone(), writer.clone());
+        let drained = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let done = drained.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             loop {
@@ -67,11 +71,13 @@ impl Session {
                     }
                 }
             }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
         });
         Session {
             child,
             writer,
             parser,
+            drained,
             _master: pair.master,
         }
     }
@@ -142,6 +148,13 @@ impl Session {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
+                // Its last output (leaving the alternate screen) may still be on its way to the
+                // parser: wait for the reader to see the end, within the same deadline.
+                while !self.drained.load(std::sync::atomic::Ordering::SeqCst)
+                    && Instant::now() < deadline
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
                 return Some(status.exit_code());
             }
             std::thread::sleep(Duration::from_millis(50));
