@@ -26,6 +26,22 @@ pub enum LoadState {
     },
 }
 
+impl LoadState {
+    /// After a failed refresh: rows already shown stay, marked stale since they were loaded;
+    /// with none, the failure is what the view shows.
+    pub fn after_failure(&self, message: &str) -> LoadState {
+        match self {
+            LoadState::Loaded { at } => LoadState::Stale { saved_at: *at },
+            LoadState::Stale { saved_at } => LoadState::Stale {
+                saved_at: *saved_at,
+            },
+            _ => LoadState::Failed {
+                message: message.to_string(),
+            },
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SortKey {
     pub column: usize,

@@ -35,15 +35,7 @@ pub(super) fn on_list(
             let message = e.to_string();
             with_list!(state, kind, |list, _f| {
                 list.refreshing = false;
-                list.load = match &list.load {
-                    LoadState::Loaded { at } => LoadState::Stale { saved_at: *at },
-                    LoadState::Stale { saved_at } => LoadState::Stale {
-                        saved_at: *saved_at,
-                    },
-                    _ => LoadState::Failed {
-                        message: message.clone(),
-                    },
-                };
+                list.load = list.load.after_failure(&message);
             });
             note_failure(state, &e, &format!("cannot load {}", kind.title()));
         }

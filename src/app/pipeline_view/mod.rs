@@ -84,16 +84,7 @@ pub fn on_reply(
             crate::app::promo::keys::set_all(state, promotions);
         }
         Err(e) => {
-            let board = &mut state.board;
-            board.load = match &board.load {
-                LoadState::Loaded { at } => LoadState::Stale { saved_at: *at },
-                LoadState::Stale { saved_at } => LoadState::Stale {
-                    saved_at: *saved_at,
-                },
-                _ => LoadState::Failed {
-                    message: e.to_string(),
-                },
-            };
+            state.board.load = state.board.load.after_failure(&e.to_string());
             crate::app::replies::note_failure(state, &e, "cannot load the pipeline");
         }
     }
