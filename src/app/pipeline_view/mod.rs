@@ -269,16 +269,20 @@ fn promotion_from_cell(
     {
         return Err(reason.to_string());
     }
-    // The catalog name, as the CLI takes it (the status line prints the equivalent command).
-    let name = b
+    Ok((row.api.clone(), row.display_name.clone(), source, target))
+}
+
+/// The catalog name of `api` (as the CLI takes it: the status line prints the equivalent
+/// command), else `fallback`. Looked up on `p` only, not for the footer on every frame.
+fn catalog_name(state: &State, api: &str, fallback: String) -> String {
+    state
+        .board
         .inputs
         .as_ref()
-        .and_then(|i| i.catalog.iter().find(|a| a.id == row.api))
-        .map_or_else(
-            || row.display_name.clone(),
-            |a| crate::domain::text::sanitize(&a.name).into_owned(),
-        );
-    Ok((row.api.clone(), name, source, target))
+        .and_then(|i| i.catalog.iter().find(|a| a.id == api))
+        .map_or(fallback, |a| {
+            crate::domain::text::sanitize(&a.name).into_owned()
+        })
 }
 
 /// The pending promotion on the selected cell's arrow (into it from the stage before).
@@ -302,8 +306,9 @@ fn waiting_arrow(state: &State) -> Result<Promotion, String> {
 /// `p` on a cell: the create form for the row's API from the cell's stage into the next.
 fn promote(state: &mut State) -> Vec<Effect> {
     match promotion_from_cell(state) {
-        Ok((api_id, api_name, source, target)) => {
+        Ok((api_id, display_name, source, target)) => {
             let (source, target) = (source.name.clone(), target.name.clone());
+            let api_name = catalog_name(state, &api_id, display_name);
             crate::app::promo::keys::prepare(state, api_id, api_name, source, target)
         }
         Err(reason) => {
